@@ -1,0 +1,75 @@
+// @ts-check
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+import globals from "globals";
+
+/** Packages that talk to GitHub: only the entry points and `src/github/` may import them. */
+const githubPackages = ["@actions/*", "probot", "octokit", "@octokit/*"];
+
+export default tseslint.config(
+  { ignores: ["dist/**", "node_modules/**", "coverage/**", ".meta-controller/**", "**/*.d.ts"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      globals: { ...globals.node },
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": "error",
+      "@typescript-eslint/restrict-template-expressions": [
+        "error",
+        { allowNumber: true, allowBoolean: true },
+      ],
+    },
+  },
+  {
+    files: ["src/**/*.ts"],
+    ignores: ["src/action/**", "src/bot/**", "src/github/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: githubPackages, message: "Only src/action, src/bot and src/github talk to GitHub." },
+            { group: ["onnxruntime-node"], message: "Only src/onnx imports onnxruntime-node." },
+            { group: ["openai"], message: "Only src/decision imports openai." },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["src/onnx/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: githubPackages, message: "Only src/action, src/bot and src/github talk to GitHub." },
+            { group: ["openai"], message: "Only src/decision imports openai." },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["src/decision/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: githubPackages, message: "Only src/action, src/bot and src/github talk to GitHub." },
+            { group: ["onnxruntime-node"], message: "Only src/onnx imports onnxruntime-node." },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["**/*.js"],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);
