@@ -1,0 +1,158 @@
+/**
+ * `linear_regression`: ridge regression in closed form. With an intercept the
+ * columns and target are centred first, so the intercept is not penalised
+ * (scikit-learn's `Ridge`); the normal equations `(XᵀX + αI) w = Xᵀy` are
+ * then solved by Cholesky.
+ */
+import { DataError } from "../common/errors.js";
+import type { FeatureMatrix, LinearModel } from "./model.js";
+
+/** Hyperparameters, with scikit-learn's names. */
+export interface LinearRegressionParams {
+  /** L2 strength; 1.0 by default. 0 gives ordinary least squares when XᵀX is invertible. */
+  readonly alpha?: number;
+  /** Fit an unpenalised intercept; true by default. */
+  readonly fit_intercept?: boolean;
+}
+
+/** What the pipeline knows about the problem. */
+export interface LinearRegressionContext {
+  readonly task: "classification" | "regression";
+}
+
+/**
+ * Solves `A x = b` in place for a symmetric positive-definite `A` (row-major,
+ * `n × n`), by Cholesky. `A` is overwritten by its factor and `b` by the
+ * solution. Returns false when `A` is not numerically positive definite.
+ */
+export function solveCholeskyInPlace(a: Float64Array, b: Float64Array, n: number): boolean {
+  for (let j = 0; j < n; j++) {
+    let diag = a[j * n + j]!;
+    for (let k = 0; k < j; k++) diag -= a[j * n + k]! * a[j * n + k]!;
+    if (!(diag > 0)) return false;
+    const ljj = Math.sqrt(diag);
+    a[j * n + j] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      let s = a[i * n + j]!;
+      for (let k = 0; k < j; k++) s -= a[i * n + k]! * a[j * n + k]!;
+      a[i * n + j] = s / ljj;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    let s = b[i]!;
+    for (let k = 0; k < i; k++) s -= a[i * n + k]! * b[k]!;
+    b[i] = s / a[i * n + i]!;
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let s = b[i]!;
+    for (let k = i + 1; k < n; k++) s -= a[k * n + i]! * b[k]!;
+    b[i] = s / a[i * n + i]!;
+  }
+  return true;
+}
+
+/** Throws a DataError naming the first non-finite value in the features or the target. */
+export function assertFiniteInputs(x: FeatureMatrix, y: Float64Array, learner: string): void {
+  if (y.length !== x.nRows) {
+    throw new DataError(`${learner}: the target has ${y.length} rows but the features have ${x.nRows}`);
+  }
+  if (x.nRows === 0) throw new DataError(`${learner}: no training rows`);
+  for (let j = 0; j < x.columns.length; j++) {
+    const column = x.columns[j]!;
+    for (let i = 0; i < x.nRows; i++) {
+      if (!Number.isFinite(column[i]!)) {
+        throw new DataError(
+          `${learner}: feature "${x.names[j] ?? j}" has the non-finite value ${column[i]} at row ${i + 1}; impute missing values first`,
+        );
+      }
+    }
+  }
+  for (let i = 0; i < y.length; i++) {
+    if (!Number.isFinite(y[i]!))
+      throw new DataError(`${learner}: the target has the non-finite value ${y[i]} at row ${i + 1}`);
+  }
+}
+
+function checkParams(params: LinearRegressionParams): { alpha: number; fitIntercept: boolean } {
+  const alpha = params.alpha ?? 1.0;
+  if (!Number.isFinite(alpha) || alpha < 0) {
+    throw new RangeError(`linear_regression: alpha must be a finite number >= 0, got ${alpha}`);
+  }
+  return { alpha, fitIntercept: params.fit_intercept ?? true };
+}
+
+/**
+ * Fits ridge regression. Returns a one-output {@link LinearModel} with
+ * `postTransform: "none"`. A singular system (α = 0 with collinear columns)
+ * is a DataError that says to raise `alpha`.
+ */
+export function fitLinearRegression(
+  x: FeatureMatrix,
+  y: Float64Array,
+  params: LinearRegressionParams = {},
+  context: LinearRegressionContext = { task: "regression" },
+): LinearModel {
+  if (context.task !== "regression") {
+    throw new RangeError(
+      `linear_regression fits regression tasks; the task is ${context.task} (use logistic_regression)`,
+    );
+  }
+  const { alpha, fitIntercept } = checkParams(params);
+  assertFiniteInputs(x, y, "linear_regression");
+  const n = x.nRows;
+  const p = x.columns.length;
+  const means = new Float64Array(p);
+  let yMean = 0;
+  if (fitIntercept) {
+    for (let j = 0; j < p; j++) {
+      const column = x.columns[j]!;
+      let s = 0;
+      for (let i = 0; i < n; i++) s += column[i]!;
+      means[j] = s / n;
+    }
+    for (let i = 0; i < n; i++) yMean += y[i]!;
+    yMean /= n;
+  }
+  // Centred copies keep the Gram matrix accurate when columns sit far from zero.
+  const centred = x.columns.map((column, j) => {
+    const m = means[j]!;
+    const c = new Float64Array(n);
+    for (let i = 0; i < n; i++) c[i] = column[i]! - m;
+    return c;
+  });
+  const gram = new Float64Array(p * p);
+  const rhs = new Float64Array(p);
+  for (let a = 0; a < p; a++) {
+    const ca = centred[a]!;
+    for (let b = a; b < p; b++) {
+      const cb = centred[b]!;
+      let s = 0;
+      for (let i = 0; i < n; i++) s += ca[i]! * cb[i]!;
+      gram[a * p + b] = s;
+      gram[b * p + a] = s;
+    }
+    gram[a * p + a]! += alpha;
+    let r = 0;
+    for (let i = 0; i < n; i++) r += ca[i]! * (y[i]! - yMean);
+    rhs[a] = r;
+  }
+  if (!solveCholeskyInPlace(gram, rhs, p)) {
+    throw new DataError(
+      `linear_regression: the normal equations are singular (collinear or constant features with alpha=${alpha}); raise alpha or drop the redundant features`,
+    );
+  }
+  let intercept = 0;
+  if (fitIntercept) {
+    intercept = yMean;
+    for (let j = 0; j < p; j++) intercept -= means[j]! * rhs[j]!;
+  }
+  return {
+    kind: "linear",
+    task: "regression",
+    coefficients: rhs,
+    intercepts: Float64Array.of(intercept),
+    postTransform: "none",
+    nFeatures: p,
+    nClasses: 1,
+  };
+}
