@@ -1,0 +1,174 @@
+/**
+ * Turns zod's issues into messages a person can act on, each at its line and
+ * column: `expected one of a, b; got "x"`, `unknown key "modle_type"; did
+ * you mean "model_type"?`, `required field is missing`.
+ */
+import type { z } from "zod";
+import type { Document, LineCounter } from "yaml";
+import type { ConfigIssue } from "../common/errors.js";
+import { suggestClosest } from "./did-you-mean.js";
+import { findKeyPosition, findPosition } from "./yaml-positions.js";
+
+type PathKey = string | number;
+
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  element?: z.ZodType;
+  valueType?: z.ZodType;
+  options?: z.ZodType[];
+}
+
+function defOf(schema: z.ZodType): SchemaDef {
+  return (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
+}
+
+/** The object schemas reachable at `path`, looking through wrappers and unions. */
+function objectSchemasAt(schema: z.ZodType, path: readonly PathKey[]): SchemaDef[] {
+  const def = defOf(schema);
+  if (def.innerType) return objectSchemasAt(def.innerType, path);
+  if (def.type === "pipe" && def.in) return objectSchemasAt(def.in, path);
+  if (def.type === "union" && def.options) return def.options.flatMap((o) => objectSchemasAt(o, path));
+  if (path.length === 0) return def.type === "object" ? [def] : [];
+  const [head, ...rest] = path;
+  if (def.type === "object" && def.shape && typeof head === "string") {
+    const child = def.shape[head];
+    return child ? objectSchemasAt(child, rest) : [];
+  }
+  if (def.type === "array" && def.element) return objectSchemasAt(def.element, rest);
+  if (def.type === "record" && def.valueType) return objectSchemasAt(def.valueType, rest);
+  return [];
+}
+
+/** The keys an object at `path` accepts. */
+export function knownKeysAt(schema: z.ZodType, path: readonly PathKey[]): string[] {
+  const keys = new Set<string>();
+  for (const def of objectSchemasAt(schema, path))
+    for (const key of Object.keys(def.shape ?? {})) keys.add(key);
+  return [...keys];
+}
+
+/** Short description of a value for "got …". */
+export function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "nothing";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string")
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  return `${typeof value} ${String(value as number | boolean | bigint | symbol)}`;
+}
+
+function typeName(expected: string): string {
+  switch (expected) {
+    case "object":
+      return "a mapping";
+    case "array":
+      return "a list";
+    case "string":
+      return "a string";
+    case "number":
+      return "a number";
+    case "int":
+      return "an integer";
+    case "boolean":
+      return "true or false";
+    default:
+      return expected;
+  }
+}
+
+function valueAt(data: unknown, path: readonly PathKey[]): unknown {
+  let current = data;
+  for (const key of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<PathKey, unknown>)[key];
+  }
+  return current;
+}
+
+function bound(issue: { inclusive?: boolean }, strictSymbol: string, looseSymbol: string): string {
+  return issue.inclusive === false ? strictSymbol : looseSymbol;
+}
+
+function messageFor(issue: z.core.$ZodIssue, input: unknown): string {
+  switch (issue.code) {
+    case "invalid_type":
+      if (input === undefined) return "required field is missing";
+      return `expected ${typeName(issue.expected)}; got ${describeValue(input)}`;
+    case "invalid_value": {
+      const values = issue.values.map((v) => (typeof v === "string" ? v : JSON.stringify(v)));
+      const hint = typeof input === "string" ? suggestClosest(input, values) : undefined;
+      return `expected one of ${values.join(", ")}; got ${describeValue(input)}${hint ? ` (did you mean ${JSON.stringify(hint)}?)` : ""}`;
+    }
+    case "too_small": {
+      if (issue.origin === "array" || issue.origin === "set")
+        return `expected at least ${String(issue.minimum)} item(s); got ${Array.isArray(input) ? input.length : 0}`;
+      if (issue.origin === "string") return `expected at least ${String(issue.minimum)} character(s)`;
+      return `expected a number ${bound(issue, ">", ">=")} ${String(issue.minimum)}; got ${describeValue(input)}`;
+    }
+    case "too_big": {
+      if (issue.origin === "array" || issue.origin === "set")
+        return `expected at most ${String(issue.maximum)} item(s)`;
+      if (issue.origin === "string") return `expected at most ${String(issue.maximum)} character(s)`;
+      return `expected a number ${bound(issue, "<", "<=")} ${String(issue.maximum)}; got ${describeValue(input)}`;
+    }
+    case "invalid_format":
+      return `${issue.message}; got ${describeValue(input)}`;
+    case "not_multiple_of":
+      return `expected a multiple of ${String(issue.divisor)}; got ${describeValue(input)}`;
+    case "invalid_union": {
+      const branches = issue.errors;
+      const allTypes = branches.every(
+        (b) => b.length === 1 && b[0]?.code === "invalid_type" && b[0].path.length === 0,
+      );
+      if (allTypes) {
+        const expected = branches.map((b) => typeName((b[0] as { expected: string }).expected));
+        return `expected ${expected.join(" or ")}; got ${describeValue(input)}`;
+      }
+      return issue.message;
+    }
+    default:
+      return issue.message;
+  }
+}
+
+/**
+ * Converts zod issues for a YAML document into positioned {@link ConfigIssue}s,
+ * one per problem (one per unknown key), in file order.
+ */
+export function toConfigIssues(
+  issues: readonly z.core.$ZodIssue[],
+  context: { file: string; document: Document; lineCounter: LineCounter; data: unknown; schema: z.ZodType },
+): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  const { file, document, lineCounter, data, schema } = context;
+  for (const issue of issues) {
+    const path = issue.path as PathKey[];
+    if (issue.code === "unrecognized_keys") {
+      const known = knownKeysAt(schema, path);
+      for (const key of issue.keys) {
+        const { line, column } = findKeyPosition(document, lineCounter, path, key);
+        const hint = suggestClosest(key, known);
+        const message = hint
+          ? `unknown key ${JSON.stringify(key)}; did you mean ${JSON.stringify(hint)}?`
+          : `unknown key ${JSON.stringify(key)}; expected one of ${known.join(", ")}`;
+        out.push({ file, line, column, field: [...path, key].join("."), message, severity: "error" });
+      }
+      continue;
+    }
+    const input = valueAt(data, path);
+    const { line, column } = findPosition(document, lineCounter, path);
+    out.push({
+      file,
+      line,
+      column,
+      field: path.join("."),
+      message: messageFor(issue, input),
+      severity: "error",
+    });
+  }
+  return out.sort((a, b) => a.line - b.line || a.column - b.column);
+}
