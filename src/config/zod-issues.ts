@@ -58,7 +58,7 @@ export function describeValue(value: unknown): string {
   if (typeof value === "object") return "a mapping";
   if (typeof value === "string")
     return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  return `${typeof value} ${String(value as number | boolean | bigint | symbol)}`;
+  return `${typeof value} ${JSON.stringify(value) ?? ""}`.trim();
 }
 
 function typeName(expected: string): string {
