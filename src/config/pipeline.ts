@@ -344,6 +344,7 @@ function checkPipelineReferences(spec: PipelineValue, ctx: z.RefinementCtx): voi
       ctx.addIssue({
         code: "custom",
         path: [...path, name],
+        params: { at: "key" },
         message: `${modelType} has no parameter ${JSON.stringify(name)}; ${hint ? `did you mean ${JSON.stringify(hint)}?` : `expected one of ${known.join(", ")}`}`,
       });
     }

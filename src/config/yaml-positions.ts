@@ -46,9 +46,15 @@ export function findPosition(
 ): Position {
   let node: unknown = document.contents;
   let best = startOf(node) ?? 0;
+  let lastKey = 0;
   for (let i = 0; i < path.length; i++) {
     const child = childOf(node, path[i]!);
-    if (!child) break;
+    // A missing field is reported at the key of the mapping that lacks it.
+    if (!child) {
+      best = lastKey;
+      break;
+    }
+    lastKey = startOf(child.keyNode) ?? lastKey;
     const isLast = i === path.length - 1;
     const target = isLast && options.atKey ? child.keyNode : (child.value ?? child.keyNode);
     best = startOf(target) ?? startOf(child.keyNode) ?? best;

@@ -160,7 +160,9 @@ export function toConfigIssues(
       continue;
     }
     const input = valueAt(data, path);
-    const { line, column } = findPosition(document, lineCounter, path);
+    // Custom checks about a key itself (an unknown parameter name) ask to be shown at the key.
+    const atKey = issue.code === "custom" && (issue.params as { at?: string } | undefined)?.at === "key";
+    const { line, column } = findPosition(document, lineCounter, path, { atKey });
     out.push({
       file,
       line,

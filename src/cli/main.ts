@@ -1,0 +1,4 @@
+/** Entry point of the `meta-controller` binary. */
+import { runCli } from "./program.js";
+
+await runCli(process.argv);
