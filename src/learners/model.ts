@@ -34,6 +34,12 @@ export interface TreeArrays {
   readonly right: Int32Array;
   readonly value: Float64Array;
   readonly nOutputs: number;
+  /**
+   * Weighted impurity decrease (forests) or loss reduction (boosting) of the
+   * split at node i; 0 for a leaf. Optional: only feature importance reads it,
+   * and a model without it reports no tree importance.
+   */
+  readonly gain?: Float64Array;
 }
 
 /** How per-output scores become the model's output. */
