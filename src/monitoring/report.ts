@@ -87,7 +87,7 @@ export interface DriftOptions {
   readonly correction?: Correction;
   /** Distance thresholds for `psi`, `js`, `wasserstein`. */
   readonly thresholds?: Partial<DistanceThresholds>;
-  /** Run the domain classifier (default true when the reference is raw rows). */
+  /** Run the domain classifier (default true; it needs raw reference rows). */
   readonly multivariate?: boolean;
   /** Seed of the domain classifier (default 0). */
   readonly seed?: number;
@@ -211,17 +211,8 @@ export async function computeDriftReport(
 
   let multivariate: MultivariateEntry;
   let classifier: { auc: number; pValue: number } | undefined;
-  const wantMultivariate = options.multivariate ?? !profile;
-  if (!wantMultivariate) {
-    multivariate = {
-      drift: false,
-      auc: null,
-      p_value: null,
-      threshold: null,
-      method: "domain_classifier",
-      skipped: "disabled",
-    };
-  } else if (profile) {
+  const wantMultivariate = options.multivariate ?? true;
+  if (profile) {
     multivariate = {
       drift: false,
       auc: null,
@@ -229,6 +220,15 @@ export async function computeDriftReport(
       threshold: null,
       method: "domain_classifier",
       skipped: "the reference is a stored profile: there are no reference rows to train on",
+    };
+  } else if (!wantMultivariate) {
+    multivariate = {
+      drift: false,
+      auc: null,
+      p_value: null,
+      threshold: null,
+      method: "domain_classifier",
+      skipped: "disabled",
     };
   } else if (reference.nRows < 2 || current.nRows < 2) {
     multivariate = {

@@ -1,0 +1,113 @@
+/**
+ * Windowed drift for the model server. The server exports each numeric
+ * input as a Prometheus histogram whose buckets are the reference profile's
+ * decile edges, so bucket counts from any number of replicas simply add up;
+ * these pure functions turn the summed counts into a test. The server only
+ * counts.
+ */
+import { computeChiSquaredTest } from "./chi-squared.js";
+import { computePsi } from "./distances.js";
+import { kolmogorovSf } from "./kolmogorov.js";
+import type { NumericColumnProfile, ReferenceProfile } from "./profile.js";
+import { computeNullRateTest } from "./proportions.js";
+
+/** Histogram layout of one numeric feature. */
+export interface WindowBuckets {
+  readonly name: string;
+  /** Prometheus `le` upper bounds, ascending; the implicit `+Inf` bucket follows. */
+  readonly upperBounds: readonly number[];
+}
+
+/** The histogram bucket bounds for every numeric column of a profile. */
+export function buildWindowBuckets(profile: ReferenceProfile): WindowBuckets[] {
+  return profile.columns
+    .filter((c): c is NumericColumnProfile => c.kind === "numeric")
+    .map((c) => ({ name: c.name, upperBounds: [...c.bin_edges] }));
+}
+
+/**
+ * Per-bucket counts from Prometheus' cumulative buckets (`le` = each bound,
+ * then `+Inf`). Throws when the cumulative counts decrease (a scrape of
+ * inconsistent series).
+ */
+export function countsFromCumulative(cumulative: readonly number[]): number[] {
+  const counts: number[] = [];
+  let previous = 0;
+  for (const [i, c] of cumulative.entries()) {
+    if (!(c >= previous))
+      throw new RangeError(`cumulative bucket ${i} (${c}) is below the one before (${previous})`);
+    counts.push(c - previous);
+    previous = c;
+  }
+  return counts;
+}
+
+/** The drift verdict of one numeric feature's window. */
+export interface WindowDrift {
+  readonly name: string;
+  readonly n: number;
+  /** Chi-squared homogeneity on the bucket counts against the reference bin counts. */
+  readonly chi2: { readonly statistic: number; readonly pValue: number };
+  /**
+   * KS on the binned CDFs: max |F_ref − F_cur| over the bucket bounds, a
+   * lower bound of the raw-data D, with the asymptotic Kolmogorov p-value
+   * (conservative, because of the binning).
+   */
+  readonly ks: { readonly statistic: number; readonly pValue: number };
+  readonly psi: number;
+  /** Missing-value rate test, when the window counts missing values. */
+  readonly nullRate: { readonly statistic: number; readonly pValue: number } | null;
+  /** "insufficient data" when the window holds no value. */
+  readonly insufficient?: string;
+}
+
+/**
+ * Tests one feature's window: `counts` are the per-bucket counts (one more
+ * than the profile's bin edges), `missing` the window's missing values.
+ */
+export function computeWindowDrift(
+  column: NumericColumnProfile,
+  counts: readonly number[],
+  missing = 0,
+): WindowDrift {
+  if (counts.length !== column.bin_counts.length) {
+    throw new RangeError(
+      `feature ${JSON.stringify(column.name)}: expected ${column.bin_counts.length} bucket counts (the profile's bins), got ${counts.length}`,
+    );
+  }
+  const n = counts.reduce((s, c) => s + c, 0);
+  const nRef = column.count;
+  const nullRate =
+    missing > 0 || column.null_count > 0
+      ? computeNullRateTest(column.null_count, nRef + column.null_count, missing, n + missing)
+      : null;
+  if (n === 0 || nRef === 0) {
+    return {
+      name: column.name,
+      n,
+      chi2: { statistic: 0, pValue: 1 },
+      ks: { statistic: 0, pValue: 1 },
+      psi: 0,
+      nullRate: nullRate && { statistic: nullRate.statistic, pValue: nullRate.pValue },
+      insufficient: "insufficient data: the window or the reference has no values",
+    };
+  }
+  const chi = computeChiSquaredTest(column.bin_counts, counts);
+  let cumRef = 0;
+  let cumCur = 0;
+  let d = 0;
+  for (let i = 0; i < counts.length; i++) {
+    cumRef += column.bin_counts[i]!;
+    cumCur += counts[i]!;
+    d = Math.max(d, Math.abs(cumRef / nRef - cumCur / n));
+  }
+  const en = Math.max(1, Math.round((nRef * n) / (nRef + n)));
+  return {
+    name: column.name,
+    n,
+    chi2: { statistic: chi.statistic, pValue: chi.pValue },
+    ks: { statistic: d, pValue: kolmogorovSf(en, d) },
+    psi: computePsi(column.bin_counts, counts),
+    nullRate: nullRate && { statistic: nullRate.statistic, pValue: nullRate.pValue },
+  };
+}
