@@ -36,3 +36,6 @@ export interface FittedFeatures {
   /** Output column names, e.g. `age`, `gender=female`, `gender=__other__`. */
   readonly outputNames: readonly string[];
 }
+
+/** Name of the shared column for rare categories, after `=` in {@link FittedFeatures.outputNames}. */
+export const OTHER_CATEGORY = "__other__";

@@ -1,0 +1,160 @@
+/**
+ * Turns the target column into what learners and metrics read: class codes
+ * (classification) or values (regression), with the rows whose target is
+ * missing dropped and counted, and the task inferred when the pipeline does
+ * not name it.
+ */
+import { DataError } from "../common/errors.js";
+import type { Task } from "../learners/model.js";
+import type { Column } from "./frame.js";
+
+/** Why the task is what it is, so the output can say so. */
+export const TASK_RULES = [
+  "given",
+  "text_labels",
+  "few_integer_values",
+  "many_or_fractional_values",
+] as const;
+
+/** One of {@link TASK_RULES}. */
+export type TaskRule = (typeof TASK_RULES)[number];
+
+/** An encoded target. */
+export interface EncodedTarget {
+  readonly task: Task;
+  readonly rule: TaskRule;
+  /** Class labels in code order (sorted); empty for regression. */
+  readonly classes: readonly string[];
+  /** Class codes 0…k-1 or target values, one per kept row. */
+  readonly y: Float64Array;
+  /** Frame row indices of the kept rows, in order; select features with them. */
+  readonly rows: Int32Array;
+  /** Rows dropped because their target is missing. */
+  readonly droppedRows: number;
+}
+
+/** Where the target came from, to name it in messages. */
+export interface TargetContext {
+  /** File path or other label, prefixed to error messages. */
+  readonly source?: string;
+}
+
+/** Integer targets with at most this many distinct values (and few relative to rows) are classes. */
+const MAX_INFERRED_CLASSES = 20;
+const MAX_CLASS_RATIO = 0.05;
+
+const INTEGER = /^[+-]?\d+$/;
+
+/** Sorts labels like scikit-learn's `np.unique`: integers numerically, text by code unit. */
+export function sortLabels(labels: readonly string[]): string[] {
+  const copy = [...labels];
+  if (copy.every((l) => INTEGER.test(l))) return copy.sort((a, b) => Number(a) - Number(b));
+  return copy.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function prefix(context: TargetContext, name: string): string {
+  return `${context.source ? `${context.source}: ` : ""}target column ${JSON.stringify(name)}`;
+}
+
+/**
+ * Encodes a target column.
+ *
+ * Inference when `task` is absent: text labels → classification
+ * (`text_labels`); integer values with at most 2 distinct, or at most 20
+ * distinct and fewer than 5% of rows → classification
+ * (`few_integer_values`); otherwise regression
+ * (`many_or_fractional_values`).
+ *
+ * @throws DataError when every target is missing, when the target is
+ * constant, when a regression target holds text, or when a classification
+ * target holds fractional numbers.
+ */
+export function encodeTarget(column: Column, task?: Task, context: TargetContext = {}): EncodedTarget {
+  const what = prefix(context, column.name);
+  const n = column.kind === "numeric" ? column.values.length : column.codes.length;
+  const rows: number[] = [];
+  if (column.kind === "numeric") {
+    for (let i = 0; i < n; i++) if (!Number.isNaN(column.values[i]!)) rows.push(i);
+  } else {
+    for (let i = 0; i < n; i++) if (column.codes[i]! >= 0) rows.push(i);
+  }
+  if (rows.length === 0) throw new DataError(`${what} is empty: all ${n} rows are missing`);
+  const kept = Int32Array.from(rows);
+  const droppedRows = n - kept.length;
+
+  if (column.kind === "categorical") {
+    if (task === "regression") {
+      const first = kept[0]!;
+      throw new DataError(
+        `${what} holds text (${JSON.stringify(column.dictionary[column.codes[first]!])} at data row ${first + 1}); ` +
+          `a regression target must be numeric`,
+      );
+    }
+    return encodeClasses(
+      what,
+      kept,
+      droppedRows,
+      (i) => column.dictionary[column.codes[i]!]!,
+      task ? "given" : "text_labels",
+    );
+  }
+
+  const values = column.values;
+  const distinct = new Set<number>();
+  let allIntegers = true;
+  for (const i of kept) {
+    const v = values[i]!;
+    distinct.add(v);
+    if (!Number.isInteger(v)) allIntegers = false;
+  }
+  if (distinct.size === 1) {
+    throw new DataError(`${what} is constant: every row holds ${[...distinct][0]}; there is nothing to learn`);
+  }
+  let chosen: Task;
+  let rule: TaskRule;
+  if (task !== undefined) {
+    chosen = task;
+    rule = "given";
+  } else if (
+    allIntegers &&
+    (distinct.size <= 2 || (distinct.size <= MAX_INFERRED_CLASSES && distinct.size < MAX_CLASS_RATIO * kept.length))
+  ) {
+    chosen = "classification";
+    rule = "few_integer_values";
+  } else {
+    chosen = "regression";
+    rule = "many_or_fractional_values";
+  }
+  if (chosen === "regression") {
+    const y = new Float64Array(kept.length);
+    for (let r = 0; r < kept.length; r++) y[r] = values[kept[r]!]!;
+    return { task: "regression", rule, classes: [], y, rows: kept, droppedRows };
+  }
+  if (!allIntegers) {
+    const bad = kept.find((i) => !Number.isInteger(values[i]!))!;
+    throw new DataError(
+      `${what} holds the fractional value ${values[bad]} at data row ${bad + 1}; ` +
+        `classification needs integer or text labels (or set the task to regression)`,
+    );
+  }
+  return encodeClasses(what, kept, droppedRows, (i) => String(values[i]), rule);
+}
+
+function encodeClasses(
+  what: string,
+  kept: Int32Array,
+  droppedRows: number,
+  labelOf: (row: number) => string,
+  rule: TaskRule,
+): EncodedTarget {
+  const seen = new Set<string>();
+  for (const i of kept) seen.add(labelOf(i));
+  if (seen.size === 1) {
+    throw new DataError(`${what} is constant: every row holds ${JSON.stringify([...seen][0])}; there is nothing to learn`);
+  }
+  const classes = sortLabels([...seen]);
+  const codeOf = new Map(classes.map((c, k) => [c, k]));
+  const y = new Float64Array(kept.length);
+  for (let r = 0; r < kept.length; r++) y[r] = codeOf.get(labelOf(kept[r]!))!;
+  return { task: "classification", rule, classes, y, rows: kept, droppedRows };
+}
