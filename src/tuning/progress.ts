@@ -1,0 +1,61 @@
+/**
+ * Progress of a study for people: a bar redrawn in place on a terminal,
+ * one plain line per trial elsewhere (CI logs keep every line).
+ */
+import type { Trial } from "./samplers.js";
+import { formatCanonical } from "./space.js";
+import type { StudyProgress } from "./study.js";
+import type { TextSink } from "./trials-file.js";
+
+/** How to draw. */
+export interface ProgressOptions {
+  /** Trials expected. */
+  readonly total: number;
+  /** Redraw a bar in place (a terminal) rather than print lines. */
+  readonly isTty: boolean;
+  /** Bar width in characters; 30. */
+  readonly width?: number;
+  /** Printed before the bar or lines; "tuning". */
+  readonly label?: string;
+}
+
+/** Receives trials as they complete. */
+export interface ProgressReporter {
+  /** Pass as the study's `onTrial`. */
+  update(trial: Trial, progress: StudyProgress): void;
+  /** Ends the bar's line (a no-op for plain lines). */
+  finish(): void;
+}
+
+function formatScore(score: number): string {
+  return Number.isInteger(score) ? String(score) : score.toPrecision(6);
+}
+
+/** Draws study progress on `stream`. */
+export function createProgressReporter(stream: TextSink, options: ProgressOptions): ProgressReporter {
+  const width = options.width ?? 30;
+  const label = options.label ?? "tuning";
+  const total = Math.max(0, options.total);
+  let drawn = false;
+  return {
+    update(trial, progress) {
+      const best = `best ${formatScore(progress.best.score)} (#${progress.best.number})`;
+      if (options.isTty) {
+        const filled =
+          total === 0 ? width : Math.round((width * Math.min(progress.completed, total)) / total);
+        const bar = `${"█".repeat(filled)}${"░".repeat(width - filled)}`;
+        // \r + erase-line redraws in place without scrolling the terminal.
+        stream.write(`\r\x1b[2K${label} ${bar} ${progress.completed}/${total} ${best}`);
+        drawn = true;
+        return;
+      }
+      const budget = trial.budget === undefined ? "" : ` ${trial.budget.resource}=${trial.budget.value}`;
+      stream.write(
+        `${label}: trial ${progress.completed}/${total} #${trial.number} score ${formatScore(trial.score)}${budget} ${formatCanonical(trial.params)} — ${best}\n`,
+      );
+    },
+    finish() {
+      if (options.isTty && drawn) stream.write("\n");
+    },
+  };
+}
