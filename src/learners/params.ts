@@ -5,7 +5,7 @@
  * Values arrive from YAML, so every check reports the parameter and the value
  * it got; the caller can attach the file position.
  */
-import { MetaControllerError } from "../common/errors.js";
+import { DataError, MetaControllerError } from "../common/errors.js";
 import type { Task } from "./model.js";
 
 /** A hyperparameter has a value the learner cannot use. */
@@ -218,26 +218,30 @@ export function checkTrainingData(
   task: Task,
   nClasses: number,
 ): void {
-  if (nRows < 1) throw new LearnerParamError("training rows", nRows, "at least one row");
-  if (nFeatures < 1) throw new LearnerParamError("features", nFeatures, "at least one feature column");
-  if (y.length !== nRows)
-    throw new LearnerParamError("target", y.length, `${nRows} target values, one per row`);
+  if (nRows < 1) throw new DataError("the training set has no rows");
+  if (nFeatures < 1) throw new DataError("the training set has no feature columns");
+  if (y.length !== nRows) throw new DataError(`the target has ${y.length} values for ${nRows} training rows`);
   for (let j = 0; j < nFeatures; j++) {
     if (columns[j]!.length !== nRows) {
-      throw new LearnerParamError(`feature column ${j}`, columns[j]!.length, `${nRows} values, one per row`);
+      throw new DataError(`feature column ${j} has ${columns[j]!.length} values for ${nRows} training rows`);
     }
   }
   if (task === "classification") {
-    checkInteger("nClasses", nClasses, 2, 65535);
+    if (!Number.isInteger(nClasses) || nClasses < 2 || nClasses > 65535) {
+      throw new DataError(`a classification target needs 2…65535 classes, got ${nClasses}`);
+    }
     for (let i = 0; i < nRows; i++) {
       const v = y[i]!;
       if (!Number.isInteger(v) || v < 0 || v >= nClasses) {
-        throw new LearnerParamError(`target at row ${i}`, v, `a class index in 0…${nClasses - 1}`);
+        throw new DataError(
+          `training target at row ${i}: got ${v}, expected a class index in 0…${nClasses - 1}`,
+        );
       }
     }
   } else {
     for (let i = 0; i < nRows; i++) {
-      if (!Number.isFinite(y[i]!)) throw new LearnerParamError(`target at row ${i}`, y[i], "a finite number");
+      if (!Number.isFinite(y[i]!))
+        throw new DataError(`training target at row ${i}: got ${y[i]}, expected a finite number`);
     }
   }
 }

@@ -3,9 +3,11 @@
  * workers and put back in index order, so the result does not depend on the
  * thread count or on which worker finishes first.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { growForestTrees, type ForestJob } from "./forest-job.js";
 import type { ForestWorkerInput } from "./forest-worker.js";
@@ -19,22 +21,28 @@ export function resolveThreads(threads: number | undefined): number {
 }
 
 /**
- * Where the worker's code is: the compiled `.js` beside this module in
- * production; under tests only the `.ts` source exists, which Node runs
- * through the tsx loader.
+ * How to start the worker: the compiled `.js` beside this module in
+ * production. Under tests only the `.ts` source exists; Node 20 ignores an
+ * `--import tsx` in a worker's `execArgv`, so a two-line bootstrap registers
+ * tsx's loader inside the worker and then imports the source.
  */
-function workerLocation(): { url: URL; execArgv: string[] } {
+function createForestWorker(workerData: ForestWorkerInput): Worker {
   const js = new URL("./forest-worker.js", import.meta.url);
-  if (existsSync(fileURLToPath(js))) return { url: js, execArgv: [] };
+  if (existsSync(fileURLToPath(js))) return new Worker(js, { workerData });
   const ts = new URL("./forest-worker.ts", import.meta.url);
-  return { url: ts, execArgv: ["--import", "tsx"] };
+  const require = createRequire(import.meta.url);
+  const packageJson = require.resolve("tsx/package.json");
+  const manifest = JSON.parse(readFileSync(packageJson, "utf8")) as {
+    exports: Record<string, { import: { default: string } }>;
+  };
+  const api = pathToFileURL(join(dirname(packageJson), manifest.exports["./esm/api"]!.import.default)).href;
+  const bootstrap = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(ts.href)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData });
 }
 
 function runWorker(job: ForestJob, treeIndices: number[]): Promise<TreeArrays[]> {
-  const { url, execArgv } = workerLocation();
-  const workerData: ForestWorkerInput = { job, treeIndices };
   return new Promise((resolve, reject) => {
-    const worker = new Worker(url, { workerData, execArgv });
+    const worker = createForestWorker({ job, treeIndices });
     let result: TreeArrays[] | undefined;
     worker.once("message", (trees: TreeArrays[]) => {
       result = trees;
