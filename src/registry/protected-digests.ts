@@ -3,6 +3,11 @@
  * (`stable`, `candidate`, quarantine — a rolled-back model stays for audit),
  * plus what tag-only references resolve to today.
  */
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { RegistryError } from "../common/errors.js";
+import { describeFileError, errorCode } from "./fs-port.js";
 import type { ModelRegistry } from "./model-registry.js";
 import { type ModelReference, parseModelReference } from "./reference.js";
 
@@ -61,4 +66,41 @@ export async function resolveProtectedDigests(
     }
   }
   return result;
+}
+
+/**
+ * Reads every `*.yaml`/`*.yml` in the environments folder as plain YAML. A
+ * file that does not parse stops gc: it cannot know what that file protects.
+ * A missing folder protects nothing.
+ */
+export async function loadEnvironmentDocuments(dir: string): Promise<unknown[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((name) => /\.ya?ml$/.test(name)).sort();
+  } catch (error) {
+    if (errorCode(error) === "ENOENT") return [];
+    throw describeFileError(error, "list", dir);
+  }
+  const documents: unknown[] = [];
+  for (const name of names) {
+    const path = join(dir, name);
+    let text: string;
+    try {
+      text = await readFile(path, "utf8");
+    } catch (error) {
+      throw describeFileError(error, "read", path);
+    }
+    try {
+      documents.push(parseYaml(text) as unknown);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new RegistryError(
+        `${path}: not valid YAML (${reason}); gc will not run without knowing what it references`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+  return documents;
 }
