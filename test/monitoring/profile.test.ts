@@ -68,9 +68,7 @@ describe("mergeProfiles", () => {
   const frame = makeFrame(n, 7);
   const whole = buildReferenceProfile(frame);
   const edges = Object.fromEntries(
-    whole.columns
-      .filter((c) => c.kind === "numeric")
-      .map((c) => [c.name, (c).bin_edges]),
+    whole.columns.filter((c) => c.kind === "numeric").map((c) => [c.name, c.bin_edges]),
   );
 
   it.each([2, 3, 8])(

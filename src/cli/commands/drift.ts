@@ -1,0 +1,221 @@
+/**
+ * `meta-controller drift --reference <csv | model-ref> --current <csv>`:
+ * compares a current data window with the training data (a CSV, or the
+ * reference profile in a model's card) and prints the drift report — a table,
+ * or with `--json` one JSON document on stdout. Exit code 3 with
+ * `--fail-on-drift` when drift was found; bad input exits 1 (in runCli).
+ */
+import { stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { UsageError } from "../../common/errors.js";
+import type { Frame } from "../../data/frame.js";
+import { loadCsv } from "../../data/load-csv.js";
+import type { LoadOptions } from "../../data/load-options.js";
+import { CORRECTIONS, DRIFT_METHODS, type Correction, type MethodChoice } from "../../monitoring/methods.js";
+import type { ReferenceProfile } from "../../monitoring/profile.js";
+import { computeDriftReport, type DriftReport } from "../../monitoring/report.js";
+import { openConfiguredRegistry, type RegistryFlags } from "../../registry/open-registry.js";
+import { parseModelReference } from "../../registry/reference.js";
+import { createCliContext, printJson } from "../context.js";
+import { renderTable } from "./registry.js";
+
+/** Exit code when `--fail-on-drift` is given and drift was found. */
+export const DRIFT_EXIT_CODE = 3;
+
+interface DriftFlags extends RegistryFlags {
+  reference: string;
+  current: string;
+  json?: boolean;
+  failOnDrift?: boolean;
+  categorical?: string;
+  method: string;
+  alpha: string;
+  correction: string;
+  seed: string;
+  multivariate: boolean;
+}
+
+function parseList(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  return text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function looksLikeDataPath(text: string): boolean {
+  return /\.(csv|tsv|txt)$/i.test(text) || text.includes("/") || text.includes("\\");
+}
+
+function parseNumberFlag(
+  flag: string,
+  text: string,
+  check: (x: number) => boolean,
+  expected: string,
+): number {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || !check(value)) {
+    throw new UsageError(`${flag} ${text}: expected ${expected}`);
+  }
+  return value;
+}
+
+/** Kinds forced by `--categorical`, checked against the profile's own kinds. */
+function buildTypes(
+  categorical: readonly string[],
+  profile?: ReferenceProfile,
+): Record<string, "numeric" | "categorical"> {
+  const types: Record<string, "numeric" | "categorical"> = {};
+  if (profile) {
+    for (const column of profile.columns) types[column.name] = column.kind;
+    for (const name of categorical) {
+      if (types[name] === undefined) {
+        throw new UsageError(
+          `--categorical ${name}: the model's profile has no column ${JSON.stringify(name)}`,
+        );
+      }
+      if (types[name] !== "categorical") {
+        throw new UsageError(
+          `--categorical ${name}: the model's profile records ${JSON.stringify(name)} as numeric`,
+        );
+      }
+    }
+    return types;
+  }
+  for (const name of categorical) types[name] = "categorical";
+  return types;
+}
+
+async function pullProfile(flags: DriftFlags, root: string, text: string): Promise<ReferenceProfile> {
+  const ref = parseModelReference(text);
+  const { registry } = openConfiguredRegistry(flags, { root });
+  const pulled = await registry.pull(ref);
+  return pulled.card.reference_profile;
+}
+
+function formatNumber(x: number | null): string {
+  if (x === null) return "-";
+  if (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5)) return x.toExponential(3);
+  return x.toFixed(4);
+}
+
+/** Renders the report for people: one row per column, then the verdict. */
+export function renderDriftReport(report: DriftReport): string {
+  const rows = report.features.map((f) => [
+    f.name,
+    f.type,
+    f.method,
+    formatNumber(f.statistic),
+    formatNumber(f.p_value),
+    formatNumber(f.threshold),
+    f.drift ? "DRIFT" : "ok",
+    f.severity,
+    [
+      ...f.tests.filter((t) => t.drift).map((t) => t.name),
+      ...(f.insufficient_data === undefined ? [] : [f.insufficient_data]),
+    ].join("; "),
+  ]);
+  const table = renderTable(
+    ["FEATURE", "TYPE", "METHOD", "STATISTIC", "P-VALUE", "THRESHOLD", "DRIFT", "SEVERITY", "NOTES"],
+    rows,
+  );
+  const m = report.multivariate;
+  const multivariate =
+    m.auc === null
+      ? `domain classifier: not run (${m.skipped ?? "disabled"})`
+      : `domain classifier: AUC ${m.auc.toFixed(4)}, p ${formatNumber(m.p_value)} → ${m.drift ? "DRIFT" : "ok"}`;
+  const drifted = report.features.filter((f) => f.drift).length;
+  const verdict = report.drift
+    ? `drift detected: ${drifted} of ${report.features.length} columns (${(100 * report.drift_share).toFixed(1)} %)${m.drift ? " and the joint distribution" : ""}`
+    : "no drift detected";
+  return [
+    `reference ${report.n_reference} rows, current ${report.n_current} rows`,
+    table,
+    multivariate,
+    verdict,
+  ].join("\n");
+}
+
+/** Registers `drift`. */
+export function registerDriftCommand(program: Command): void {
+  program
+    .command("drift")
+    .description("compare current data with the training data (a CSV or a model's stored profile)")
+    .requiredOption(
+      "--reference <csv|model-ref>",
+      "reference CSV, or a model reference name:tag / name@sha256:…",
+    )
+    .requiredOption("--current <csv>", "current data window (CSV)")
+    .option("--json", "print one JSON document on stdout")
+    .option("--fail-on-drift", `exit with code ${DRIFT_EXIT_CODE} when drift is found`)
+    .option("--categorical <columns>", "comma-separated columns to treat as categorical")
+    .option("--method <method>", `auto | ${DRIFT_METHODS.join(" | ")}`, "auto")
+    .option("--alpha <alpha>", "significance level of the whole report", "0.05")
+    .option("--correction <correction>", CORRECTIONS.join(" | "), "bonferroni")
+    .option("--seed <seed>", "seed of the domain classifier", "0")
+    .option("--no-multivariate", "skip the domain classifier")
+    .option("--registry <url>", "registry for a model reference (default: .meta-controller/registry)")
+    .option("--insecure", "allow plain http, to a loopback registry only")
+    .option("--username <user>", "registry user (password from REGISTRY_PASSWORD or GITHUB_TOKEN)")
+    .action(async (flags: DriftFlags, command: Command) => {
+      const context = createCliContext(command);
+      const method = flags.method as MethodChoice;
+      if (method !== "auto" && !(DRIFT_METHODS as readonly string[]).includes(method)) {
+        throw new UsageError(`--method ${flags.method}: expected auto or one of ${DRIFT_METHODS.join(", ")}`);
+      }
+      const correction = flags.correction as Correction;
+      if (!(CORRECTIONS as readonly string[]).includes(correction)) {
+        throw new UsageError(`--correction ${flags.correction}: expected ${CORRECTIONS.join(" or ")}`);
+      }
+      const alpha = parseNumberFlag(
+        "--alpha",
+        flags.alpha,
+        (x) => x > 0 && x < 1,
+        "a number between 0 and 1",
+      );
+      const seed = parseNumberFlag(
+        "--seed",
+        flags.seed,
+        (x) => Number.isInteger(x) && x >= 0,
+        "a non-negative integer",
+      );
+      const categorical = parseList(flags.categorical);
+
+      const referencePath = resolve(context.root, flags.reference);
+      const currentPath = resolve(context.root, flags.current);
+      let reference: Frame | ReferenceProfile;
+      let options: LoadOptions;
+      if ((await isFile(referencePath)) || looksLikeDataPath(flags.reference)) {
+        options = { types: buildTypes(categorical) };
+        context.logger.info({ reference: referencePath }, "loading the reference data");
+        reference = await loadCsv(referencePath, options);
+      } else {
+        context.logger.info({ model: flags.reference }, "reading the reference profile from the model card");
+        const profile = await pullProfile(flags, context.root, flags.reference);
+        options = { types: buildTypes(categorical, profile), columns: profile.columns.map((c) => c.name) };
+        reference = profile;
+      }
+      context.logger.info({ current: currentPath }, "loading the current data");
+      const current = await loadCsv(currentPath, options);
+      const report = await computeDriftReport(reference, current, {
+        method,
+        alpha,
+        correction,
+        seed,
+        multivariate: flags.multivariate,
+      });
+      context.logger.info({ drift: report.drift, drift_share: report.drift_share }, "drift report ready");
+      if (flags.json) printJson(report);
+      else process.stdout.write(`${renderDriftReport(report)}\n`);
+      if (flags.failOnDrift && report.drift) process.exitCode = DRIFT_EXIT_CODE;
+    });
+}
