@@ -5,7 +5,9 @@
  * then solved by Cholesky.
  */
 import { DataError } from "../common/errors.js";
+import { checkKnownParams } from "./forest.js";
 import type { FeatureMatrix, LinearModel } from "./model.js";
+import { checkBoolean, checkNumber } from "./params.js";
 
 /** Hyperparameters, with scikit-learn's names. */
 export interface LinearRegressionParams {
@@ -73,12 +75,14 @@ export function assertFiniteInputs(x: FeatureMatrix, y: Float64Array, learner: s
   }
 }
 
+const KEYS = ["alpha", "fit_intercept"] as const;
+
 function checkParams(params: LinearRegressionParams): { alpha: number; fitIntercept: boolean } {
-  const alpha = params.alpha ?? 1.0;
-  if (!Number.isFinite(alpha) || alpha < 0) {
-    throw new RangeError(`linear_regression: alpha must be a finite number >= 0, got ${alpha}`);
-  }
-  return { alpha, fitIntercept: params.fit_intercept ?? true };
+  checkKnownParams(params, KEYS, "linear_regression");
+  return {
+    alpha: checkNumber("alpha", params.alpha ?? 1.0, 0, Infinity),
+    fitIntercept: checkBoolean("fit_intercept", params.fit_intercept ?? true),
+  };
 }
 
 /**

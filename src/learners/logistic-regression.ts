@@ -11,9 +11,11 @@
  * `tol` is a gradient tolerance.
  */
 import { DataError } from "../common/errors.js";
+import { checkKnownParams } from "./forest.js";
 import { minimizeLbfgs } from "./lbfgs.js";
 import { assertFiniteInputs, solveCholeskyInPlace } from "./linear-regression.js";
 import type { FeatureMatrix, LinearModel, Task } from "./model.js";
+import { checkInteger, checkNumber, LearnerParamError } from "./params.js";
 
 /** Hyperparameters, with scikit-learn's names. */
 export interface LogisticRegressionParams {
@@ -258,28 +260,22 @@ function readLabels(y: Float64Array, nClasses: number): Int32Array {
   return labels;
 }
 
+const KEYS = ["C", "max_iter", "solver", "tol"] as const;
+
 function checkParams(params: LogisticRegressionParams): {
   c: number;
   maxIter: number;
   solver: "lbfgs" | "newton";
   tol: number;
 } {
-  const c = params.C ?? 1.0;
-  const maxIter = params.max_iter ?? 100;
-  const solver = params.solver ?? "lbfgs";
-  const tol = params.tol ?? 1e-4;
-  if (!Number.isFinite(c) || c <= 0)
-    throw new RangeError(`logistic_regression: C must be a finite number > 0, got ${c}`);
-  if (!Number.isInteger(maxIter) || maxIter < 1) {
-    throw new RangeError(`logistic_regression: max_iter must be an integer >= 1, got ${maxIter}`);
+  checkKnownParams(params, KEYS, "logistic_regression");
+  const c = checkNumber("C", params.C ?? 1.0, 0, Infinity, true);
+  const maxIter = checkInteger("max_iter", params.max_iter ?? 100, 1);
+  const tol = checkNumber("tol", params.tol ?? 1e-4, 0, Infinity);
+  const solver: unknown = params.solver ?? "lbfgs";
+  if (solver !== "lbfgs" && solver !== "newton") {
+    throw new LearnerParamError("solver", solver, `one of ${logisticSolvers.join(", ")}`);
   }
-  if (!(logisticSolvers as readonly string[]).includes(solver)) {
-    throw new RangeError(
-      `logistic_regression: solver must be one of ${logisticSolvers.join(", ")}, got ${String(solver)}`,
-    );
-  }
-  if (!Number.isFinite(tol) || tol < 0)
-    throw new RangeError(`logistic_regression: tol must be a finite number >= 0, got ${tol}`);
   return { c, maxIter, solver, tol };
 }
 

@@ -140,9 +140,17 @@ describe("fitLogisticRegression rejects bad input", () => {
   });
 
   it.each([
-    { params: { C: 0 }, message: /C must be a finite number > 0, got 0/ },
-    { params: { max_iter: 0 }, message: /max_iter must be an integer >= 1, got 0/ },
-    { params: { solver: "saga" as "lbfgs" }, message: /solver must be one of lbfgs, newton, got saga/ },
+    { params: { C: 0 }, message: /model_training.params.C: got 0, expected a number in \(0, ∞\)/ },
+    { params: { max_iter: 0 }, message: /model_training.params.max_iter: got 0, expected an integer ≥ 1/ },
+    {
+      params: { solver: "saga" as "lbfgs" },
+      message: /model_training.params.solver: got "saga", expected one of lbfgs, newton/,
+    },
+    {
+      params: { penalty: "l1" } as never,
+      message:
+        /model_training.params.penalty: got "l1", expected one of logistic_regression's parameters: C, max_iter, solver, tol/,
+    },
   ])("rejects $params", async ({ params, message }) => {
     await expect(
       fitLogisticRegression(x, Float64Array.of(0, 1, 0, 1), params, {
@@ -190,8 +198,12 @@ describe("fitLinearRegression against scikit-learn Ridge", () => {
   });
 
   it.each([
-    { params: { alpha: -1 }, message: /alpha must be a finite number >= 0, got -1/ },
-    { params: { alpha: Number.NaN }, message: /alpha must be a finite number >= 0, got NaN/ },
+    { params: { alpha: -1 }, message: /model_training.params.alpha: got -1, expected a number in \[0, ∞\)/ },
+    {
+      params: { alpha: Number.NaN },
+      message: /model_training.params.alpha: got null, expected a number in \[0, ∞\)/,
+    },
+    { params: { fit_intercept: "yes" } as never, message: /model_training.params.fit_intercept: got "yes"/ },
   ])("rejects $params", ({ params, message }) => {
     const x: FeatureMatrix = { nRows: 2, columns: [Float64Array.of(1, 2)], names: ["a"] };
     expect(() => fitLinearRegression(x, Float64Array.of(1, 2), params)).toThrow(message);
