@@ -94,6 +94,12 @@ async function startTokenGateway(upstream: RunningRegistry, secret: string): Pro
         .end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
       return;
     }
+    if (repo?.endsWith("/forbidden")) {
+      res
+        .writeHead(403, { "content-type": "application/json" })
+        .end('{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}');
+      return;
+    }
     const { authorization: _drop, ...headers } = req.headers;
     const forward = httpRequest(
       {

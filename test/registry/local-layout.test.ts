@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -259,6 +259,19 @@ describe("writeModelFolder", () => {
     await writeModelFolder(pulled, out);
     expect(new Uint8Array(await readFile(join(out, "model.onnx")))).toEqual(pulled.onnx);
     expect(JSON.parse(await readFile(join(out, "model-card.json"), "utf8"))).toMatchObject({ version: "v1" });
+  });
+
+  it("replaces the files of an existing folder and keeps its other files", async () => {
+    const registry = open();
+    await registry.push(sampleModel());
+    const pulled = await registry.pull({ name: "churn", tag: "v1" });
+    const out = join(root, "existing");
+    await mkdir(out);
+    await writeFile(join(out, "model.onnx"), "old");
+    await writeFile(join(out, "notes.txt"), "mine");
+    await writeModelFolder(pulled, out);
+    expect(new Uint8Array(await readFile(join(out, "model.onnx")))).toEqual(pulled.onnx);
+    expect((await readdir(out)).sort()).toEqual(["model-card.json", "model.onnx", "notes.txt"]);
   });
 
   it("leaves nothing behind when the disk fills midway", async () => {

@@ -1,7 +1,10 @@
-import { resolve } from "node:path";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RegistryError, UsageError } from "../../src/common/errors.js";
 import { computeDigest, verifyDigest } from "../../src/registry/digest.js";
+import { computeFileSha256 } from "../../src/registry/file-digest.js";
 import {
   computeNextVersionTag,
   DEFAULT_LOCAL_REGISTRY,
@@ -101,6 +104,20 @@ describe("digests", () => {
     ["abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"],
   ])("sha256 of %j", (text, hex) => {
     expect(computeDigest(new TextEncoder().encode(text))).toBe(`sha256:${hex}`);
+  });
+
+  it("hashes a file by streaming it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "mc-digest-"));
+    try {
+      // FIPS 180-2: one million repetitions of "a".
+      await writeFile(join(dir, "a.bin"), "a".repeat(1_000_000));
+      expect(await computeFileSha256(join(dir, "a.bin"))).toBe(
+        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
+      );
+      await expect(computeFileSha256(join(dir, "missing.csv"))).rejects.toThrow(/cannot read .*missing\.csv/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("names both digests on a mismatch", () => {

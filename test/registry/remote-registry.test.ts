@@ -1,4 +1,5 @@
 import { readdir, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryError } from "../../src/common/errors.js";
@@ -139,6 +140,24 @@ describe.skipIf(missing !== undefined)("remote registry with basic auth", () => 
 });
 
 describe("remote registry down", () => {
+  it("gives up on a registry that accepts connections but never answers", async () => {
+    // Arrange: a loopback server that reads requests and never replies.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const address = silent.address();
+    const port = typeof address === "object" && address !== null ? address.port : 0;
+    try {
+      const registry = openRemote(`127.0.0.1:${port}`, "acme", { timeoutMs: 300 });
+      // Act + Assert
+      await expect(registry.listTags("churn")).rejects.toThrow(
+        `list tags of churn in oci://127.0.0.1:${port}/acme: no answer from http://127.0.0.1:${port}/v2/acme/churn/tags/list within 300 ms`,
+      );
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
   it("names the URL when the connection is refused", async () => {
     const port = await findFreePort();
     const registry = openRemote(`127.0.0.1:${port}`, "acme");

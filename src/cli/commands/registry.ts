@@ -114,7 +114,11 @@ export function registerRegistryCommand(program: Command): void {
       print(
         options,
         { registry: registry.location, models },
-        rows.length ? renderTable(["MODEL", "TAG", "DIGEST"], rows) : `no models in ${registry.location}`,
+        rows.length
+          ? renderTable(["MODEL", "TAG", "DIGEST"], rows)
+          : name === undefined
+            ? `no models in ${registry.location} (some remote registries do not list repositories: name one, registry list <name>)`
+            : `no tags for ${name} in ${registry.location}`,
       );
     });
 
