@@ -5,7 +5,7 @@
  * command, which we did not export ourselves.
  */
 import { OnnxError } from "../common/errors.js";
-import type { OnnxValueDescription } from "./session.js";
+import { describeOnnxInputs, type OnnxValueDescription } from "./session.js";
 
 /** A column the pipeline will feed. */
 export interface ExpectedOnnxInput {
@@ -65,4 +65,13 @@ export function checkOnnxInputs(
       `${source}: the model's inputs do not match the pipeline's features:\n  - ${problems.join("\n  - ")}`,
     );
   }
+}
+
+/** Loads a model's bytes and checks its inputs against the pipeline's features (see {@link checkOnnxInputs}). */
+export async function verifyOnnxModelInputs(
+  bytes: Uint8Array,
+  expected: readonly ExpectedOnnxInput[],
+  source: string,
+): Promise<void> {
+  checkOnnxInputs(await describeOnnxInputs(bytes, source), expected, source);
 }

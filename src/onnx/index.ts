@@ -13,5 +13,5 @@ export {
   type OnnxValueDescription,
 } from "./session.js";
 export { buildOnnxColumns } from "./columns.js";
-export { checkOnnxInputs, type ExpectedOnnxInput } from "./check-inputs.js";
+export { checkOnnxInputs, verifyOnnxModelInputs, type ExpectedOnnxInput } from "./check-inputs.js";
 export { checkOnnxParity, compareOnnxPredictions, PARITY_TOLERANCE, type ParityReport } from "./parity.js";

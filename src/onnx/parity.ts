@@ -53,7 +53,8 @@ function output(onnx: Readonly<Record<string, OnnxOutput>>, name: string): OnnxO
 }
 
 function formatValue(v: number): string {
-  return Number.isInteger(v) ? String(v) : v.toPrecision(9);
+  // Nine significant digits show every float32 digit without float64 noise.
+  return String(Number(v.toPrecision(9)));
 }
 
 /** Compares ONNX outputs with the TypeScript prediction; throws an OnnxError naming the first differing row. */

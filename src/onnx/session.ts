@@ -195,9 +195,10 @@ export async function runOnnxSession(
 /** Names and element types of a model's inputs, from its bytes or an open session. */
 export async function describeOnnxInputs(
   model: Uint8Array | OnnxSession,
+  source = "ONNX model",
 ): Promise<readonly OnnxValueDescription[]> {
   if (!(model instanceof Uint8Array)) return model.inputs;
-  const session = await createOnnxSession(model, { warmUp: false });
+  const session = await createOnnxSession(model, { warmUp: false, source });
   try {
     return session.inputs;
   } finally {
