@@ -66,9 +66,15 @@ function describeNetworkError(error: unknown, url: string, timeoutMs: number): s
     case "ECONNRESET":
       return `the connection to ${url} was reset`;
     default: {
-      const reason =
-        cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error);
-      return `cannot reach ${url}: ${reason}${code === undefined ? "" : ` (${code})`}`;
+      const reason = (
+        cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error)
+      ).trim();
+      // A TLS handshake with a plain-http server fails with a protocol error.
+      const hint =
+        url.startsWith("https://") && (code === "EPROTO" || /ssl|tls/i.test(reason))
+          ? "; if the registry speaks plain http on loopback, pass --insecure"
+          : "";
+      return `cannot reach ${url}: ${reason}${code === undefined ? "" : ` (${code})`}${hint}`;
     }
   }
 }

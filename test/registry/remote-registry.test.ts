@@ -71,6 +71,16 @@ describe.skipIf(missing !== undefined)("remote registry (docker-registry on loop
     expect((await registry.resolve({ name: "churn", tag: "v1" })).digest).toBe(v1.digest);
   });
 
+  it("suggests --insecure when https meets a plain-http registry", async () => {
+    const registry = openModelRegistry(
+      { kind: "remote", host: server.host, namespace: "acme", baseUrl: `https://${server.host}` },
+      { timeoutMs: 10_000 },
+    );
+    await expect(registry.listTags("churn")).rejects.toThrow(
+      /cannot reach https:\/\/127\.0\.0\.1:\d+\/v2\/acme\/churn\/tags\/list: .*pass --insecure/s,
+    );
+  });
+
   it("names the reference on a 404", async () => {
     const registry = openRemote(server.host, "missing");
     await expect(registry.pull({ name: "nope", tag: "v1" })).rejects.toThrow(
