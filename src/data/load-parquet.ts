@@ -49,13 +49,18 @@ function buildColumn(
     }
     return { kind: "numeric", name, values };
   }
-  const builder = createColumnBuilder(name, missing, forced);
-  for (let i = 0; i < cells.length; i++) {
-    const v = cells[i];
-    if (v === null || v === undefined) builder.pushMissing();
-    else builder.push(cellText(v), () => `${path}: row ${i + 1}`);
-  }
-  return builder.finish();
+  const build = (kind: ColumnKind | undefined): ReturnType<typeof createColumnBuilder> => {
+    const builder = createColumnBuilder(name, missing, kind);
+    for (let i = 0; i < cells.length; i++) {
+      const v = cells[i];
+      if (v === null || v === undefined) builder.pushMissing();
+      else builder.push(cellText(v), () => `${path}: row ${i + 1}`);
+    }
+    return builder;
+  };
+  const builder = build(forced);
+  // Text after numbers: the cells are still in memory, so build again as text.
+  return builder.needsRereadAsCategorical ? build("categorical").finish() : builder.finish();
 }
 
 async function readMetadata(path: string): Promise<{ file: Awaited<ReturnType<typeof asyncBufferFromFile>>; metadata: FileMetaData }> {

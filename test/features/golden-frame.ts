@@ -7,7 +7,7 @@ export function buildColumn(name: string, values: readonly (number | string | nu
     return {
       kind: "numeric",
       name,
-      values: Float64Array.from(values, (v) => (v === null ? Number.NaN : (v))),
+      values: Float64Array.from(values, (v) => (v === null ? Number.NaN : v)),
     };
   }
   const dictionary: string[] = [];
