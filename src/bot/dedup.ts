@@ -1,0 +1,31 @@
+/**
+ * Drops notices already seen by this process. Alertmanager in HA mode sends
+ * each notification from every peer, and repeats it at `repeat_interval`;
+ * the key is fingerprint + start + status. Across replicas the deterministic
+ * branch name does the same job.
+ */
+
+/** A bounded set of keys seen within a time window. */
+export interface SeenKeys {
+  /** True the first time a key is offered within the window. */
+  firstSeen(key: string, nowMs: number): boolean;
+}
+
+/** Creates the set; the oldest keys are forgotten past `capacity` or `ttlMs`. */
+export function createSeenKeys(ttlMs = 24 * 3600_000, capacity = 10_000): SeenKeys {
+  const seen = new Map<string, number>();
+  return {
+    firstSeen(key, nowMs) {
+      const at = seen.get(key);
+      if (at !== undefined && nowMs - at < ttlMs) return false;
+      seen.delete(key);
+      seen.set(key, nowMs);
+      while (seen.size > capacity) {
+        const oldest = seen.keys().next().value;
+        if (oldest === undefined) break;
+        seen.delete(oldest);
+      }
+      return true;
+    },
+  };
+}

@@ -1,0 +1,221 @@
+/**
+ * Handles one alert notice in the background: builds the incident from the
+ * notice and the environment file, asks the policy, and acts — a rollback
+ * PR, a diagnosis comment, a retrain dispatch — or records the outcome of a
+ * resolved alert.
+ */
+import { createHash } from "node:crypto";
+import type { Logger } from "../common/logger.js";
+import { Incident, type EvidenceItem } from "../decision/incident.js";
+import { digestOfRef } from "../deploy/environment-edits.js";
+import type { RepoPorts } from "../github/ports.js";
+import { upsertStickyComment } from "../github/sticky-comment.js";
+import type { AlertNotice } from "./alert-payloads.js";
+import type { IncidentMemory, OutcomeSink } from "./incident-memory.js";
+import type { IncidentPolicy, PolicyDecision } from "./incident-policy.js";
+import { findLastGood, requestRollback, type OperationContext } from "./operations.js";
+import { renderDiagnosis } from "./render.js";
+import { loadBotConfig, loadEnvironment, type LoadedEnvironment } from "./repository-files.js";
+
+/** What the handler needs. */
+export interface IncidentDeps {
+  readonly ports: RepoPorts;
+  readonly policy: IncidentPolicy;
+  readonly memory: IncidentMemory;
+  readonly outcomes: OutcomeSink;
+  readonly now: () => Date;
+  readonly log: Logger;
+}
+
+/** What was done, for logs and tests. */
+export interface IncidentResult {
+  readonly decision: PolicyDecision | undefined;
+  readonly link: string | undefined;
+  readonly detail: string;
+}
+
+/** Short, stable key of an incident: the rollback branch is named after it. */
+export function incidentKey(fingerprint: string, startsAt: string): string {
+  return createHash("sha256").update(`${fingerprint}\n${startsAt}`).digest("hex").slice(0, 12);
+}
+
+/** Branch of an incident's rollback, the same on every replica. */
+export function rollbackBranch(environment: string, fingerprint: string, startsAt: string): string {
+  return `meta-controller/rollback/${environment}/${incidentKey(fingerprint, startsAt)}`;
+}
+
+function uniqueEvidence(notice: AlertNotice): EvidenceItem[] {
+  const seen = new Set<string>();
+  const items: EvidenceItem[] = [];
+  for (const item of notice.evidence) {
+    let id = item.id;
+    for (let n = 2; seen.has(id); n++) id = `${item.id.slice(0, 60)}~${n}`;
+    seen.add(id);
+    items.push({ ...item, id });
+  }
+  if (notice.truncated > 0) {
+    items.push({
+      id: "truncated",
+      kind: "annotation",
+      text: `${notice.truncated} more alerts of this group were truncated by the sender`,
+    });
+  }
+  items.unshift({ id: "alertname", kind: "label", text: notice.alertName.slice(0, 200) });
+  return items.slice(0, 200);
+}
+
+function toIso(text: string, fallback: Date): string {
+  const t = Date.parse(text);
+  return Number.isFinite(t) ? new Date(t).toISOString() : fallback.toISOString();
+}
+
+async function buildIncident(
+  deps: IncidentDeps,
+  ctx: OperationContext,
+  env: LoadedEnvironment,
+  notice: AlertNotice,
+): Promise<Incident> {
+  const stable = digestOfRef(env.spec.stable) ?? null;
+  const candidate = digestOfRef(env.spec.candidate) ?? null;
+  const bad = notice.badDigest ?? candidate ?? stable;
+  let stableAvailable = stable !== null && stable !== bad;
+  if (!stableAvailable && bad !== null && bad === stable) {
+    stableAvailable = (await findLastGood(ctx.ports, env, ctx.baseBranch, bad)) !== null;
+  }
+  return Incident.parse({
+    environment: env.name,
+    model: notice.model ?? env.spec.model,
+    kind: notice.kind,
+    severity: notice.severity,
+    fingerprint: notice.fingerprint.slice(0, 200),
+    started_at: toIso(notice.startsAt, deps.now()),
+    evidence: uniqueEvidence(notice),
+    seconds_since_deploy: null,
+    canary_state: notice.kind === "rollout_aborted" ? "aborted" : candidate ? "progressing" : "none",
+    stable_available: stableAvailable,
+    flap_count: deps.memory.countFiring(notice.fingerprint, deps.now().getTime()),
+    digests: { serving: bad, stable, candidate },
+  });
+}
+
+/** The PR that deployed the digest now serving, found through the Deployments API. */
+async function findDeployingPull(
+  ports: RepoPorts,
+  environment: string,
+  digest: string | null,
+): Promise<number | undefined> {
+  if (digest === null) return undefined;
+  for (const deployment of await ports.deployments.list(environment, 20)) {
+    const ref = deployment.payload.model_ref;
+    const pr = deployment.payload.pull_request;
+    if (
+      typeof ref === "string" &&
+      digestOfRef(ref) === digest &&
+      typeof pr === "number" &&
+      deployment.payload.kind !== "rollback"
+    ) {
+      return pr;
+    }
+  }
+  return undefined;
+}
+
+async function postDiagnosis(
+  ports: RepoPorts,
+  env: LoadedEnvironment,
+  incident: Incident,
+  decision: PolicyDecision,
+  label: string,
+): Promise<string> {
+  const body = renderDiagnosis(incident, decision);
+  const target =
+    (await findDeployingPull(ports, env.name, incident.digests.serving)) ??
+    (await ports.comments.findOrCreateIssue(
+      `Meta-Controller incidents: ${env.name}`,
+      label,
+      `Diagnoses of incidents in \`${env.name}\` are kept up to date here.`,
+    ));
+  const comment = await upsertStickyComment(ports.comments, target, `diagnosis:${env.name}`, body);
+  return comment.url;
+}
+
+/** Handles one notice for one repository. */
+export async function handleNotice(deps: IncidentDeps, notice: AlertNotice): Promise<IncidentResult> {
+  const { ports } = deps;
+  const repository = `${ports.repo.owner}/${ports.repo.repo}`;
+  const baseBranch = await ports.contents.defaultBranch();
+  const config = await loadBotConfig(ports.contents, baseBranch);
+  const envName = notice.environment ?? config.default_environment;
+
+  if (notice.status === "resolved") {
+    const remembered = deps.memory.find(repository, notice.fingerprint, toIso(notice.startsAt, deps.now()));
+    await deps.outcomes({
+      repository,
+      environment: envName,
+      fingerprint: notice.fingerprint,
+      started_at: notice.startsAt,
+      resolved_at: notice.endsAt && Date.parse(notice.endsAt) > 0 ? notice.endsAt : deps.now().toISOString(),
+      action: remembered?.decision.action ?? null,
+      reason_code: remembered?.decision.reason_code ?? null,
+    });
+    return { decision: remembered?.decision, link: remembered?.link, detail: "outcome recorded" };
+  }
+
+  const env = await loadEnvironment(ports.contents, config, envName, baseBranch);
+  const ctx: OperationContext = { ports, config, baseBranch };
+  const incident = await buildIncident(deps, ctx, env, notice);
+  let decision = await deps.policy.decide(incident, deps.now());
+  const automated = decision.action === "rollback" || decision.action === "abort_canary";
+  if (automated && !env.spec.rollback.automatic) {
+    decision = {
+      action: "notify",
+      reason_code: decision.reason_code,
+      explanation: `${decision.explanation}; automatic rollback is off in \`${env.name}\`, so a person must act (\`/rollback ${env.name}\`)`,
+    };
+  }
+
+  let link: string | undefined;
+  let detail: string;
+  switch (decision.action) {
+    case "rollback":
+    case "abort_canary": {
+      const bad = incident.digests.serving ?? undefined;
+      const result = await requestRollback(ctx, env, {
+        badDigest: decision.action === "abort_canary" ? (incident.digests.candidate ?? bad) : bad,
+        requester: `alert \`${incident.fingerprint}\``,
+        branch: rollbackBranch(env.name, incident.fingerprint, incident.started_at),
+        details: renderDiagnosis(incident, decision),
+        kind: decision.action === "abort_canary" ? "abort" : "rollback",
+      });
+      link = result.status === "opened" ? result.pr.url : result.pr?.url;
+      detail =
+        result.status === "opened"
+          ? `opened #${result.pr.number} (${result.merge})`
+          : `duplicate of ${result.branch}`;
+      break;
+    }
+    case "notify":
+      link = await postDiagnosis(ports, env, incident, decision, config.labels[0] ?? "meta-controller");
+      detail = "diagnosis posted";
+      break;
+    case "retrain":
+      await ports.workflows.dispatch(config.retrain_workflow, baseBranch, {});
+      detail = `dispatched ${config.retrain_workflow}`;
+      break;
+    case "ignore":
+      detail = "ignored";
+      break;
+  }
+  deps.memory.remember({ repository, incident, decision, link });
+  deps.log.info(
+    {
+      environment: env.name,
+      fingerprint: incident.fingerprint,
+      action: decision.action,
+      reason: decision.reason_code,
+      detail,
+    },
+    "incident handled",
+  );
+  return { decision, link, detail };
+}

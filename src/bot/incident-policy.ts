@@ -1,0 +1,70 @@
+/**
+ * What the bot does about an incident is decided behind this interface, so
+ * the decision engine (guardrails, bandit, LLM advice) plugs in without the
+ * bot changing. Until then the plain guardrail policy below decides:
+ * critical with a stable model to go back to → roll back; drift → diagnose;
+ * other warnings → notify; informational → nothing.
+ */
+import type { Action, ReasonCode } from "../decision/actions.js";
+import type { Incident } from "../decision/incident.js";
+
+/** A decision: a closed action and a closed reason, plus a sentence for people. */
+export interface PolicyDecision {
+  readonly action: Action;
+  readonly reason_code: ReasonCode;
+  readonly explanation: string;
+}
+
+/** Decides what to do about one incident. */
+export interface IncidentPolicy {
+  decide(incident: Incident, now: Date): PolicyDecision | Promise<PolicyDecision>;
+}
+
+/** The plain guardrail policy. */
+export function createGuardrailPolicy(): IncidentPolicy {
+  return {
+    decide(incident) {
+      if (incident.severity === "critical") {
+        if (!incident.stable_available) {
+          return {
+            action: "notify",
+            reason_code: "no_stable_available",
+            explanation: "critical, but there is no good model to go back to: a person must decide",
+          };
+        }
+        const reason: ReasonCode =
+          incident.kind === "rollout_aborted"
+            ? "rollout_aborted_reconcile"
+            : incident.kind === "load_failed"
+              ? "load_failed"
+              : incident.canary_state === "progressing" || incident.canary_state === "paused"
+                ? "canary_failing"
+                : "critical_after_deploy";
+        return {
+          action:
+            incident.digests.candidate !== null && incident.canary_state !== "promoted"
+              ? "abort_canary"
+              : "rollback",
+          reason_code: reason,
+          explanation: "critical incident and a stable model is available: take the bad model out of service",
+        };
+      }
+      if (incident.kind === "drift") {
+        return {
+          action: "notify",
+          reason_code: "drift_needs_retrain",
+          explanation:
+            "the inputs drifted: a diagnosis is posted; retraining is for a person to start (`/retrain`)",
+        };
+      }
+      if (incident.severity === "warning") {
+        return {
+          action: "notify",
+          reason_code: "warning_notify",
+          explanation: "a warning: people are told, nothing changes",
+        };
+      }
+      return { action: "ignore", reason_code: "informational", explanation: "informational: nothing to do" };
+    },
+  };
+}

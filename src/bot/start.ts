@@ -1,0 +1,115 @@
+/**
+ * Starts the bot: a Probot server with the app loaded, webhooks on
+ * `/api/github/webhooks` and alerts on `/api/alerts`, talking to GitHub or
+ * a GitHub Enterprise Server (`GHE_HOST`, as Probot reads it).
+ */
+import { readFileSync } from "node:fs";
+import { Probot, Server } from "probot";
+import { UsageError } from "../common/errors.js";
+import type { Logger } from "../common/logger.js";
+import { createOctokitClass, type GitHubClientOptions } from "../github/octokit-class.js";
+import { createBotApp, type BotAppHandle } from "./app.js";
+import { readBotAppOptions, type BotAppOptions } from "./app-options.js";
+
+/** Settings of a bot server. */
+export interface StartBotOptions {
+  readonly appId: string;
+  readonly privateKey: string;
+  readonly webhookSecret: string;
+  /** REST base URL; GitHub.com when absent, `<proto>://<host>/api/v3` for GHES. */
+  readonly baseUrl: string | undefined;
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly client: GitHubClientOptions;
+  readonly app: BotAppOptions;
+}
+
+/** A running bot. */
+export interface RunningBot {
+  readonly url: string;
+  readonly port: number;
+  /** Resolves when queued alert work is done. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function numberFrom(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0)
+    throw new UsageError(`${name}=${raw} is not a non-negative number`);
+  return value;
+}
+
+/** Reads the settings from environment variables (Probot's names where it has them). */
+export function readStartBotOptions(env: NodeJS.ProcessEnv): StartBotOptions {
+  const appId = env.APP_ID;
+  if (!appId) throw new UsageError("APP_ID is not set: the GitHub App's id is needed");
+  let privateKey = env.PRIVATE_KEY;
+  if (!privateKey && env.PRIVATE_KEY_PATH) {
+    try {
+      privateKey = readFileSync(env.PRIVATE_KEY_PATH, "utf8");
+    } catch (error) {
+      throw new UsageError(`PRIVATE_KEY_PATH=${env.PRIVATE_KEY_PATH} cannot be read`, { cause: error });
+    }
+  }
+  if (!privateKey)
+    throw new UsageError("PRIVATE_KEY or PRIVATE_KEY_PATH must hold the GitHub App's private key");
+  if (!privateKey.includes("-----BEGIN")) privateKey = Buffer.from(privateKey, "base64").toString("utf8");
+  const webhookSecret = env.WEBHOOK_SECRET;
+  if (!webhookSecret) throw new UsageError("WEBHOOK_SECRET is not set: webhooks would be unverifiable");
+  const protocol = env.GHE_PROTOCOL ?? "https";
+  const baseUrl = env.GHE_HOST ? `${protocol}://${env.GHE_HOST}/api/v3` : undefined;
+  const port = numberFrom(env, "PORT") ?? 3000;
+  const retries = numberFrom(env, "GITHUB_RETRIES");
+  const retryBaseMs = numberFrom(env, "GITHUB_RETRY_BASE_MS");
+  const rateLimitUnitMs = numberFrom(env, "GITHUB_RATE_LIMIT_UNIT_MS");
+  return {
+    appId,
+    privateKey,
+    webhookSecret,
+    baseUrl,
+    host: env.HOST ?? "127.0.0.1",
+    port,
+    client: {
+      ...(retries === undefined ? {} : { retries }),
+      ...(retryBaseMs === undefined ? {} : { retryBaseMs }),
+      ...(rateLimitUnitMs === undefined ? {} : { rateLimitUnitMs }),
+      spaceWrites: env.GITHUB_SPACE_WRITES !== "false",
+    },
+    app: readBotAppOptions(env),
+  };
+}
+
+/** Starts the server and resolves once it listens. */
+export async function startBot(options: StartBotOptions, log: Logger): Promise<RunningBot> {
+  let handle: BotAppHandle | undefined;
+  const server = new Server({
+    host: options.host,
+    port: options.port,
+    log,
+    enableStaticFiles: false,
+    Probot: Probot.defaults({
+      appId: options.appId,
+      privateKey: options.privateKey,
+      secret: options.webhookSecret,
+      log,
+      Octokit: createOctokitClass(options.client),
+      ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
+    }),
+  });
+  await server.load(createBotApp(options.app, (h) => (handle = h)));
+  await server.start();
+  const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${server.port}`;
+  return {
+    url,
+    port: server.port,
+    idle: () => handle?.queue.idle() ?? Promise.resolve(),
+    async stop() {
+      await server.stop();
+      await handle?.queue.idle();
+    },
+  };
+}

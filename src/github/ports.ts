@@ -1,0 +1,146 @@
+/**
+ * Narrow ports onto the GitHub API, one per concern. The bot (and the
+ * Action) receive these, never a whole Octokit, so tests can hand in plain
+ * fakes and every API call stays in `src/github/`.
+ */
+import type { PermissionLevel } from "../config/environment.js";
+
+/** A repository, `owner/name`. */
+export interface RepoRef {
+  readonly owner: string;
+  readonly repo: string;
+}
+
+/** The parts of a pull request the bot reads. */
+export interface PullRequestInfo {
+  readonly number: number;
+  readonly nodeId: string;
+  readonly url: string;
+  readonly state: "open" | "closed";
+  readonly merged: boolean;
+  readonly headRef: string;
+  readonly headSha: string;
+  /** `owner/name` of the head repository; null when the fork was deleted. */
+  readonly headRepo: string | null;
+  readonly baseRepo: string;
+  readonly baseRef: string;
+  readonly title: string;
+  readonly body: string;
+}
+
+/** How a request for auto-merge ended. */
+export type AutoMergeOutcome =
+  /** Auto-merge is on; GitHub merges when the rules are met. */
+  | "enabled"
+  /** The PR is mergeable right now ("clean status"): GitHub refuses to queue it. */
+  | "clean_status"
+  /** Auto-merge is switched off in the repository settings. */
+  | "not_allowed";
+
+/** Merge methods GitHub knows. */
+export type MergeMethod = "merge" | "squash" | "rebase";
+
+/** Pull requests. */
+export interface PullRequests {
+  get(number: number): Promise<PullRequestInfo>;
+  create(input: { head: string; base: string; title: string; body: string }): Promise<PullRequestInfo>;
+  /** The open PR whose head is `branch` in this repository, if any. */
+  findOpenByHead(branch: string): Promise<PullRequestInfo | undefined>;
+  addLabels(number: number, labels: readonly string[]): Promise<void>;
+  /** Requests auto-merge through GraphQL `enablePullRequestAutoMerge`. */
+  enableAutoMerge(pr: PullRequestInfo, method: MergeMethod): Promise<AutoMergeOutcome>;
+  /** Merges now; `sha` guards against a head that moved. */
+  merge(number: number, method: MergeMethod, sha?: string): Promise<void>;
+}
+
+/** A file read from the repository. */
+export interface FileContent {
+  readonly text: string;
+  /** Blob sha, needed to update the file. */
+  readonly sha: string;
+}
+
+/** Repository contents and branches. */
+export interface Contents {
+  defaultBranch(): Promise<string>;
+  /** Reads a text file; undefined when it does not exist. */
+  read(path: string, ref?: string): Promise<FileContent | undefined>;
+  /** Commits that touched `path` on `ref`, newest first. */
+  history(path: string, ref: string, limit: number): Promise<readonly { sha: string; message: string }[]>;
+  /** Head commit of a branch. */
+  branchSha(branch: string): Promise<string>;
+  /** Creates a branch; `exists` when a branch of that name is already there. */
+  createBranch(branch: string, sha: string): Promise<"created" | "exists">;
+  /** Commits a new version of a file on a branch. */
+  write(input: { path: string; text: string; sha: string; branch: string; message: string }): Promise<void>;
+  /** Numbers of the pull requests a commit belongs to. */
+  pullsOfCommit(sha: string): Promise<readonly number[]>;
+}
+
+/** A comment on an issue or pull request. */
+export interface CommentInfo {
+  readonly id: number;
+  readonly body: string;
+  readonly author: string;
+  readonly url: string;
+}
+
+/** Reactions that GitHub accepts on comments. */
+export type Reaction = "+1" | "-1" | "laugh" | "confused" | "heart" | "hooray" | "rocket" | "eyes";
+
+/** Issue and pull request comments, reactions and tracking issues. */
+export interface Comments {
+  react(commentId: number, reaction: Reaction): Promise<void>;
+  create(issueNumber: number, body: string): Promise<CommentInfo>;
+  update(commentId: number, body: string): Promise<void>;
+  list(issueNumber: number): Promise<readonly CommentInfo[]>;
+  /** The open issue carrying `label` and this exact title, created when missing. */
+  findOrCreateIssue(title: string, label: string, body: string): Promise<number>;
+}
+
+/** States of a deployment status. */
+export type DeploymentState =
+  "in_progress" | "success" | "failure" | "inactive" | "error" | "queued" | "pending";
+
+/** A deployment record. */
+export interface DeploymentInfo {
+  readonly id: number;
+  readonly ref: string;
+  readonly environment: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+/** The Deployments API. */
+export interface Deployments {
+  create(input: {
+    ref: string;
+    environment: string;
+    description: string;
+    payload: Record<string, unknown>;
+  }): Promise<DeploymentInfo>;
+  setStatus(id: number, state: DeploymentState, description: string, logUrl?: string): Promise<void>;
+  /** Deployments of an environment, newest first. */
+  list(environment: string, limit: number): Promise<readonly DeploymentInfo[]>;
+}
+
+/** Collaborator permissions. */
+export interface Permissions {
+  /** The user's permission on the repository; `none` when not a collaborator. */
+  levelOf(user: string): Promise<PermissionLevel | "none">;
+}
+
+/** Actions workflows. */
+export interface Workflows {
+  dispatch(workflow: string, ref: string, inputs: Record<string, string>): Promise<void>;
+}
+
+/** Everything the bot may do in one repository. */
+export interface RepoPorts {
+  readonly repo: RepoRef;
+  readonly pulls: PullRequests;
+  readonly contents: Contents;
+  readonly comments: Comments;
+  readonly deployments: Deployments;
+  readonly permissions: Permissions;
+  readonly workflows: Workflows;
+}

@@ -1,0 +1,297 @@
+/**
+ * Starts the bot as a real process (`src/bot/main.ts` through tsx) against
+ * a fake GitHub at a GHES-style URL, with the repository in a real git
+ * repository in a temp folder. Shared by the bot's integration tests and
+ * the bench.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { generateKeyPairSync, createHmac } from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { commitFile, createGitRepo } from "../helpers/fake-github-git.js";
+import {
+  deliverWebhook,
+  startFakeGitHub,
+  type FakeFailure,
+  type FakeGitHub,
+} from "../helpers/fake-github.js";
+import { issueCommentCreated, type PayloadTarget } from "../helpers/fake-github-webhooks.js";
+
+const MAIN = fileURLToPath(new URL("../../src/bot/main.ts", import.meta.url));
+
+/** Digests and references used by the scenarios. */
+export const D = {
+  v1: `sha256:${"1".repeat(64)}`,
+  v2: `sha256:${"2".repeat(64)}`,
+  v3: `sha256:${"3".repeat(64)}`,
+  v4: `sha256:${"4".repeat(64)}`,
+  bad: `sha256:${"b".repeat(64)}`,
+} as const;
+export const MODEL = "customer_churn_prediction";
+export const ref = (tag: string, digest: string) => `${MODEL}:${tag}@${digest}`;
+
+/** staging: stable v1, canary; comments everywhere. */
+export const STAGING = `# yaml-language-server: $schema=../schemas/environment.schema.json
+#
+# Staging: canary rollouts, merged by the bot without review.
+name: staging
+model: ${MODEL}
+stable: ${ref("v1", D.v1)} # serving now
+candidate: null
+strategy:
+  type: canary # how new models roll out
+  steps: [10, 25, 50, 100]
+  interval: 30s
+  max_failed_checks: 2
+checks:
+  error_rate: { max: 0.02 }
+rollback:
+  automatic: true
+  merge: auto
+permissions:
+  deploy: write
+  rollback: write
+quarantine: [${D.bad}] # never again
+`;
+
+/** production, first version: stable v1. */
+export const PRODUCTION_V1 = `# Production: deploys need maintainers, rollbacks merge at once.
+name: production
+model: ${MODEL}
+stable: ${ref("v1", D.v1)}
+candidate: null
+strategy:
+  type: canary
+  steps: [5, 25, 50, 100]
+  interval: 5m
+rollback:
+  automatic: true
+  merge: direct # roll back without waiting for review
+permissions:
+  deploy: maintain
+  rollback: write
+  force: admin
+quarantine: []
+`;
+
+/** production after v2 was promoted. */
+export const PRODUCTION_V2 = PRODUCTION_V1.replace(
+  `stable: ${ref("v1", D.v1)}`,
+  `stable: ${ref("v2", D.v2)}`,
+);
+
+/** qa: a canary of v3 in progress over stable v2. */
+export const QA = `name: qa
+model: ${MODEL}
+stable: ${ref("v2", D.v2)}
+candidate: ${ref("v3", D.v3)} # rolling out
+strategy:
+  type: canary
+rollback:
+  automatic: true
+  merge: auto
+quarantine: []
+`;
+
+export const BOT_CONFIG = `# Settings of the Meta-Controller GitHub App.
+default_environment: staging
+merge_method: squash
+labels: [meta-controller]
+retrain_workflow: train.yml
+`;
+
+export const TARGET: PayloadTarget = { owner: "acme", repo: "models", installationId: 4242 };
+export const WEBHOOK_SECRET = "webhook-secret-for-tests";
+export const ALERT_TOKEN = "alert-token-for-tests";
+export const ALERT_HMAC = "alert-hmac-for-tests";
+
+/** A running bot and its fake GitHub. */
+export interface BotHarness {
+  readonly fake: FakeGitHub;
+  readonly botUrl: string;
+  readonly repoDir: string;
+  readonly outcomeLog: string;
+  /** Comments as a user; resolves when the bot answered the webhook. */
+  comment(input: {
+    issue: number;
+    body: string;
+    user: string;
+    isPullRequest?: boolean;
+    userType?: "User" | "Bot";
+  }): Promise<number>;
+  postAlert(
+    body: string | object,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; json: unknown }>;
+  readOutcomes(): Promise<unknown[]>;
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+/** Options of {@link startBotHarness}. */
+export interface HarnessOptions {
+  readonly latencyMs?: number;
+  readonly failures?: readonly FakeFailure[];
+  readonly logLevel?: "info" | "warn" | "error" | "debug";
+}
+
+/** Waits until `check` returns a value other than undefined/false. */
+export async function waitFor<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() - start > timeoutMs) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Signs an alert body with the HMAC secret. */
+export function signAlert(body: string, secret = ALERT_HMAC): string {
+  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
+
+/** Starts the fake GitHub and the bot process. */
+export async function startBotHarness(options: HarnessOptions = {}): Promise<BotHarness> {
+  const repoDir = await createGitRepo({
+    "environments/staging.yaml": STAGING,
+    "environments/production.yaml": PRODUCTION_V1,
+    "environments/qa.yaml": QA,
+    ".github/meta-controller.yml": BOT_CONFIG,
+  });
+  await commitFile(
+    repoDir,
+    "main",
+    "environments/production.yaml",
+    PRODUCTION_V2,
+    "Promote v2 in production",
+  );
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const fake = await startFakeGitHub({
+    repoDir,
+    owner: TARGET.owner,
+    repo: TARGET.repo,
+    installationId: TARGET.installationId,
+    appPublicKey: publicKey.export({ type: "spki", format: "pem" }).toString(),
+    permissions: { writer: "write", reader: "read", maintainer: "maintain", boss: "admin" },
+    ...(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs }),
+    ...(options.failures === undefined ? {} : { failures: options.failures }),
+  });
+  const tmp = await mkdtemp(join(tmpdir(), "mc-bot-"));
+  const outcomeLog = join(tmp, "outcomes.jsonl");
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ["--import", "tsx", MAIN], {
+    env: {
+      ...process.env,
+      APP_ID: "1",
+      PRIVATE_KEY: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+      WEBHOOK_SECRET,
+      GHE_HOST: new URL(fake.url).host,
+      GHE_PROTOCOL: "http",
+      HOST: "127.0.0.1",
+      PORT: "0",
+      ALERT_TOKEN,
+      ALERT_HMAC_SECRET: ALERT_HMAC,
+      DEFAULT_REPOSITORY: `${TARGET.owner}/${TARGET.repo}`,
+      OUTCOME_LOG: outcomeLog,
+      GITHUB_RETRY_BASE_MS: "5",
+      GITHUB_RATE_LIMIT_UNIT_MS: "5",
+      GITHUB_SPACE_WRITES: "false",
+      LOG_LEVEL: options.logLevel ?? "warn",
+      LOG_FORMAT: "json",
+      NODE_ENV: "test",
+    },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const botUrl = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`bot did not start:\n${stderr}`)), 30_000);
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      out += chunk;
+      const line = out.split("\n").find((l) => l.startsWith('{"listening"'));
+      if (line) {
+        clearTimeout(timer);
+        resolve((JSON.parse(line) as { listening: string }).listening);
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`bot exited with ${code}:\n${stderr}`));
+    });
+  });
+  let nextCommentId = 9000;
+  return {
+    fake,
+    botUrl,
+    repoDir,
+    outcomeLog,
+    async comment(input) {
+      const commentId = nextCommentId++;
+      const replies = () =>
+        fake.comments.filter((c) => c.issue === input.issue && c.user === "meta-controller[bot]").length;
+      const before = replies();
+      fake.addComment(input.issue, input.body, input.user);
+      const payload = issueCommentCreated(TARGET, {
+        issue: input.issue,
+        body: input.body,
+        user: input.user,
+        isPullRequest: input.isPullRequest ?? true,
+        commentId,
+        ...(input.userType === undefined ? {} : { userType: input.userType }),
+      });
+      const status = await deliverWebhook(
+        `${botUrl}/api/github/webhooks`,
+        WEBHOOK_SECRET,
+        "issue_comment",
+        payload,
+      );
+      // Probot answers 202 instead of 200 when handling outlasts its timeout;
+      // either way the reply comment marks the end.
+      if (status !== 200 && status !== 202) throw new Error(`webhook answered ${status}:\n${stderr}`);
+      if (input.userType !== "Bot") await waitFor(() => replies() > before, 60_000);
+      return commentId;
+    },
+    async postAlert(body, headers = { authorization: `Bearer ${ALERT_TOKEN}` }) {
+      const text = typeof body === "string" ? body : JSON.stringify(body);
+      const res = await fetch(`${botUrl}/api/alerts`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: text,
+      });
+      const raw = await res.text();
+      let json: unknown = raw;
+      try {
+        json = JSON.parse(raw);
+      } catch {
+        json = raw;
+      }
+      return { status: res.status, json };
+    },
+    async readOutcomes() {
+      try {
+        return (await readFile(outcomeLog, "utf8"))
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as unknown);
+      } catch {
+        return [];
+      }
+    },
+    stderr: () => stderr,
+    async stop() {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      if (child.exitCode === null) child.kill("SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null) child.kill("SIGKILL");
+      await fake.close();
+      await rm(tmp, { recursive: true, force: true });
+      await rm(repoDir, { recursive: true, force: true });
+    },
+  };
+}
