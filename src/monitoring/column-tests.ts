@@ -11,7 +11,7 @@ import { computeKsTestSorted } from "./ks.js";
 import { DISCRETE_AUTO_MAX, type DriftMethod, type MethodChoice } from "./methods.js";
 import type { CategoricalColumnProfile, NumericColumnProfile } from "./profile.js";
 import { computeNewCategoryTest, computeNullRateTest, computeTwoProportionZTest } from "./proportions.js";
-import { countBinsSorted } from "./quantiles.js";
+import { countBins, countBinsSorted } from "./quantiles.js";
 
 /** A secondary test on a column. */
 export interface SecondaryOutcome {
@@ -87,12 +87,12 @@ function distinctSorted(sorted: Float64Array, limit: number): number[] | undefin
   return out;
 }
 
-function countsAt(sorted: Float64Array, values: readonly number[]): { counts: number[]; unseen: number } {
+function countsAt(sample: Float64Array, values: readonly number[]): { counts: number[]; unseen: number } {
   const index = new Map(values.map((v, i) => [v, i] as const));
   const counts = values.map(() => 0);
   let unseen = 0;
-  for (let i = 0; i < sorted.length; i++) {
-    const at = index.get(sorted[i]!);
+  for (let i = 0; i < sample.length; i++) {
+    const at = index.get(sample[i]!);
     if (at === undefined) unseen++;
     else counts[at]!++;
   }
@@ -238,15 +238,25 @@ function stdOfSorted(sorted: Float64Array): number {
   return Math.sqrt(ss / sorted.length);
 }
 
-/** Compares a numeric column against a stored reference profile (binned tests only). */
+/** Non-missing values of a window in any order (binning needs no sort) and the missing count. */
+export interface NumericValues {
+  readonly values: Float64Array;
+  readonly missing: number;
+}
+
+/**
+ * Compares a numeric column against a stored reference profile (binned
+ * tests only). One pass over the current values, no sort: this is the path
+ * that keeps a million-row window fast.
+ */
 export function compareNumericToProfile(
   profile: NumericColumnProfile,
-  current: NumericSample,
+  current: NumericValues,
   choice: MethodChoice,
 ): ColumnOutcome {
   const name = profile.name;
   const refN = profile.count;
-  const curN = current.sorted.length;
+  const curN = current.values.length;
   const tests = nullRate(
     profile.null_count,
     refN + profile.null_count,
@@ -262,12 +272,12 @@ export function compareNumericToProfile(
   let ref: number[];
   let cur: number[];
   if (discrete) {
-    const cc = countsAt(current.sorted, profile.values!);
+    const cc = countsAt(current.values, profile.values!);
     ref = cc.unseen > 0 ? [...profile.value_counts!, 0] : [...profile.value_counts!];
     cur = cc.unseen > 0 ? [...cc.counts, cc.unseen] : cc.counts;
   } else {
     ref = [...profile.bin_counts];
-    cur = Array.from(countBinsSorted(current.sorted, profile.bin_edges));
+    cur = Array.from(countBins(current.values, profile.bin_edges));
   }
   if (method === "z" && ref.length > 2) method = "chi2";
   const t = testCounts(method, ref, cur);

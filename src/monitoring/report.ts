@@ -148,6 +148,16 @@ function numericSample(column: Extract<Column, { kind: "numeric" }>): NumericSam
   return sortFinite(column.values);
 }
 
+function finiteValues(values: Float64Array): { values: Float64Array; missing: number } {
+  let missing = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] !== values[i]) missing++;
+  if (missing === 0) return { values, missing };
+  const finite = new Float64Array(values.length - missing);
+  let k = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] === values[i]) finite[k++] = values[i]!;
+  return { values: finite, missing };
+}
+
 function compareFrames(reference: Frame, current: Frame, method: MethodChoice): ColumnOutcome[] {
   return reference.columns.map((ref) => {
     const cur = current.columns.find((c) => c.name === ref.name)!;
@@ -168,7 +178,7 @@ function compareProfile(reference: ReferenceProfile, current: Frame, method: Met
           `column ${JSON.stringify(ref.name)} is numeric in the reference profile but holds text in the current data`,
         );
       }
-      return compareNumericToProfile(ref, numericSample(cur), method);
+      return compareNumericToProfile(ref, finiteValues(cur.values), method);
     }
     return compareCategories(ref.name, countsFromProfile(ref), categoryCounts(cur), method);
   });
