@@ -7,7 +7,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import { OnnxError } from "../../src/common/errors.js";
 import type { LinearModel, TreeEnsembleModel } from "../../src/learners/model.js";
 import { predictModel } from "../../src/learners/predict.js";
+import type { Frame } from "../../src/data/frame.js";
+import type { FittedFeatures } from "../../src/features/types.js";
+import { buildOnnxColumns } from "../../src/onnx/columns.js";
 import { exportOnnx } from "../../src/onnx/export.js";
+import { checkOnnxParity } from "../../src/onnx/parity.js";
 import { roundThresholdDown } from "../../src/onnx/export-trees.js";
 import { createOnnxSession, runOnnxSession, type OnnxSession } from "../../src/onnx/session.js";
 import { oneNumeric, stump } from "./fixtures.js";
@@ -248,5 +252,52 @@ describe("bad models", () => {
     expect(exportOnnx({ features: oneNumeric, model: good, task: "classification" })).toEqual(
       exportOnnx({ features: oneNumeric, model: good, task: "classification" }),
     );
+  });
+});
+
+describe("feature layout", () => {
+  it("keeps output column order when numeric and categorical columns interleave", async () => {
+    // Arrange: num, cat, num, num, cat — a ridge model with a distinct weight per output column.
+    const features: FittedFeatures = {
+      features: [
+        { kind: "numeric", name: "a", imputeValue: 1, offset: 0.5, scale: 2 },
+        { kind: "categorical", name: "c1", imputeValue: "x", categories: ["x", "y"], rareCategories: ["r"] },
+        { kind: "numeric", name: "b", imputeValue: -1, offset: 0, scale: 0.25 },
+        { kind: "numeric", name: "d", imputeValue: 3, offset: 1, scale: 1 },
+        { kind: "categorical", name: "c2", imputeValue: "q", categories: ["p", "q"], rareCategories: [] },
+      ],
+      outputNames: ["a", "c1=x", "c1=y", "c1=__other__", "b", "d", "c2=p", "c2=q"],
+    };
+    const model: LinearModel = {
+      kind: "linear",
+      task: "regression",
+      coefficients: Float64Array.of(1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7),
+      intercepts: Float64Array.of(0),
+      postTransform: "none",
+      nFeatures: 8,
+      nClasses: 1,
+    };
+    const cat = (dictionary: string[], codes: number[]) => ({ codes: Int32Array.from(codes), dictionary });
+    const frame: Frame = {
+      nRows: 3,
+      columns: [
+        { kind: "numeric", name: "a", values: Float64Array.of(1.5, Number.NaN, -2) },
+        { kind: "categorical", name: "c1", ...cat(["x", "y", "r", "new"], [1, 2, -1]) },
+        { kind: "numeric", name: "b", values: Float64Array.of(4, 8, Number.NaN) },
+        { kind: "numeric", name: "d", values: Float64Array.of(Number.NaN, 2, 5) },
+        { kind: "categorical", name: "c2", ...cat(["p", "q", "z"], [2, 0, -1]) },
+      ],
+    };
+    const bytes = exportOnnx({ features, model, task: "regression" });
+
+    // Act
+    const report = await checkOnnxParity({ onnx: bytes, features, model, frame });
+    const session = await createOnnxSession(bytes);
+    sessions.push(session);
+    const out = await runOnnxSession(session, buildOnnxColumns(features, frame));
+
+    // Assert: by hand, row 0 = 2·1 + 100·1 + 1e4·1 + 1e5·2 + 0 (unseen "z") = 210102.
+    expect(report.rows).toBe(3);
+    expect((out.prediction!.values as Float32Array)[0]).toBe(210102);
   });
 });
