@@ -57,14 +57,14 @@ for (let i = 0; i < rows; i++) {
   const phone = random.next() < 0.9 ? "yes" : "no";
 
   const logit =
-    -1.1 +
-    (contract === "month-to-month" ? 1.3 : contract === "one-year" ? -0.2 : -1.4) -
-    0.045 * tenure +
-    0.018 * (monthly - 60) +
-    (internet === "fiber" ? 0.5 : 0) +
-    (partner === "yes" ? -0.35 : 0) +
-    (age > 65 ? 0.4 : 0) +
-    0.6 * random.normal();
+    -0.4 +
+    (contract === "month-to-month" ? 0.9 : contract === "one-year" ? -0.3 : -1.0) -
+    0.09 * tenure +
+    0.045 * (monthly - 60) +
+    (internet === "fiber" ? 0.4 : 0) +
+    (partner === "yes" ? -0.5 : 0) +
+    (age > 65 ? 0.6 : age < 25 ? 0.3 : 0) +
+    0.3 * random.normal();
   const churn = random.next() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
 
   lines.push(

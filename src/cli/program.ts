@@ -5,6 +5,7 @@
 import { Command, CommanderError } from "commander";
 import { ConfigError, MetaControllerError, UsageError, formatConfigIssue } from "../common/errors.js";
 import { TOOL_VERSION } from "../common/version.js";
+import { registerTrainCommand } from "./commands/train.js";
 import { registerValidateCommand } from "./commands/validate.js";
 
 /** Builds the program with every command registered. */
@@ -18,6 +19,7 @@ export function createProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerValidateCommand(program);
+  registerTrainCommand(program);
   return program;
 }
 

@@ -1,0 +1,133 @@
+/**
+ * Step 1 of training: load the data, encode the target, and decide which
+ * rows train and which evaluate — a seeded (stratified) split, or a separate
+ * holdout file when the pipeline names one.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { DataError } from "../common/errors.js";
+import type { PipelineSpec } from "../config/pipeline.js";
+import { findColumn, type Frame } from "../data/frame.js";
+import { loadTable } from "../data/load-table.js";
+import { trainTestSplit } from "../data/split.js";
+import { encodeTarget, type TaskRule } from "../data/target.js";
+import type { Task } from "../learners/model.js";
+import { buildLoadRequest, listPipelineColumns } from "./spec-mapping.js";
+
+/** Rows of one frame with their encoded targets. */
+export interface LabelledRows {
+  readonly frame: Frame;
+  /** Frame row indices. */
+  readonly rows: Int32Array;
+  /** Class codes or values, one per row in `rows`. */
+  readonly y: Float64Array;
+}
+
+/** The data of one training run. */
+export interface PreparedData {
+  readonly task: Task;
+  readonly taskRule: TaskRule;
+  /** Class labels in code order (sorted); empty for regression. */
+  readonly classes: readonly string[];
+  readonly train: LabelledRows;
+  readonly test: LabelledRows;
+  /** Rows dropped because their target was missing. */
+  readonly droppedRows: number;
+  /** sha256 of every data file read, for the model card. */
+  readonly dataFiles: readonly { path: string; sha256: string }[];
+}
+
+/** sha256 of a file, streamed. */
+export async function hashFile(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return `sha256:${hash.digest("hex")}`;
+}
+
+function targetColumn(frame: Frame, name: string, source: string) {
+  const column = findColumn(frame, name);
+  if (!column) throw new DataError(`${source}: target column ${JSON.stringify(name)} is missing`);
+  return column;
+}
+
+/** Re-codes holdout labels to the training classes; a class never seen in training is an error. */
+function alignClasses(
+  holdoutClasses: readonly string[],
+  trainClasses: readonly string[],
+  y: Float64Array,
+  source: string,
+): Float64Array {
+  const index = new Map(trainClasses.map((c, i) => [c, i]));
+  const mapping = holdoutClasses.map((c) => {
+    const code = index.get(c);
+    if (code === undefined) {
+      throw new DataError(
+        `${source}: the holdout has class ${JSON.stringify(c)}, which the training data does not have (classes: ${trainClasses.join(", ")})`,
+      );
+    }
+    return code;
+  });
+  return y.map((code) => mapping[code]!);
+}
+
+/** Loads and splits the data of a pipeline. Throws DataError naming file, row and column. */
+export async function prepareData(spec: PipelineSpec, root: string): Promise<PreparedData> {
+  const columns = listPipelineColumns(spec);
+  const { target_column: targetName, task: givenTask, test_size: testSize, seed } = spec.model_training;
+  const main = buildLoadRequest(root, spec.data_processing.data_source, columns);
+  const frame = await loadTable(main.source, main.options);
+  const target = encodeTarget(targetColumn(frame, targetName, main.source.path), givenTask, {
+    source: main.source.path,
+  });
+  const dataFiles = [
+    { path: spec.data_processing.data_source.path, sha256: await hashFile(main.source.path) },
+  ];
+
+  const holdoutSpec = spec.evaluation.data_source;
+  if (holdoutSpec) {
+    const holdout = buildLoadRequest(root, holdoutSpec, columns);
+    const holdoutFrame = await loadTable(holdout.source, holdout.options);
+    const holdoutTarget = encodeTarget(
+      targetColumn(holdoutFrame, targetName, holdout.source.path),
+      target.task,
+      {
+        source: holdout.source.path,
+      },
+    );
+    dataFiles.push({ path: holdoutSpec.path, sha256: await hashFile(holdout.source.path) });
+    const yTest =
+      target.task === "classification"
+        ? alignClasses(holdoutTarget.classes, target.classes, holdoutTarget.y, holdout.source.path)
+        : holdoutTarget.y;
+    return {
+      task: target.task,
+      taskRule: target.rule,
+      classes: target.classes,
+      train: { frame, rows: target.rows, y: target.y },
+      test: { frame: holdoutFrame, rows: holdoutTarget.rows, y: yTest },
+      droppedRows: target.droppedRows + holdoutTarget.droppedRows,
+      dataFiles,
+    };
+  }
+
+  const stratify = spec.model_training.stratify ?? target.task === "classification";
+  const split = trainTestSplit(target.rows.length, {
+    testSize,
+    seed,
+    ...(stratify && target.task === "classification" ? { stratify: target.y } : {}),
+  });
+  const pick = (positions: Int32Array): LabelledRows => ({
+    frame,
+    rows: positions.map((p) => target.rows[p]!),
+    y: Float64Array.from(positions, (p) => target.y[p]!),
+  });
+  return {
+    task: target.task,
+    taskRule: target.rule,
+    classes: target.classes,
+    train: pick(split.train),
+    test: pick(split.test),
+    droppedRows: target.droppedRows,
+    dataFiles,
+  };
+}

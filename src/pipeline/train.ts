@@ -1,0 +1,194 @@
+/**
+ * The build flow's use case: pipeline file → data → tuning → fit →
+ * evaluation on the holdout → gates. The CLI, the Action and the library call
+ * this one function; they only parse their inputs and print its result.
+ */
+import { resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { ConfigError } from "../common/errors.js";
+import type { Logger } from "../common/logger.js";
+import { loadConfigFile } from "../config/load-yaml.js";
+import { PipelineSpec } from "../config/pipeline.js";
+import { evaluateBaseline } from "../evaluation/baseline.js";
+import { evaluateGates, type ChampionMetrics, type GateOutcome } from "../evaluation/gates.js";
+import { evaluatePredictions, type ModelEvaluation } from "../evaluation/model-evaluation.js";
+import { computeFeatureImportance } from "../learners/feature-importance.js";
+import type { BuiltinLearner } from "../learners/registry.js";
+import type { Trial } from "../tuning/samplers.js";
+import type { Shard } from "../tuning/shard.js";
+import type { Params } from "../tuning/space.js";
+import type { StudyProgress } from "../tuning/study.js";
+import { fitPipelineModel, predictPipelineModel, type FitRequest, type PipelineModel } from "./fit-model.js";
+import { prepareData, type PreparedData } from "./prepare-data.js";
+import { buildFeatureOptions } from "./spec-mapping.js";
+import { mergeTuningShards, tuneHyperparameters, type TuningSummary } from "./tune.js";
+
+/** How to train. */
+export interface TrainOptions {
+  /** Repository root: data paths are relative to it. */
+  readonly root: string;
+  /** Path of the pipeline file (relative to `root` or absolute). */
+  readonly pipelinePath: string;
+  /** Overrides `model_training.seed`. */
+  readonly seed?: number;
+  /** Worker threads; default: available cores. Results do not depend on it. */
+  readonly threads?: number;
+  /** Run only this shard of the tuning study and stop (no final model). */
+  readonly shard?: Shard;
+  /** Write the trials JSONL here. */
+  readonly trialsOut?: string;
+  /** Shard trials files to merge instead of tuning. */
+  readonly mergeTrials?: readonly string[];
+  /** Champion metrics per environment, for relative gates (evaluated by the caller on the same holdout). */
+  readonly champions?: (data: PreparedData, spec: PipelineSpec) => Promise<ChampionMetrics>;
+  readonly onTrial?: (trial: Trial, progress: StudyProgress) => void;
+  readonly logger?: Logger;
+}
+
+/** Milliseconds spent per step. `fit_ms` covers the final model's features and learner, not tuning. */
+export interface TrainTimings {
+  load_ms: number;
+  tune_ms: number;
+  fit_ms: number;
+  evaluate_ms: number;
+}
+
+/** A trained, evaluated, gated model. */
+export interface TrainResult {
+  readonly kind: "model";
+  readonly spec: PipelineSpec;
+  readonly data: PreparedData;
+  readonly learner: BuiltinLearner;
+  /** The parameters the final model was fitted with (pipeline params, then the best tuned ones). */
+  readonly params: Params;
+  readonly fitted: PipelineModel;
+  readonly evaluation: ModelEvaluation;
+  /** The prior/mean baseline on the same holdout. */
+  readonly baseline: ModelEvaluation;
+  readonly gates: GateOutcome;
+  readonly tuning: TuningSummary | null;
+  readonly featureImportance: Readonly<Record<string, number>>;
+  readonly timings: TrainTimings;
+}
+
+/** One shard of a tuning study: trials only. */
+export interface ShardResult {
+  readonly kind: "shard";
+  readonly spec: PipelineSpec;
+  readonly data: PreparedData;
+  readonly tuning: TuningSummary;
+  readonly timings: TrainTimings;
+}
+
+function since(start: number): number {
+  return Math.round(performance.now() - start);
+}
+
+/** Loads a pipeline file; throws ConfigError with every problem at its position. */
+export async function loadPipeline(root: string, path: string): Promise<PipelineSpec> {
+  const config = await loadConfigFile(resolve(root, path), PipelineSpec);
+  return config.value;
+}
+
+/**
+ * Trains a pipeline. With `shard`, runs only that share of the tuning study
+ * and returns its trials.
+ */
+export async function trainPipeline(options: TrainOptions): Promise<TrainResult | ShardResult> {
+  const timings: TrainTimings = { load_ms: 0, tune_ms: 0, fit_ms: 0, evaluate_ms: 0 };
+  const spec = await loadPipeline(options.root, options.pipelinePath);
+  const learner = spec.model_training.model_type;
+  if (learner === "command") {
+    throw new ConfigError([
+      {
+        file: options.pipelinePath,
+        line: 1,
+        column: 1,
+        field: "model_training.model_type",
+        message:
+          "model_type command is trained by the artifact flow (train with a registry); not by the built-in learners",
+        severity: "error",
+      },
+    ]);
+  }
+  const seed = options.seed ?? spec.model_training.seed;
+  const log = options.logger;
+
+  let start = performance.now();
+  const data = await prepareData(spec, options.root);
+  timings.load_ms = since(start);
+  log?.info(
+    {
+      rows_train: data.train.rows.length,
+      rows_test: data.test.rows.length,
+      task: data.task,
+      rule: data.taskRule,
+    },
+    `loaded ${data.train.rows.length} training and ${data.test.rows.length} holdout rows (${data.task}: ${data.taskRule})`,
+  );
+
+  const base: FitRequest = {
+    learner,
+    params: spec.model_training.params,
+    featureOptions: buildFeatureOptions(spec),
+    context: {
+      task: data.task,
+      nClasses: data.task === "classification" ? data.classes.length : 1,
+      seed,
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    },
+  };
+
+  let tuning: TuningSummary | null = null;
+  start = performance.now();
+  if (options.mergeTrials && options.mergeTrials.length > 0) {
+    tuning = await mergeTuningShards(spec, data, options.mergeTrials);
+  } else if (spec.enable_hyperparameter_tuning || options.shard) {
+    tuning = await tuneHyperparameters({
+      spec,
+      data,
+      base,
+      seed,
+      ...(options.shard ? { shard: options.shard } : {}),
+      ...(options.trialsOut ? { trialsOut: options.trialsOut } : {}),
+      ...(options.onTrial ? { onTrial: options.onTrial } : {}),
+    });
+  }
+  timings.tune_ms = since(start);
+  if (options.shard && tuning) return { kind: "shard", spec, data, tuning, timings };
+
+  const params: Params = { ...(spec.model_training.params as Params), ...(tuning?.best_params ?? {}) };
+  start = performance.now();
+  const fitted = await fitPipelineModel({ ...base, params }, data.train.frame, data.train.rows, data.train.y);
+  timings.fit_ms = since(start);
+
+  start = performance.now();
+  const prediction = predictPipelineModel(fitted, data.test.frame, data.test.rows);
+  const evaluation = evaluatePredictions({
+    task: data.task,
+    yTrue: data.test.y,
+    scores: prediction.scores,
+    nClasses: base.context.nClasses,
+    ...(prediction.labels ? { labels: prediction.labels } : {}),
+  });
+  const baseline = evaluateBaseline(data.task, base.context.nClasses, data.train.y, data.test.y);
+  const champions = options.champions ? await options.champions(data, spec) : {};
+  const gates = evaluateGates(spec.evaluation.gates, evaluation.metrics, champions);
+  timings.evaluate_ms = since(start);
+
+  const featureImportance = computeFeatureImportance(fitted.model, fitted.features.outputNames);
+  return {
+    kind: "model",
+    spec,
+    data,
+    learner,
+    params,
+    fitted,
+    evaluation,
+    baseline,
+    gates,
+    tuning,
+    featureImportance,
+    timings,
+  };
+}
