@@ -162,6 +162,8 @@ export function buildCartTree(input: CartInput): TreeArrays {
       leftAcc.fill(0);
       for (let b = minBin; b < maxBin; b++) {
         const h = b * stride;
+        // Deep nodes hold few rows over a wide bin range: skip empty bins cheaply.
+        if (hist[h + nStats] === 0) continue;
         for (let s = 0; s < stride; s++) leftAcc[s]! += hist[h + s]!;
         const nLeft = leftAcc[nStats]!;
         if (nLeft < minSamplesLeaf) continue;
@@ -196,7 +198,11 @@ export function buildCartTree(input: CartInput): TreeArrays {
           bestLeft.set(leftAcc);
         }
       }
-      for (let s = minBin * stride, e = (maxBin + 1) * stride; s < e; s++) hist[s] = 0;
+      for (let b = minBin; b <= maxBin; b++) {
+        const h = b * stride;
+        if (hist[h + nStats] === 0) continue;
+        for (let s = 0; s < stride; s++) hist[h + s] = 0;
+      }
     }
     // A split must lower the impurity; ties and rounding noise make a leaf.
     const gain = bestProxy - parentProxy;

@@ -83,9 +83,25 @@ function buildHistogram(
   h: Float64Array,
   ws: GbdtWorkspace,
   hist: Float64Array,
+  identity: boolean,
 ): void {
   const n = binned.nRows;
   const bins = binned.bins;
+  const count = end - start;
+  if (identity) {
+    // The root of a tree over every row: rows[i] === i, so read columns in order.
+    for (let f = 0; f < binned.nFeatures; f++) {
+      const offset = f * n;
+      const hBase = f * HIST_BINS * 3;
+      for (let i = 0; i < count; i++) {
+        const b = hBase + bins[offset + i]! * 3;
+        hist[b]! += g[i]!;
+        hist[b + 1]! += h[i]!;
+        hist[b + 2]! += 1;
+      }
+    }
+    return;
+  }
   const og = ws.orderedG;
   const oh = ws.orderedH;
   // Gather the node's gradients once so the per-feature loops read them in order.
@@ -94,7 +110,6 @@ function buildHistogram(
     og[i - start] = g[r]!;
     oh[i - start] = h[r]!;
   }
-  const count = end - start;
   for (let f = 0; f < binned.nFeatures; f++) {
     const offset = f * n;
     const hBase = f * HIST_BINS * 3;
@@ -200,7 +215,10 @@ export function buildGbdtTree(
 
   if (canSplit(root)) {
     root.hist = takeHistogram(ws, histSize);
-    buildHistogram(binned, rows, 0, rows.length, g, h, ws, root.hist);
+    // Without a validation split the root holds every row in order.
+    let identity = rows.length === binned.nRows;
+    for (let i = 0; identity && i < rows.length; i++) identity = rows[i] === i;
+    buildHistogram(binned, rows, 0, rows.length, g, h, ws, root.hist, identity);
     findBestSplit(root, binned, s);
   }
   if (root.feature >= 0) open.push(root);
@@ -275,7 +293,7 @@ export function buildGbdtTree(
       const small = smallIsLeft ? left : right;
       const large = smallIsLeft ? right : left;
       const smallHist = takeHistogram(ws, histSize);
-      buildHistogram(binned, rows, small.start, small.end, g, h, ws, smallHist);
+      buildHistogram(binned, rows, small.start, small.end, g, h, ws, smallHist, false);
       for (let k = 0; k < histSize; k++) parentHist[k]! -= smallHist[k]!;
       small.hist = smallHist;
       large.hist = parentHist;

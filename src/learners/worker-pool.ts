@@ -40,9 +40,10 @@ function createForestWorker(workerData: ForestWorkerInput): Worker {
   return new Worker(bootstrap, { eval: true, workerData });
 }
 
-function runWorker(job: ForestJob, treeIndices: number[]): Promise<TreeArrays[]> {
+function runWorker(job: ForestJob, treeIndices: number[], started: Worker[]): Promise<TreeArrays[]> {
   return new Promise((resolve, reject) => {
     const worker = createForestWorker({ job, treeIndices });
+    started.push(worker);
     let result: TreeArrays[] | undefined;
     worker.once("message", (trees: TreeArrays[]) => {
       result = trees;
@@ -65,7 +66,15 @@ export async function growForest(job: ForestJob, nTrees: number, threads: number
     );
   const assignments: number[][] = Array.from({ length: nWorkers }, () => []);
   for (let i = 0; i < nTrees; i++) assignments[i % nWorkers]!.push(i);
-  const results = await Promise.all(assignments.map((indices) => runWorker(job, indices)));
+  const started: Worker[] = [];
+  let results: TreeArrays[][];
+  try {
+    results = await Promise.all(assignments.map((indices) => runWorker(job, indices, started)));
+  } catch (error) {
+    // One failed worker fails the forest; do not leave the others running.
+    await Promise.all(started.map((w) => w.terminate()));
+    throw error;
+  }
   const trees = new Array<TreeArrays>(nTrees);
   results.forEach((workerTrees, w) => {
     assignments[w]!.forEach((treeIndex, k) => {
