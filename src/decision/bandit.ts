@@ -104,14 +104,67 @@ export function breakTieWithAdvice(
   return a.upper >= c.mean ? advice : chosen;
 }
 
-/** The probability of each allowed action under ε-exploration around `greedy`. */
+/**
+ * The safety budget of a conservative bandit: how far the policy's reward so
+ * far (realised where known, the lower bound where still pending) is above
+ * `(1 − margin)` times the baseline's (realised where the baseline was
+ * played, its logged estimate elsewhere). Exploration spends it and may not overdraw
+ * it, so the policy keeps at least `(1 − margin)` of the baseline's reward.
+ */
+export function computeSafetyBudget(
+  state: PolicyState,
+  models: RewardModels,
+  alpha: number,
+  margin: number,
+): number {
+  let budget = state.settledBudget;
+  for (const d of state.pending) {
+    const { action, baseline_action: baseline, baseline_estimate: estimate, context } = d.record;
+    const fit = models[actionIndex(action)]!;
+    const own = predictRidge(fit, context) - alpha * predictionStdError(fit, context);
+    const base = estimate ?? predictRidge(models[actionIndex(baseline)]!, context);
+    budget += own - (1 - margin) * base;
+  }
+  return budget;
+}
+
+/**
+ * Actions worth exploring: allowed, not the greedy choice, plausibly better
+ * than it (upper bound at least its estimate), and affordable — even at its
+ * lower bound, playing it keeps the safety budget non-negative.
+ */
+export function computeExplorable(
+  estimates: readonly ActionEstimate[],
+  greedy: Action,
+  baseline: Action,
+  budget: number,
+  margin: number,
+): Set<Action> {
+  const g = estimates.find((e) => e.action === greedy);
+  const b = estimates.find((e) => e.action === baseline);
+  const out = new Set<Action>();
+  if (g === undefined || b === undefined) return out;
+  for (const e of estimates) {
+    if (e.action === greedy || e.upper < g.mean) continue;
+    if (budget + e.lower - (1 - margin) * b.mean >= 0) out.add(e.action);
+  }
+  return out;
+}
+
+/**
+ * The probability of `action` when, with probability `exploration`, a
+ * uniformly drawn allowed action is played if it is explorable and the
+ * greedy one otherwise.
+ */
 export function explorationPropensity(
   allowed: readonly Action[],
   greedy: Action,
+  explorable: ReadonlySet<Action>,
   exploration: number,
   action: Action,
 ): number {
   if (!allowed.includes(action)) return 0;
   const uniform = exploration / allowed.length;
-  return (action === greedy ? 1 - exploration : 0) + uniform;
+  if (action !== greedy) return explorable.has(action) ? uniform : 0;
+  return 1 - uniform * explorable.size;
 }

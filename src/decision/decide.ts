@@ -9,6 +9,8 @@ import type { Action, ReasonCode } from "./actions.js";
 import {
   breakTieWithAdvice,
   chooseConservative,
+  computeExplorable,
+  computeSafetyBudget,
   estimateActions,
   explorationPropensity,
   fitRewardModels,
@@ -52,6 +54,8 @@ export interface Decision {
   readonly policy_version: string;
   readonly baseline_action: Action;
   readonly baseline_reason_code: ReasonCode;
+  /** The bandit's estimate of the baseline's reward; null when the bandit is off. */
+  readonly baseline_estimate: number | null;
   /** Retrain is only ever proposed: a person approves it. */
   readonly requires_human: boolean;
   /** The advice that was offered (null when none). */
@@ -91,6 +95,7 @@ export function decide(incident: Incident, options: DecideOptions): Decision {
       reason_code: guard.reason_code,
       propensity: 1,
       requires_human: guard.baseline === "retrain",
+      baseline_estimate: null,
       estimates: [],
     };
   }
@@ -100,8 +105,21 @@ export function decide(incident: Incident, options: DecideOptions): Decision {
   const conservative = chooseConservative(estimates, guard.baseline, policy.bandit.minSamples);
   const greedy = breakTieWithAdvice(estimates, conservative, advice, policy.bandit.minSamples);
   const epsilon = policy.bandit.exploration;
+  const margin = policy.bandit.safetyMargin;
+  const explorable =
+    epsilon > 0
+      ? computeExplorable(
+          estimates,
+          greedy,
+          guard.baseline,
+          computeSafetyBudget(state, models, policy.bandit.alpha, margin),
+          margin,
+        )
+      : new Set<Action>();
+  // Both draws happen whatever the outcome, so the random stream does not depend on the budget.
   const explore = epsilon > 0 && random.next() < epsilon;
-  const action = explore ? guard.allowed[random.int(guard.allowed.length)]! : greedy;
+  const drawn = guard.allowed[random.int(guard.allowed.length)]!;
+  const action = explore && explorable.has(drawn) ? drawn : greedy;
   let reason: ReasonCode = guard.reason_code;
   if (action !== greedy) reason = "bandit_exploration";
   else if (greedy !== conservative) reason = "advice_tie_break";
@@ -110,8 +128,9 @@ export function decide(incident: Incident, options: DecideOptions): Decision {
     ...common,
     action,
     reason_code: reason,
-    propensity: explorationPropensity(guard.allowed, greedy, epsilon, action),
+    propensity: explorationPropensity(guard.allowed, greedy, explorable, epsilon, action),
     requires_human: action === "retrain",
+    baseline_estimate: estimates.find((e) => e.action === guard.baseline)?.mean ?? null,
     estimates,
   };
 }
@@ -149,6 +168,7 @@ export function buildDecisionRecord(
     context: [...decision.context],
     mask: [...decision.mask],
     baseline_action: decision.baseline_action,
+    baseline_estimate: decision.baseline_estimate,
     action: decision.action,
     propensity: decision.propensity,
     reason_code: decision.reason_code,

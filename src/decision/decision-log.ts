@@ -7,11 +7,13 @@
  * Format, version 1 (`"v": 1` on every line):
  *
  * - `{"v":1,"type":"decision","id","at","fingerprint","environment","model",
- *   "kind","severity","context":[…],"mask":[…],"baseline_action","action",
- *   "propensity","reason_code","policy_version","advice"}` — one per decision.
+ *   "kind","severity","context":[…],"mask":[…],"baseline_action",
+ *   "baseline_estimate","action","propensity","reason_code","policy_version",
+ *   "advice"}` — one per decision.
  *   `context` is the feature vector the policy saw (see `context.ts`),
  *   `mask` the allowed actions, `propensity` the probability with which the
- *   policy chose `action`.
+ *   policy chose `action`, `baseline_estimate` the learned estimate of the
+ *   baseline's reward (null when the bandit is off).
  * - `{"v":1,"type":"outcome","at","fingerprint","decision_id"?,"event",
  *   "detail"?}` — what happened after. `event` is `resolved` (the alert
  *   resolved), `refired` (it fired again without a new decision) or
@@ -46,6 +48,7 @@ export const DecisionRecord = z
     context: z.array(z.number().finite()).length(CONTEXT_DIM),
     mask: z.array(z.enum(ACTIONS)).min(1),
     baseline_action: z.enum(ACTIONS),
+    baseline_estimate: z.number().finite().nullable(),
     action: z.enum(ACTIONS),
     propensity: z.number().gt(0).max(1),
     reason_code: z.enum(REASON_CODES),

@@ -131,7 +131,8 @@ function chooseBaseline(incident: Incident, policy: ResolvedPolicy): [Action[], 
     return [["abort_canary", "rollback", "notify"], "canary_failing"];
   }
   if (modelFault && canary) return [["abort_canary", "notify"], "canary_failing"];
-  if (modelFault && incident.severity === "critical" && recent && incident.stable_available) {
+  // "Stable available" is enforced by the mask, so a missing stable reports why it could not roll back.
+  if (modelFault && incident.severity === "critical" && recent) {
     return [["rollback", "notify"], "critical_after_deploy"];
   }
   if (incident.kind === "drift" && incident.severity === "critical") {

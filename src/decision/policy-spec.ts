@@ -57,6 +57,14 @@ export const BanditSpec = z
       .max(1000)
       .optional()
       .describe("Ridge penalty of the per-action reward models (default 1)."),
+    safety_margin: z
+      .number()
+      .min(0)
+      .max(0.5)
+      .optional()
+      .describe(
+        "Exploration stops when it could bring the policy's reward below (1 − margin) × the baseline's (default 0.1).",
+      ),
     min_samples: z
       .number()
       .int()
@@ -190,6 +198,7 @@ export interface ResolvedPolicy {
     readonly alpha: number;
     readonly ridge: number;
     readonly minSamples: number;
+    readonly safetyMargin: number;
   };
   readonly reward: {
     readonly resolveWithinMs: number;
@@ -234,6 +243,7 @@ export function resolvePolicy(spec: PolicySpec = {}): ResolvedPolicy {
       alpha: spec.bandit?.alpha ?? 1.5,
       ridge: spec.bandit?.ridge ?? 1,
       minSamples: spec.bandit?.min_samples ?? 10,
+      safetyMargin: spec.bandit?.safety_margin ?? 0.1,
     },
     reward: {
       resolveWithinMs: (spec.reward?.resolve_within_minutes ?? 60) * MINUTE,

@@ -41,6 +41,12 @@ export interface PolicyState {
   readonly byId: Map<string, JoinedDecision>;
   readonly latestByFingerprint: Map<string, JoinedDecision>;
   readonly pending: Set<JoinedDecision>;
+  /**
+   * Σ over settled decisions of r − (1 − margin) × b, where b is the
+   * baseline's reward: r itself when the baseline was played, otherwise the
+   * baseline estimate logged with the decision. The safety budget's settled part.
+   */
+  settledBudget: number;
   /** Latest time seen in the log, epoch ms. */
   clock: number;
   /** Outcomes that matched no decision (kept for diagnostics). */
@@ -56,6 +62,7 @@ export function createPolicyState(policy: ResolvedPolicy): PolicyState {
     byId: new Map(),
     latestByFingerprint: new Map(),
     pending: new Set(),
+    settledBudget: 0,
     clock: Number.NEGATIVE_INFINITY,
     unmatchedOutcomes: 0,
   };
@@ -115,6 +122,14 @@ function resettle(state: PolicyState, joined: JoinedDecision, now: number): void
   } else {
     state.pending.add(joined);
   }
+  const margin = state.policy.bandit.safetyMargin;
+  const budgetTerm = (r: number | undefined): number => {
+    if (r === undefined) return 0;
+    const { action, baseline_action: baseline, baseline_estimate: estimate } = joined.record;
+    const base = action === baseline || estimate === null ? r : estimate;
+    return r - (1 - margin) * base;
+  };
+  state.settledBudget += budgetTerm(reward) - budgetTerm(joined.reward);
   joined.reward = reward;
 }
 

@@ -1,0 +1,118 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Command } from "commander";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { registerPolicyCommand } from "../../src/cli/commands/policy.js";
+import { createRandom } from "../../src/common/random.js";
+import { formatLogLine } from "../../src/decision/decision-log.js";
+import { resolvePolicy } from "../../src/decision/policy-spec.js";
+import { simulateEngine } from "../../src/decision/simulator.js";
+
+interface ValueReport {
+  ips: { value: number; std_error: number };
+  dr: { value: number; std_error: number };
+  match_rate: number;
+}
+interface Report {
+  decisions: number;
+  settled: number;
+  pending: number;
+  baseline: ValueReport;
+  policy: ValueReport;
+  improvement: { value: number };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "policy-evaluate-"));
+
+async function run(args: string[]): Promise<string> {
+  const program = new Command().exitOverride();
+  registerPolicyCommand(program);
+  let out = "";
+  const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  try {
+    await program.parseAsync(["node", "meta-controller", ...args]);
+  } finally {
+    spy.mockRestore();
+  }
+  return out;
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("meta-controller policy evaluate", () => {
+  const sim = simulateEngine({
+    policy: resolvePolicy({ bandit: { enabled: true } }),
+    steps: 600,
+    world: createRandom(4),
+    agent: createRandom(5),
+  });
+  const logPath = join(dir, "decisions.jsonl");
+  writeFileSync(logPath, sim.log.map(formatLogLine).join(""));
+  const now = new Date(sim.end.getTime() + 86_400_000).toISOString();
+
+  it("prints IPS and DR estimates for the policy and the baseline as one JSON document", async () => {
+    const out = await run(["policy", "evaluate", "--log", logPath, "--now", now, "--json"]);
+
+    const report = JSON.parse(out) as Report;
+    expect(report.decisions).toBe(600);
+    expect(report.settled).toBe(600);
+    expect(report.pending).toBe(0);
+    for (const side of ["baseline", "policy"] as const) {
+      expect(Number.isFinite(report[side].ips.value)).toBe(true);
+      expect(report[side].dr.std_error).toBeGreaterThan(0);
+      expect(report[side].match_rate).toBeGreaterThan(0);
+    }
+    expect(report.improvement.value).toBeCloseTo(report.policy.dr.value - report.baseline.dr.value, 5);
+  });
+
+  it("prints a table for people", async () => {
+    const out = await run(["policy", "evaluate", "--log", logPath, "--now", now]);
+
+    expect(out).toMatch(/decisions 600, settled 600, pending 0/);
+    expect(out).toMatch(/^baseline\s+-?\d\.\d{4} ± \d\.\d{4}/m);
+    expect(out).toMatch(/policy − baseline \(DR\): /);
+  });
+
+  it("leaves rewards pending when asked as of the time of the last decision", async () => {
+    const last = sim.log.filter((r) => r.type === "decision").at(-1)!.at;
+
+    const report = JSON.parse(
+      await run(["policy", "evaluate", "--log", logPath, "--now", last, "--json"]),
+    ) as {
+      pending: number;
+    };
+
+    expect(report.pending).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ["a bad line", '{"v":1,"type":"decision"}\n', /bad\.jsonl:1: /],
+    ["a missing file", undefined, /cannot read the decision log/],
+  ])("reports %s with the file and line", async (_name, content, message) => {
+    const path = join(dir, "bad.jsonl");
+    if (content !== undefined) writeFileSync(path, content);
+
+    await expect(
+      run(["policy", "evaluate", "--log", content === undefined ? join(dir, "none.jsonl") : path]),
+    ).rejects.toThrow(message);
+  });
+
+  it("rejects an invalid --now", async () => {
+    await expect(run(["policy", "evaluate", "--log", logPath, "--now", "yesterday"])).rejects.toThrow(
+      /--now/,
+    );
+  });
+
+  it("reads reward settings from an environment file and names a bad field", async () => {
+    const env = join(dir, "production.yaml");
+    writeFileSync(env, "model: churn\npolicy:\n  reward:\n    human_revert_penalty: -1\n");
+
+    await expect(run(["policy", "evaluate", "--log", logPath, "--environment", env])).rejects.toThrow(
+      /production\.yaml:.*policy\.reward\.human_revert_penalty/,
+    );
+  });
+});
