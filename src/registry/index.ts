@@ -22,7 +22,7 @@ export {
 } from "./model-registry.js";
 export { createLocalStore, type LocalStoreOptions } from "./oci-layout.js";
 export { createRemoteStore, type RemoteStoreOptions } from "./oci-remote.js";
-export { type OciStore, TagExistsError } from "./oci-store.js";
+export { ModelNotFoundError, type OciStore, TagExistsError } from "./oci-store.js";
 export { openConfiguredRegistry, readRegistryCredentials, type RegistryFlags } from "./open-registry.js";
 export {
   collectEnvironmentReferences,

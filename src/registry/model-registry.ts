@@ -12,7 +12,7 @@ import { decodeModelCard, encodeModelCard, type ModelCard, parseModelCard } from
 import { MODEL_ARTIFACT_TYPE, OCI_MANIFEST_MEDIA_TYPE } from "./media-types.js";
 import { createLocalStore, type LocalStoreOptions } from "./oci-layout.js";
 import { createRemoteStore } from "./oci-remote.js";
-import { type OciStore, TagExistsError } from "./oci-store.js";
+import { ModelNotFoundError, type OciStore, TagExistsError } from "./oci-store.js";
 import {
   assertGitCommitTag,
   assertModelName,
@@ -137,7 +137,7 @@ export function createModelRegistry(store: OciStore): ModelRegistry {
         tags.length === 0
           ? `there is no model named ${ref.name} there`
           : `its tags are ${sortTags(tags).slice(-10).join(", ")}`;
-      throw new RegistryError(`model ${where} not found in ${store.description} (404); ${hint}`);
+      throw new ModelNotFoundError(`model ${where} not found in ${store.description} (404); ${hint}`);
     }
     const digest = ref.digest ?? computeDigest(bytes);
     if (ref.digest !== undefined) verifyDigest(bytes, ref.digest, `manifest ${where}`);

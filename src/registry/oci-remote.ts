@@ -111,6 +111,9 @@ export function createRemoteStore(options: RemoteStoreOptions): OciStore {
   const chunkSize = options.chunkSize ?? 8 * 1024 * 1024;
   const timeoutMs = options.timeoutMs ?? 60_000;
   const host = new URL(options.baseUrl).host;
+  const registryOrigin = new URL(options.baseUrl).origin;
+  const refText = (repo: string, selector: string) =>
+    selector.startsWith("sha256:") ? `${repo}@${selector}` : `${repo}:${selector}`;
   const description = `oci://${host}${options.namespace ? `/${options.namespace}` : ""}`;
   const path = (repo: string) => `/v2/${remoteRepositoryName(options.namespace, repo)}`;
   /** Authorization earned from the last challenge; reused until the registry asks again. */
@@ -140,7 +143,9 @@ export function createRemoteStore(options: RemoteStoreOptions): OciStore {
     const url = new URL(target, options.baseUrl).toString();
     for (let attempt = 0; ; attempt += 1) {
       const headers: Record<string, string> = { ...init.headers };
-      if (authorization !== undefined) headers.authorization = authorization;
+      // Credentials go only to the registry itself, never to another origin an upload Location names.
+      if (authorization !== undefined && new URL(url).origin === registryOrigin)
+        headers.authorization = authorization;
       let response: Response;
       try {
         response = await fetchImpl(url, {
@@ -190,7 +195,7 @@ export function createRemoteStore(options: RemoteStoreOptions): OciStore {
     const response = await request("GET", `${path(repo)}/manifests/${selector}`, {
       headers: { accept: MANIFEST_ACCEPT },
       allow: [404],
-      what: `pull manifest ${repo}:${selector} from ${description}`,
+      what: `pull manifest ${refText(repo, selector)} from ${description}`,
     });
     if (response.status === 404) {
       await response.body?.cancel();

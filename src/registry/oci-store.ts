@@ -61,3 +61,6 @@ export class TagExistsError extends RegistryError {
     this.tag = tag;
   }
 }
+
+/** A reference names no manifest in the registry (HTTP 404, or no such tag in the layout). */
+export class ModelNotFoundError extends RegistryError {}

@@ -9,6 +9,7 @@ import { parse as parseYaml } from "yaml";
 import { RegistryError } from "../common/errors.js";
 import { describeFileError, errorCode } from "./fs-port.js";
 import type { ModelRegistry } from "./model-registry.js";
+import { ModelNotFoundError } from "./oci-store.js";
 import { type ModelReference, parseModelReference } from "./reference.js";
 
 const DIGEST_IN_TEXT = /sha256:[a-f0-9]{64}/g;
@@ -61,8 +62,9 @@ export async function resolveProtectedDigests(
   for (const ref of references.tagReferences) {
     try {
       result.add((await registry.resolve(ref)).digest);
-    } catch {
-      // Missing in this registry: nothing there to protect.
+    } catch (error) {
+      // Missing in this registry: nothing there to protect. Any other failure stops gc.
+      if (!(error instanceof ModelNotFoundError)) throw error;
     }
   }
   return result;

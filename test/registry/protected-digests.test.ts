@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
+import { RegistryError } from "../../src/common/errors.js";
 import { openModelRegistry } from "../../src/registry/model-registry.js";
 import {
   collectEnvironmentReferences,
@@ -48,5 +49,15 @@ describe("resolveProtectedDigests", () => {
     } finally {
       await rm(root, { recursive: true, force: true });
     }
+  });
+
+  it("stops when the registry cannot answer, rather than protecting too little", async () => {
+    const failing = {
+      resolve: () =>
+        Promise.reject(new RegistryError("cannot connect to http://127.0.0.1:1/v2/: connection refused")),
+    };
+    await expect(
+      resolveProtectedDigests(failing, { digests: new Set(), tagReferences: [{ name: "churn", tag: "v1" }] }),
+    ).rejects.toThrow(/connection refused/);
   });
 });
