@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createRandom } from "../../src/common/random.js";
 import { DataError } from "../../src/common/errors.js";
 import { computeRejectionThreshold, decideSeverity } from "../../src/monitoring/decision.js";
+import { computePredictionDrift } from "../../src/monitoring/prediction-drift.js";
 import { buildReferenceProfile } from "../../src/monitoring/profile.js";
 import { computeDriftReport } from "../../src/monitoring/report.js";
 import { computeKsTest } from "../../src/monitoring/ks.js";
@@ -236,5 +237,35 @@ describe("multiple-testing thresholds", () => {
     [true, 0.3, "high"],
   ] as const)("severity(drift=%s, psi=%f) = %s", (drift, psi, severity) => {
     expect(decideSeverity(drift, psi)).toBe(severity);
+  });
+});
+
+describe("computePredictionDrift", () => {
+  it("tests the scores and the predicted labels like data columns", async () => {
+    // Arrange: two-class probabilities; the current window leans to class 1.
+    const window = (seed: number, shift: number) => {
+      const p = normals(800, seed, shift).map((z) => 1 / (1 + Math.exp(-z)));
+      const scores = new Float64Array(1600);
+      p.forEach((v, i) => {
+        scores[2 * i] = 1 - v;
+        scores[2 * i + 1] = v;
+      });
+      return {
+        scores,
+        nOutputs: 2,
+        labels: Int32Array.from(p, (v) => (v > 0.5 ? 1 : 0)),
+        classes: ["no", "yes"],
+      };
+    };
+    // Act
+    const same = await computePredictionDrift(window(1, 0), window(2, 0));
+    const shifted = await computePredictionDrift(window(1, 0), window(3, 0.6));
+    // Assert
+    expect(same.features.map((f) => [f.name, f.method, f.drift])).toEqual([
+      ["score[0]", "ks", false],
+      ["score[1]", "ks", false],
+      ["label", "z", false],
+    ]);
+    expect(shifted.features.map((f) => f.drift)).toEqual([true, true, true]);
   });
 });
