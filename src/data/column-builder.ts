@@ -72,7 +72,9 @@ export function createColumnBuilder(
       return reread;
     },
     push(cell, where) {
-      const text = cell.trim();
+      // Trimming allocates; most cells have no surrounding spaces.
+      const text =
+        cell.length > 0 && (cell.charCodeAt(0) <= 32 || cell.charCodeAt(cell.length - 1) <= 32) ? cell.trim() : cell;
       const isMissing = missing.has(text);
       if (mode === "numeric") {
         if (isMissing) {

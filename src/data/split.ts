@@ -19,6 +19,8 @@ export interface TrainTestSplitOptions {
   readonly testSize: number;
   /** Class codes 0…k-1, one per row: keeps each class's share in both parts. */
   readonly stratify?: ArrayLike<number>;
+  /** Class labels by code, to name a class in error messages. */
+  readonly classNames?: readonly string[];
   readonly seed: number;
 }
 
@@ -103,8 +105,10 @@ export function trainTestSplit(n: number, options: TrainTestSplitOptions): Split
   const smallest = counts.indexOf(Math.min(...counts));
   if (counts[smallest]! < 2) {
     const k = options.stratify[groups[smallest]![0]!]!;
+    const label = options.classNames?.[k];
+    const which = label === undefined ? `class code ${k}` : `class ${JSON.stringify(label)}`;
     throw new DataError(
-      `cannot stratify: the least populated class in y (class code ${k}, at row ${groups[smallest]![0]! + 1}) ` +
+      `cannot stratify: the least populated class in y (${which}, at row ${groups[smallest]![0]! + 1}) ` +
         `has only 1 member, which is too few. The minimum number of groups for any class cannot be less than 2.`,
     );
   }

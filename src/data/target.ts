@@ -158,3 +158,56 @@ function encodeClasses(
   for (let r = 0; r < kept.length; r++) y[r] = codeOf.get(labelOf(kept[r]!))!;
   return { task: "classification", rule, classes, y, rows: kept, droppedRows };
 }
+
+/**
+ * Encodes a second data set's target (a holdout file) with the classes and
+ * task of the training target, so class codes mean the same thing in both.
+ * Rows with a missing target are dropped and counted.
+ *
+ * @throws DataError for a class the training data does not have, text in a
+ * regression target, or a target with no values.
+ */
+export function encodeTargetLike(column: Column, reference: EncodedTarget, context: TargetContext = {}): EncodedTarget {
+  const what = prefix(context, column.name);
+  const n = column.kind === "numeric" ? column.values.length : column.codes.length;
+  const rows: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const missing = column.kind === "numeric" ? Number.isNaN(column.values[i]!) : column.codes[i]! < 0;
+    if (!missing) rows.push(i);
+  }
+  if (rows.length === 0) throw new DataError(`${what} is empty: all ${n} rows are missing`);
+  const kept = Int32Array.from(rows);
+  const y = new Float64Array(kept.length);
+  if (reference.task === "regression") {
+    if (column.kind === "categorical") {
+      const first = kept[0]!;
+      throw new DataError(
+        `${what} holds text (${JSON.stringify(column.dictionary[column.codes[first]!])} at data row ${first + 1}); ` +
+          `a regression target must be numeric`,
+      );
+    }
+    for (let r = 0; r < kept.length; r++) y[r] = column.values[kept[r]!]!;
+  } else {
+    const codeOf = new Map(reference.classes.map((c, k) => [c, k]));
+    for (let r = 0; r < kept.length; r++) {
+      const i = kept[r]!;
+      const label = column.kind === "numeric" ? String(column.values[i]) : column.dictionary[column.codes[i]!]!;
+      const code = codeOf.get(label);
+      if (code === undefined) {
+        throw new DataError(
+          `${what} holds the class ${JSON.stringify(label)} at data row ${i + 1}, which the training data does not have ` +
+            `(classes: ${reference.classes.map((c) => JSON.stringify(c)).join(", ")})`,
+        );
+      }
+      y[r] = code;
+    }
+  }
+  return {
+    task: reference.task,
+    rule: reference.rule,
+    classes: reference.classes,
+    y,
+    rows: kept,
+    droppedRows: n - kept.length,
+  };
+}

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { DataError } from "../../src/common/errors.js";
+import { describeColumnKinds } from "../../src/data/column-kind.js";
 import { findColumn, type Column, type Frame } from "../../src/data/frame.js";
 import { loadCsv } from "../../src/data/load-csv.js";
 import { loadTable } from "../../src/data/load-table.js";
@@ -77,6 +78,17 @@ describe("loadCsv", () => {
     const path = writeTemp("semi.csv", "a;b\n1;x\n2;y\n");
     const frame = await loadCsv(path, { delimiter: ";" });
     expect(valuesOf(frame, "a")).toEqual([1, 2]);
+  });
+});
+
+describe("loading a holdout with the training kinds", () => {
+  it("keeps a column's kind even when the holdout's values would infer another", async () => {
+    const training = await loadCsv(writeTemp("train.csv", "zip,plan\nA1,1\n02134,2\n"), { types: { plan: "categorical" } });
+    const holdout = await loadCsv(writeTemp("holdout.csv", "zip,plan\n02134,1\n10001,3\n"), {
+      types: describeColumnKinds(training),
+    });
+    expect(holdout.columns.map((c) => c.kind)).toEqual(["categorical", "categorical"]);
+    expect(valuesOf(holdout, "zip")).toEqual(["02134", "10001"]);
   });
 });
 

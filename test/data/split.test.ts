@@ -67,6 +67,13 @@ describe("stratified trainTestSplit matches scikit-learn's per-class counts", ()
     );
   });
 
+  it("names the class by its label when given the class names", () => {
+    const y = Float64Array.from([0, 0, 1, 0]);
+    expect(() => trainTestSplit(4, { testSize: 0.5, stratify: y, classNames: ["no", "yes"], seed: 1 })).toThrow(
+      /least populated class in y \(class "yes", at row 3\) has only 1 member/,
+    );
+  });
+
   it("refuses a test part smaller than the number of classes", () => {
     const y = repeatClasses([5, 5, 5]);
     expect(() => trainTestSplit(15, { testSize: 2, stratify: y, seed: 1 })).toThrow(

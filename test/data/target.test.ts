@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DataError } from "../../src/common/errors.js";
 import type { Column } from "../../src/data/frame.js";
-import { encodeTarget, sortLabels } from "../../src/data/target.js";
+import { encodeTarget, encodeTargetLike, sortLabels } from "../../src/data/target.js";
 import type { Task } from "../../src/learners/model.js";
 
 function numeric(values: number[]): Column {
@@ -74,5 +74,38 @@ describe("encodeTarget rejects", () => {
   ])("%s", (_what, column, task, message) => {
     expect(() => encodeTarget(column, task, { source: "data.csv" })).toThrow(DataError);
     expect(() => encodeTarget(column, task, { source: "data.csv" })).toThrow(message);
+  });
+});
+
+describe("encodeTargetLike", () => {
+  it("codes a holdout target with the training classes, even when one is absent", () => {
+    const training = encodeTarget(text(["no", "yes", "maybe", "no"]));
+    const holdout = encodeTargetLike(text(["yes", null, "yes", "no"]), training);
+    expect(holdout.classes).toEqual(["maybe", "no", "yes"]);
+    expect(Array.from(holdout.y)).toEqual([2, 2, 1]);
+    expect(Array.from(holdout.rows)).toEqual([0, 2, 3]);
+    expect(holdout.droppedRows).toBe(1);
+  });
+
+  it("matches integer labels by value", () => {
+    const training = encodeTarget(numeric([0, 1, 2, 1]), "classification");
+    expect(Array.from(encodeTargetLike(numeric([2, 0]), training).y)).toEqual([2, 0]);
+  });
+
+  it.each<[string, Column, RegExp]>([
+    [
+      "a class the training data does not have",
+      text(["no", "perhaps"]),
+      /holdout\.csv: target column "churn" holds the class "perhaps" at data row 2, which the training data does not have \(classes: "no", "yes"\)/,
+    ],
+    ["a target with no values", text([null]), /target column "churn" is empty: all 1 rows are missing/],
+  ])("rejects %s", (_what, column, message) => {
+    const training = encodeTarget(text(["no", "yes"]));
+    expect(() => encodeTargetLike(column, training, { source: "holdout.csv" })).toThrow(message);
+  });
+
+  it("rejects text in a regression holdout", () => {
+    const training = encodeTarget(numeric([1.5, 2.5, 3.5]), "regression");
+    expect(() => encodeTargetLike(text(["high"]), training)).toThrow(/holds text \("high" at data row 1\)/);
   });
 });
