@@ -42,6 +42,7 @@ describe("parseAuthChallenge", () => {
 });
 
 const missing = dockerRegistryMissing();
+if (missing) console.warn(`skipping docker-registry tests: ${missing}`);
 
 /**
  * A token service in front of a real docker-registry, speaking the Bearer
