@@ -122,6 +122,20 @@ async function runCommand(request: CommandRequest, config: BotConfig, baseBranch
     case "deploy": {
       const env = await envOf(command.environment);
       const level = await requireLevel(request, env.spec.permissions.deploy, `deploying to \`${env.name}\``);
+      const marker = command.ref === undefined ? await modelFromReport(request) : undefined;
+      const ref = command.ref ?? marker?.ref;
+      if (!ref) {
+        throw new BotRefusal(
+          "no model to deploy: name one (`/deploy canary churn:v3@sha256:…`) or comment on a PR that has a Meta-Controller report",
+        );
+      }
+      const digest = digestOfRef(ref);
+      // Quarantine is checked before anything else: no flag overrides it.
+      if (digest && env.spec.quarantine.includes(digest)) {
+        throw new BotRefusal(
+          `\`${digest}\` is quarantined in \`${env.name}\`: it was rolled back and is never deployed again`,
+        );
+      }
       if (env.spec.candidate) {
         if (!command.force) {
           throw new BotRefusal(
@@ -133,13 +147,6 @@ async function runCommand(request: CommandRequest, config: BotConfig, baseBranch
             `\`--force\` needs \`${env.spec.permissions.force}\` permission; @${request.commenter} has \`${level}\`. Nothing was changed.`,
           );
         }
-      }
-      const marker = command.ref === undefined ? await modelFromReport(request) : undefined;
-      const ref = command.ref ?? marker?.ref;
-      if (!ref) {
-        throw new BotRefusal(
-          "no model to deploy: name one (`/deploy canary churn:v3@sha256:…`) or comment on a PR that has a Meta-Controller report",
-        );
       }
       const strategy = command.strategy ?? config.default_strategy;
       const result = await requestDeploy(ctx, env, {

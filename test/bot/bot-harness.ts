@@ -68,7 +68,7 @@ strategy:
   interval: 5m
 rollback:
   automatic: true
-  merge: direct # roll back without waiting for review
+  merge: auto # roll back without waiting for review
 permissions:
   deploy: maintain
   rollback: write

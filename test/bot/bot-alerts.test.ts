@@ -1,0 +1,202 @@
+/**
+ * Alert intake of the bot as a real process: authentication, malformed and
+ * oversized bodies, Alertmanager (firing, HA duplicate, repeat, resolved,
+ * truncated), Grafana and the server's own events, and the rollback PR that
+ * really changes `main`.
+ */
+import { readFileSync } from "node:fs";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { rollbackBranch } from "../../src/bot/handle-incident.js";
+import { git } from "../helpers/fake-github-git.js";
+import {
+  ALERT_TOKEN,
+  D,
+  PRODUCTION_V1,
+  QA,
+  ref,
+  signAlert,
+  startBotHarness,
+  waitFor,
+  type BotHarness,
+} from "./bot-harness.js";
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/bot/${name}`, import.meta.url), "utf8");
+
+let bot: BotHarness;
+
+beforeAll(async () => {
+  bot = await startBotHarness();
+});
+
+afterAll(async () => {
+  await bot.stop();
+});
+
+afterEach(() => {
+  expect(bot.fake.unexpected).toEqual([]);
+});
+
+describe("refused bodies", () => {
+  it.each([
+    { name: "no credentials", headers: {}, status: 401 },
+    { name: "a wrong bearer token", headers: { authorization: "Bearer nope" }, status: 401 },
+    {
+      name: "a wrong signature",
+      headers: { "x-meta-controller-signature-256": signAlert("{}", "other") },
+      status: 401,
+    },
+  ])("answers $status to $name", async ({ headers, status }) => {
+    const res = await bot.postAlert(fixture("alertmanager-firing.json"), headers);
+
+    expect(res.status).toBe(status);
+  });
+
+  it.each([
+    { name: "malformed JSON", body: '{"version": "4", ', status: 400, error: /malformed JSON/ },
+    { name: "an unknown shape", body: '{"hello": "world"}', status: 400, error: /unrecognised payload/ },
+    {
+      name: "an Alertmanager payload without alerts",
+      body: '{"version": "4", "groupKey": "g", "status": "firing", "receiver": "r"}',
+      status: 400,
+      error: /Alertmanager payload: alerts/,
+    },
+    {
+      name: "a 5 MB body",
+      body: `{"pad": "${"x".repeat(5 * 1024 * 1024)}"}`,
+      status: 413,
+      error: /larger than/,
+    },
+  ])("answers $status to $name", async ({ body, status, error }) => {
+    const res = await bot.postAlert(body);
+
+    expect(res.status).toBe(status);
+    expect((res.json as { error: string }).error).toMatch(error);
+  });
+});
+
+describe("Alertmanager", () => {
+  it("a critical production alert opens one auto-merged rollback PR, even when HA peers send it twice", async () => {
+    // Arrange
+    const body = fixture("alertmanager-firing.json");
+
+    // Act: two Alertmanager peers deliver the same notification at once.
+    const [first, second] = await Promise.all([bot.postAlert(body), bot.postAlert(body)]);
+
+    // Assert
+    expect([first.status, second.status]).toEqual([202, 202]);
+    expect([first.json, second.json]).toEqual(
+      expect.arrayContaining([
+        { accepted: 1, duplicates: 0 },
+        { accepted: 0, duplicates: 1 },
+      ]),
+    );
+    const branch = rollbackBranch("production", "c8f2a1d93b4e5f60", "2026-11-28T01:00:00.000Z");
+    const pr = await waitFor(() => bot.fake.pulls.find((p) => p.head === branch && p.merged));
+    expect(bot.fake.pulls.filter((p) => p.head.startsWith("meta-controller/rollback/"))).toHaveLength(1);
+    expect(pr.autoMerge).toBe("SQUASH");
+    expect(pr.labels).toEqual(["meta-controller", "meta-controller:rollback"]);
+    expect(pr.body).toContain("value 0.052, threshold 0.01");
+    expect(pr.body).toContain("@\u200beveryone &lt;script&gt;");
+    expect(await bot.fake.readFile("main", "environments/production.yaml")).toBe(
+      PRODUCTION_V1.replace("quarantine: []", `quarantine: [${D.v2}]`),
+    );
+    const deployment = bot.fake.deployments.find((d) => d.ref === branch);
+    expect(deployment?.environment).toBe("production");
+  });
+
+  it("drops a repeat of the same alert", async () => {
+    const pulls = bot.fake.pulls.length;
+
+    const res = await bot.postAlert(fixture("alertmanager-firing.json"));
+
+    expect(res).toEqual({ status: 202, json: { accepted: 0, duplicates: 1 } });
+    expect(bot.fake.pulls.length).toBe(pulls);
+  });
+
+  it("records a resolved notification as the incident's outcome", async () => {
+    const res = await bot.postAlert(fixture("alertmanager-resolved.json"));
+
+    expect(res.status).toBe(202);
+    const outcomes = await waitFor(async () => {
+      const all = await bot.readOutcomes();
+      return all.length > 0 ? all : undefined;
+    });
+    expect(outcomes).toEqual([
+      {
+        repository: "acme/models",
+        environment: "production",
+        fingerprint: "c8f2a1d93b4e5f60",
+        started_at: "2026-11-28T01:00:00.000Z",
+        resolved_at: "2026-11-28T01:20:00.000Z",
+        action: "rollback",
+        reason_code: "critical_after_deploy",
+      },
+    ]);
+  });
+
+  it("handles a truncated group and says so in the diagnosis", async () => {
+    const res = await bot.postAlert(fixture("alertmanager-truncated.json"), {
+      "x-meta-controller-signature-256": signAlert(fixture("alertmanager-truncated.json")),
+    });
+
+    expect(res.status).toBe(202);
+    const issue = await waitFor(() =>
+      bot.fake.issues.find((i) => i.title === "Meta-Controller incidents: staging"),
+    );
+    const comment = await waitFor(() => bot.fake.comments.find((c) => c.issue === issue.number));
+    expect(comment.body).toContain("7 more alerts of this group were truncated");
+    expect(comment.body).toContain("**notify** (`warning_notify`)");
+  });
+
+  it("treats an existing rollback branch as another replica's work", async () => {
+    // Arrange: another replica already created the branch of this incident.
+    const body = JSON.parse(fixture("alertmanager-firing.json")) as {
+      alerts: { fingerprint: string; startsAt: string; labels: Record<string, string> }[];
+    };
+    body.alerts[0]!.fingerprint = "0000replica00000";
+    body.alerts[0]!.labels.environment = "qa";
+    const branch = rollbackBranch("qa", "0000replica00000", body.alerts[0]!.startsAt);
+    await git(bot.repoDir, ["branch", branch, "main"]);
+    const pulls = bot.fake.pulls.length;
+
+    // Act
+    const res = await bot.postAlert(body);
+
+    // Assert
+    expect(res.status).toBe(202);
+    await waitFor(() => bot.fake.callsTo("POST", /\/git\/refs$/).some((c) => c.status === 422));
+    expect(bot.fake.pulls.length).toBe(pulls);
+  });
+});
+
+describe("Grafana and server events", () => {
+  it("a Grafana drift alert gets a diagnosis, not a rollback", async () => {
+    const pulls = bot.fake.pulls.length;
+
+    const res = await bot.postAlert(fixture("grafana-firing.json"), {
+      authorization: `Bearer ${ALERT_TOKEN}`,
+    });
+
+    expect(res).toEqual({ status: 202, json: { accepted: 1, duplicates: 0 } });
+    const comment = await waitFor(() => bot.fake.comments.find((c) => c.body.includes("drift (warning)")));
+    expect(comment.body).toContain("**notify** (`drift_needs_retrain`)");
+    expect(comment.body).toContain("`value:B` metric: B = 0.31");
+    expect(bot.fake.pulls.length).toBe(pulls);
+  });
+
+  it("a server rollout.aborted event aborts the canary in Git too", async () => {
+    const res = await bot.postAlert(fixture("server-rollout-aborted.json"));
+
+    expect(res.status).toBe(202);
+    const pr = await waitFor(() =>
+      bot.fake.pulls.find((p) => p.head.startsWith("meta-controller/rollback/qa/") && p.merged),
+    );
+    expect(pr.title).toBe(`Abort qa: quarantine ${"3".repeat(12)}`);
+    expect(await bot.fake.readFile("main", "environments/qa.yaml")).toBe(
+      QA.replace(`candidate: ${ref("v3", D.v3)} # rolling out`, "candidate: null # rolling out").replace(
+        "quarantine: []",
+        `quarantine: [${D.v3}]`,
+      ),
+    );
+  });
+});
