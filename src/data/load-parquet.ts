@@ -14,7 +14,7 @@ import { checkReadableFile } from "./load-csv.js";
 import { buildMissingSet, checkHeader, selectColumns, type LoadOptions } from "./load-options.js";
 
 /** Joins a column's chunks in row order into one plain array of cell values. */
-function assemble(chunks: ColumnData[], nRows: number): unknown[] {
+function assemble(chunks: readonly ColumnData[], nRows: number): unknown[] {
   const cells = new Array<unknown>(nRows).fill(null);
   for (const chunk of chunks) {
     const data: DecodedArray = chunk.columnData;
@@ -22,6 +22,29 @@ function assemble(chunks: ColumnData[], nRows: number): unknown[] {
     for (let row = chunk.rowStart; row < end; row++) cells[row] = data[row - chunk.rowStart];
   }
   return cells;
+}
+
+/** True when every cell of every chunk is a number, a bigint or null. */
+function isNumericData(chunks: readonly ColumnData[]): boolean {
+  return chunks.every((chunk) => {
+    const data = chunk.columnData;
+    if (!Array.isArray(data)) return true;
+    return data.every((v) => v === null || v === undefined || typeof v === "number" || typeof v === "bigint");
+  });
+}
+
+/** Copies numeric chunks straight into a typed column, skipping a per-cell array. */
+function assembleNumeric(chunks: readonly ColumnData[], nRows: number): Float64Array {
+  const values = new Float64Array(nRows).fill(Number.NaN);
+  for (const chunk of chunks) {
+    const data = chunk.columnData as ArrayLike<number | bigint | null | undefined>;
+    const end = Math.min(chunk.rowEnd, nRows);
+    for (let row = chunk.rowStart; row < end; row++) {
+      const v = data[row - chunk.rowStart];
+      if (v !== null && v !== undefined) values[row] = Number(v);
+    }
+  }
+  return values;
 }
 
 function cellText(value: unknown): string {
@@ -32,23 +55,19 @@ function cellText(value: unknown): string {
   return "";
 }
 
-/** Builds one frame column from a Parquet column's cells. */
+/** Builds one frame column from a Parquet column's chunks. */
 function buildColumn(
   path: string,
   name: string,
-  cells: unknown[],
+  chunks: readonly ColumnData[],
+  nRows: number,
   missing: ReadonlySet<string>,
   forced: ColumnKind | undefined,
 ): Column {
-  const allNumbers = cells.every((v) => v === null || v === undefined || typeof v === "number" || typeof v === "bigint");
-  if (allNumbers && forced !== "categorical") {
-    const values = new Float64Array(cells.length);
-    for (let i = 0; i < cells.length; i++) {
-      const v = cells[i];
-      values[i] = v === null || v === undefined ? Number.NaN : Number(v);
-    }
-    return { kind: "numeric", name, values };
+  if (forced !== "categorical" && isNumericData(chunks)) {
+    return { kind: "numeric", name, values: assembleNumeric(chunks, nRows) };
   }
+  const cells = assemble(chunks, nRows);
   const build = (kind: ColumnKind | undefined): ReturnType<typeof createColumnBuilder> => {
     const builder = createColumnBuilder(name, missing, kind);
     for (let i = 0; i < cells.length; i++) {
@@ -105,7 +124,7 @@ export async function loadParquet(path: string, options: LoadOptions = {}): Prom
   }
   const missing = buildMissingSet(options);
   const columns = names.map((name) =>
-    buildColumn(path, name, assemble(chunks.get(name) ?? [], nRows), missing, options.types?.[name]),
+    buildColumn(path, name, chunks.get(name) ?? [], nRows, missing, options.types?.[name]),
   );
   return { nRows, columns };
 }
