@@ -70,7 +70,7 @@ export interface ExternalCommandInput {
   readonly seed: number;
   /**
    * Checks the written model (e.g. its ONNX inputs against `features`); throws
-   * to reject it. The pipeline passes `verifyOnnxModelInputs` from `onnx/`.
+   * to reject it. The pipeline passes `verifyOnnxModel` from `onnx/`.
    */
   readonly verifyModel: (bytes: Uint8Array, modelPath: string) => Promise<void>;
   /** Base environment; default `process.env`. */

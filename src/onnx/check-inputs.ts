@@ -5,7 +5,9 @@
  * command, which we did not export ourselves.
  */
 import { OnnxError } from "../common/errors.js";
-import { describeOnnxInputs, type OnnxValueDescription } from "./session.js";
+import type { Task } from "../learners/model.js";
+import { findOnnxOutputRoles } from "./predict.js";
+import { createOnnxSession, describeOnnxInputs, type OnnxValueDescription } from "./session.js";
 
 /** A column the pipeline will feed. */
 export interface ExpectedOnnxInput {
@@ -74,4 +76,24 @@ export async function verifyOnnxModelInputs(
   source: string,
 ): Promise<void> {
   checkOnnxInputs(await describeOnnxInputs(bytes, source), expected, source);
+}
+
+/**
+ * Loads a model's bytes and checks both ends: its inputs against the
+ * pipeline's features, its outputs against the task (see
+ * {@link findOnnxOutputRoles}). What `model_type: command` runs on the file
+ * the user's command wrote.
+ */
+export async function verifyOnnxModel(
+  bytes: Uint8Array,
+  expected: { readonly features: readonly ExpectedOnnxInput[]; readonly task: Task },
+  source: string,
+): Promise<void> {
+  const session = await createOnnxSession(bytes, { warmUp: false, source });
+  try {
+    checkOnnxInputs(session.inputs, expected.features, source);
+    findOnnxOutputRoles(session.outputs, expected.task, source);
+  } finally {
+    await session.release();
+  }
 }

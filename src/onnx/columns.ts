@@ -9,8 +9,13 @@ import type { FittedFeatures } from "../features/types.js";
 import { MISSING_CATEGORY } from "./export-features.js";
 import type { OnnxColumns } from "./session.js";
 
-/** Builds one ONNX input column per fitted feature from `rows` of `frame` (all rows when absent). */
-export function buildOnnxColumns(features: FittedFeatures, frame: Frame, rows?: Int32Array): OnnxColumns {
+/** The raw input columns of a graph: what a fitted transform or a model card lists. */
+export interface RawInputSchema {
+  readonly features: readonly Pick<FittedFeatures["features"][number], "name" | "kind">[];
+}
+
+/** Builds one ONNX input column per feature from `rows` of `frame` (all rows when absent). */
+export function buildOnnxColumns(features: RawInputSchema, frame: Frame, rows?: Int32Array): OnnxColumns {
   const n = rows === undefined ? frame.nRows : rows.length;
   const at = (i: number): number => (rows === undefined ? i : rows[i]!);
   const columns: Record<string, Float32Array | string[]> = {};

@@ -13,5 +13,17 @@ export {
   type OnnxValueDescription,
 } from "./session.js";
 export { buildOnnxColumns } from "./columns.js";
-export { checkOnnxInputs, verifyOnnxModelInputs, type ExpectedOnnxInput } from "./check-inputs.js";
+export {
+  checkOnnxInputs,
+  verifyOnnxModel,
+  verifyOnnxModelInputs,
+  type ExpectedOnnxInput,
+} from "./check-inputs.js";
+export {
+  findOnnxOutputRoles,
+  predictOnnx,
+  type OnnxClassification,
+  type OnnxOutputRoles,
+  type OnnxRegression,
+} from "./predict.js";
 export { checkOnnxParity, compareOnnxPredictions, PARITY_TOLERANCE, type ParityReport } from "./parity.js";

@@ -96,7 +96,9 @@ export async function createOnnxSession(
     release: () => native.release(),
     native,
   };
-  if (options.warmUp ?? true) await warmUpOnnxSession(session);
+  // Only inputs we can synthesise; anything else is reported by the input check, not here.
+  const simple = session.inputs.every((i) => ["float", "double", "string"].includes(i.elementType));
+  if ((options.warmUp ?? true) && simple && session.inputs.length > 0) await warmUpOnnxSession(session);
   return session;
 }
 

@@ -10,7 +10,7 @@ import {
   type ExternalCommandFeature,
   type ExternalCommandInput,
 } from "../../src/learners/external-command.js";
-import { verifyOnnxModelInputs } from "../../src/onnx/check-inputs.js";
+import { verifyOnnxModel } from "../../src/onnx/check-inputs.js";
 import { createOnnxSession, runOnnxSession } from "../../src/onnx/session.js";
 
 const repoRoot = new URL("../..", import.meta.url).pathname;
@@ -47,7 +47,7 @@ function input(mode: string, stdout: PassThrough, stderr: PassThrough): External
     task: "regression",
     features,
     seed: 42,
-    verifyModel: (bytes, path) => verifyOnnxModelInputs(bytes, features, path),
+    verifyModel: (bytes, path) => verifyOnnxModel(bytes, { features, task: "regression" }, path),
     env: { ...process.env, FIXTURE_MODE: mode },
     stdout,
     stderr,
