@@ -2,9 +2,8 @@
  * The use case behind `meta-controller policy evaluate`: fold a decision log
  * and estimate the learned policy's value against the baseline.
  */
-import { readFile } from "node:fs/promises";
-import { parse as parseYaml } from "yaml";
-import { ConfigError } from "../common/errors.js";
+import { z } from "zod";
+import { loadConfigFile } from "../config/load-yaml.js";
 import { loadDecisionLogFile } from "./decision-log-file.js";
 import { evaluatePolicy, type PolicyEvaluation } from "./off-policy.js";
 import { PolicySpec, resolvePolicy } from "./policy-spec.js";
@@ -18,35 +17,13 @@ export interface EvaluateLogOptions {
   readonly now: Date;
 }
 
-/** Reads the `policy` section of an environment file. */
+/** Only the `policy` section of an environment file matters here; the rest is the environment loader's business. */
+const PolicySection = z.looseObject({ policy: PolicySpec.optional() });
+
+/** Reads the `policy` section of an environment file, reporting problems at their line and column. */
 export async function loadPolicySpec(path: string): Promise<PolicySpec> {
-  let document: unknown;
-  try {
-    document = parseYaml(await readFile(path, "utf8"));
-  } catch (error) {
-    throw new ConfigError(
-      [{ file: path, line: 1, column: 1, field: "", message: (error as Error).message, severity: "error" }],
-      {
-        cause: error,
-      },
-    );
-  }
-  const section =
-    document !== null && typeof document === "object"
-      ? (document as Record<string, unknown>).policy
-      : undefined;
-  const parsed = PolicySpec.safeParse(section ?? {});
-  if (parsed.success) return parsed.data;
-  throw new ConfigError(
-    parsed.error.issues.map((issue) => ({
-      file: path,
-      line: 1,
-      column: 1,
-      field: ["policy", ...issue.path.map(String)].join("."),
-      message: issue.message,
-      severity: "error" as const,
-    })),
-  );
+  const parsed = await loadConfigFile(path, PolicySection);
+  return parsed.value.policy ?? {};
 }
 
 /** Folds the log and evaluates the policy it describes. */

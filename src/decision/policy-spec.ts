@@ -170,11 +170,6 @@ export const PolicySpec = z
     ),
     reward: RewardSpec.optional().describe("How outcomes turn into rewards."),
     advisor: AdvisorSpec.optional().describe("LLM diagnosis settings (never secrets)."),
-    slack_webhook_env: z
-      .string()
-      .regex(/^[A-Z_][A-Z0-9_]*$/, "expected an environment variable name")
-      .optional()
-      .describe("Name of the bot's environment variable that holds a Slack-compatible webhook URL."),
   })
   .strict()
   .describe("How far the decision engine may act on its own in this environment.");
@@ -214,7 +209,6 @@ export interface ResolvedPolicy {
     readonly maxRetries: number;
     readonly maxInputTokens: number;
   };
-  readonly slackWebhookEnv: string | undefined;
 }
 
 /** Default costs: doing something has a price, and the heavier the action the higher. */
@@ -258,7 +252,6 @@ export function resolvePolicy(spec: PolicySpec = {}): ResolvedPolicy {
       maxRetries: spec.advisor?.max_retries ?? 1,
       maxInputTokens: spec.advisor?.max_input_tokens ?? 6000,
     },
-    slackWebhookEnv: spec.slack_webhook_env,
   };
 }
 
