@@ -161,3 +161,50 @@ export function downsampleCurve(x: ArrayLike<number>, y: ArrayLike<number>, maxP
   const indices = [...picks].sort((a, b) => a - b);
   return { x: indices.map((i) => x[i]!), y: indices.map((i) => y[i]!) };
 }
+
+/** Chart-ready ROC and PR curves for one class against the rest. */
+export interface ClassCurves {
+  /** Class code the curves score as positive. */
+  readonly classIndex: number;
+  /** ROC points: x = false positive rate, y = true positive rate. */
+  readonly roc: ChartPoints;
+  /** PR points: x = recall, y = precision, recall increasing. */
+  readonly pr: ChartPoints;
+}
+
+/**
+ * ROC and PR chart points from class probabilities (n × k, row-major): the
+ * positive (last) class for a binary task, each class one-vs-rest for a
+ * multiclass one. Classes whose curves are undefined (absent from y_true, or
+ * the only class present) are left out. Each curve has at most `maxPoints`.
+ */
+export function computeChartCurves(
+  yTrue: ArrayLike<number>,
+  probabilities: ArrayLike<number>,
+  nClasses: number,
+  maxPoints = 50,
+): ClassCurves[] {
+  const n = yTrue.length;
+  if (probabilities.length !== n * nClasses) {
+    throw new DataError(
+      `expected ${n} × ${nClasses} = ${n * nClasses} probabilities, got ${probabilities.length}`,
+    );
+  }
+  const classes = nClasses === 2 ? [1] : Array.from({ length: nClasses }, (_, k) => k);
+  const out: ClassCurves[] = [];
+  for (const k of classes) {
+    const positive = Uint8Array.from({ length: n }, (_, i) => (yTrue[i] === k ? 1 : 0));
+    const scores = Float64Array.from({ length: n }, (_, i) => probabilities[i * nClasses + k]!);
+    let positives = 0;
+    for (const p of positive) positives += p;
+    if (positives === 0 || positives === n) continue;
+    const roc = computeRocCurve(positive, scores);
+    const pr = computePrCurve(positive, scores);
+    out.push({
+      classIndex: k,
+      roc: downsampleCurve(roc.fpr, roc.tpr, maxPoints),
+      pr: downsampleCurve(pr.recall.slice().reverse(), pr.precision.slice().reverse(), maxPoints),
+    });
+  }
+  return out;
+}

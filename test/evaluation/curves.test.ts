@@ -1,6 +1,11 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { computePrCurve, computeRocCurve, downsampleCurve } from "../../src/evaluation/curves.js";
+import {
+  computeChartCurves,
+  computePrCurve,
+  computeRocCurve,
+  downsampleCurve,
+} from "../../src/evaluation/curves.js";
 
 interface CurveCase {
   name: string;
@@ -78,5 +83,29 @@ describe("downsampleCurve", () => {
     expect(points.x.at(-1)).toBe(1);
     expect(points.y).toEqual(points.x.map((v) => v * v));
     for (let i = 1; i < points.x.length; i++) expect(points.x[i]!).toBeGreaterThan(points.x[i - 1]!);
+  });
+});
+
+describe("computeChartCurves", () => {
+  it.each(golden.classification)(
+    "$name: one small curve pair per scored class, ending where scikit-learn's do",
+    (c) => {
+      const curves = computeChartCurves(c.y_true, c.probabilities, c.n_classes);
+      expect(curves.map((x) => x.classIndex)).toEqual(
+        c.n_classes === 2 ? [1] : Array.from({ length: c.n_classes }, (_, k) => k),
+      );
+      const last = curves.find((x) => x.classIndex === c.n_classes - 1)!;
+      expect(last.roc.x.length).toBeLessThanOrEqual(50);
+      expect(last.pr.x.length).toBeLessThanOrEqual(50);
+      expect([last.roc.x[0], last.roc.y[0], last.roc.x.at(-1), last.roc.y.at(-1)]).toEqual([0, 0, 1, 1]);
+      // PR points run by increasing recall: scikit-learn's curve reversed.
+      expect(last.pr.x[0]).toBe(0);
+      expect(last.pr.y.at(-1)).toBeCloseTo(c.pr_curve.precision[0]!, 12);
+    },
+  );
+
+  it("leaves out a class whose curve is undefined", () => {
+    const curves = computeChartCurves([0, 0, 1, 1], [0.5, 0.5, 0, 0.7, 0.3, 0, 0.2, 0.8, 0, 0.1, 0.9, 0], 3);
+    expect(curves.map((x) => x.classIndex)).toEqual([0, 1]);
   });
 });
