@@ -139,7 +139,11 @@ function runShell(input: ExternalCommandInput, env: NodeJS.ProcessEnv): Promise<
         ? undefined
         : setTimeout(() => {
             timedOut = true;
-            if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+            try {
+              if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+            } catch {
+              // The group is already gone: nothing left to stop.
+            }
           }, input.timeoutMs);
     child.on("error", (error) => {
       clearTimeout(timer);

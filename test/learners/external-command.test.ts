@@ -54,7 +54,8 @@ function input(mode: string, stdout: PassThrough, stderr: PassThrough): External
   };
 }
 
-describe("runExternalCommand", () => {
+// Each case spawns Node with tsx; running them side by side keeps the wall time down.
+describe.concurrent("runExternalCommand", () => {
   it("runs the command with the META_CONTROLLER_* paths, streams its output and returns a runnable model", async () => {
     // Arrange
     const stdout = collect();

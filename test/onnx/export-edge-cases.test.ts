@@ -10,9 +10,11 @@ import { predictModel } from "../../src/learners/predict.js";
 import type { Frame } from "../../src/data/frame.js";
 import type { FittedFeatures } from "../../src/features/types.js";
 import { buildOnnxColumns } from "../../src/onnx/columns.js";
-import { exportOnnx } from "../../src/onnx/export.js";
+import { exportOnnx, ONNX_OUTPUTS } from "../../src/onnx/export.js";
 import { checkOnnxParity } from "../../src/onnx/parity.js";
-import { roundThresholdDown } from "../../src/onnx/export-trees.js";
+import { buildClassLabels } from "../../src/onnx/class-labels.js";
+import { buildTreeEnsembleNode, roundThresholdDown } from "../../src/onnx/export-trees.js";
+import { encodeOnnxModel } from "../../src/onnx/onnx-model.js";
 import { createOnnxSession, runOnnxSession, type OnnxSession } from "../../src/onnx/session.js";
 import { oneNumeric, stump } from "./fixtures.js";
 
@@ -202,6 +204,39 @@ describe("labels", () => {
       ["", 17],
       ["ai.onnx.ml", 3],
     ]);
+  });
+
+  it("the same classifier under ai.onnx.ml opset 5 is refused by onnxruntime, with an OnnxError", async () => {
+    // Arrange: our tree node, declared at ml opset 5 where TreeEnsembleClassifier is deprecated.
+    const model = forest(2, [stump(0, [1, 0], [0, 1])]);
+    const node = buildTreeEnsembleNode(model, "x", buildClassLabels(2), ONNX_OUTPUTS);
+    const bytes = encodeOnnxModel({
+      irVersion: 10,
+      opsetImports: [
+        { domain: "", version: 21 },
+        { domain: "ai.onnx.ml", version: 5 },
+      ],
+      producerName: "test",
+      producerVersion: "0",
+      modelVersion: 1,
+      docString: "",
+      metadata: {},
+      graph: {
+        name: "g",
+        nodes: [node],
+        inputs: [{ name: "x", elementType: "float", shape: [null, 1] }],
+        outputs: [
+          { name: "label", elementType: "int64", shape: [null] },
+          { name: "probabilities", elementType: "float", shape: [null, 2] },
+        ],
+        initializers: [],
+      },
+    });
+
+    // Act / Assert
+    await expect(createOnnxSession(bytes, { source: "ml5.onnx" })).rejects.toThrow(
+      /^ml5\.onnx: onnxruntime could not load it: .*TreeEnsembleClassifier is deprecated/s,
+    );
   });
 });
 
