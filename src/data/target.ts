@@ -100,6 +100,10 @@ export function encodeTarget(column: Column, task?: Task, context: TargetContext
   }
 
   const values = column.values;
+  const infinite = kept.find((i) => !Number.isFinite(values[i]!));
+  if (infinite !== undefined) {
+    throw new DataError(`${what} holds ${values[infinite]} at data row ${infinite + 1}; targets must be finite numbers`);
+  }
   const distinct = new Set<number>();
   let allIntegers = true;
   for (const i of kept) {

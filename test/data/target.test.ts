@@ -71,6 +71,7 @@ describe("encodeTarget rejects", () => {
       "classification",
       /holds the fractional value 2\.5 at data row 3; classification needs integer or text labels/,
     ],
+    ["an infinite value", numeric([1, Number.POSITIVE_INFINITY, 2]), undefined, /holds Infinity at data row 2; targets must be finite/],
   ])("%s", (_what, column, task, message) => {
     expect(() => encodeTarget(column, task, { source: "data.csv" })).toThrow(DataError);
     expect(() => encodeTarget(column, task, { source: "data.csv" })).toThrow(message);
