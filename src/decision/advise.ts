@@ -62,8 +62,8 @@ export async function adviseIncident(input: AdvisorInput, options: AdvisorClient
     const completion = await client.chat.completions.parse({
       model: options.model,
       messages: prompt.messages.map((m) => ({ role: m.role, content: m.content })),
+      // No temperature: some OpenAI-compatible reasoning models reject it, and the answer is validated anyway.
       response_format: zodResponseFormat(LlmDiagnosis, "diagnosis"),
-      temperature: 0,
     });
     const message = completion.choices[0]?.message;
     if (message === undefined) return fallback("schema_mismatch");

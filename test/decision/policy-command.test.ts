@@ -101,6 +101,18 @@ describe("meta-controller policy evaluate", () => {
     ).rejects.toThrow(message);
   });
 
+  it("reports an empty log without numbers rather than NaN", async () => {
+    const empty = join(dir, "empty.jsonl");
+    writeFileSync(empty, "");
+
+    const json = JSON.parse(await run(["policy", "evaluate", "--log", empty, "--json"])) as Report;
+    const table = await run(["policy", "evaluate", "--log", empty]);
+
+    expect(json.decisions).toBe(0);
+    expect(json.baseline.dr.value).toBeNull();
+    expect(table).not.toContain("NaN");
+  });
+
   it("rejects an invalid --now", async () => {
     await expect(run(["policy", "evaluate", "--log", logPath, "--now", "yesterday"])).rejects.toThrow(
       /--now/,

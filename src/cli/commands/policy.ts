@@ -50,12 +50,16 @@ function fmt(e: Estimate): string {
   return Number.isFinite(e.value) ? `${e.value.toFixed(4)} ± ${(1.96 * e.stdError).toFixed(4)}` : "n/a";
 }
 
+function share(x: number): string {
+  return Number.isFinite(x) ? x.toFixed(3) : "n/a";
+}
+
 /** The human-readable report. */
 export function renderEvaluationTable(result: PolicyEvaluation): string {
   const rows = [
     ["", "IPS (95% CI)", "DR (95% CI)", "match"],
-    ["baseline", fmt(result.baseline.ips), fmt(result.baseline.dr), result.baseline.matchRate.toFixed(3)],
-    ["policy", fmt(result.policy.ips), fmt(result.policy.dr), result.policy.matchRate.toFixed(3)],
+    ["baseline", fmt(result.baseline.ips), fmt(result.baseline.dr), share(result.baseline.matchRate)],
+    ["policy", fmt(result.policy.ips), fmt(result.policy.dr), share(result.policy.matchRate)],
   ];
   const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => r[j]!.length)));
   const table = rows
