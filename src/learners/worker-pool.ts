@@ -9,15 +9,18 @@ import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { UsageError } from "../common/errors.js";
 import { growForestTrees, type ForestJob } from "./forest-job.js";
 import type { ForestWorkerInput } from "./forest-worker.js";
 import type { TreeArrays } from "./model.js";
-import { checkInteger } from "./params.js";
 
 /** The thread count to use: the caller's, or every available core. */
 export function resolveThreads(threads: number | undefined): number {
   if (threads === undefined) return availableParallelism();
-  return checkInteger("threads", threads, 1, 1024);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 1024) {
+    throw new UsageError(`threads must be an integer in [1, 1024], got ${threads}`);
+  }
+  return threads;
 }
 
 /**

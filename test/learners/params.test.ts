@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DataError } from "../../src/common/errors.js";
+import { DataError, UsageError } from "../../src/common/errors.js";
 import { fitDecisionTree, fitRandomForest } from "../../src/learners/forest.js";
 import { fitGradientBoosting } from "../../src/learners/gradient-boosting.js";
 import { LearnerParamError, resolveClassWeights, resolveMaxFeatures } from "../../src/learners/params.js";
@@ -114,6 +114,17 @@ describe("parameter validation", () => {
   });
 });
 
+describe("thread count", () => {
+  it.each([0, 1.5, -2])("rejects threads %s", async (threads) => {
+    // Act
+    const act = fitRandomForest(X, y, { n_estimators: 2 }, { ...classification, threads });
+
+    // Assert
+    await expect(act).rejects.toThrow(UsageError);
+    await expect(act).rejects.toThrow(`threads must be an integer in [1, 1024], got ${threads}`);
+  });
+});
+
 describe("resolveMaxFeatures follows scikit-learn", () => {
   it.each([
     ["sqrt", 20, 4],
@@ -163,6 +174,29 @@ describe("tree behaviour", () => {
 
     // Assert: weights 4 vs 6 → probabilities 0.4 / 0.6.
     expect(Array.from(model.trees[0]!.value)).toEqual([0.4, 0.6]);
+  });
+
+  it("gives multiclass boosting K trees per iteration, tree t writing only class t mod K", async () => {
+    // Arrange
+    const y3 = Float64Array.from([0, 1, 2, 0, 1, 2]);
+
+    // Act
+    const model = await fitGradientBoosting(
+      X,
+      y3,
+      { n_estimators: 4, min_samples_leaf: 1 },
+      { ...classification, nClasses: 3 },
+    );
+
+    // Assert
+    expect(model.trees).toHaveLength(12);
+    expect(model.postTransform).toBe("softmax");
+    model.trees.forEach((tree, t) => {
+      expect(tree.nOutputs).toBe(3);
+      tree.value.forEach((v, i) => {
+        if (i % 3 !== t % 3) expect(v).toBe(0);
+      });
+    });
   });
 
   it("stops boosting early when the validation loss stops improving", async () => {
