@@ -147,6 +147,34 @@ describe("adviseIncident against a fake OpenAI-compatible server", () => {
   });
 });
 
+describe("the fake OpenAI server", () => {
+  it.each([
+    [
+      "a call beyond the script",
+      [] as FakeReply[],
+      "/v1/chat/completions",
+      /unexpected requests: POST \/v1\/chat\/completions/,
+    ],
+    ["a wrong route", [jsonReply(VALID)], "/v1/embeddings", /unexpected requests: POST \/v1\/embeddings/],
+  ])("fails the test on %s", async (_name, replies, path, message) => {
+    fake = await startFakeOpenAI(replies);
+
+    const response = await fetch(`${fake.baseURL.replace(/\/v1$/, "")}${path}`, {
+      method: "POST",
+      body: "{}",
+    });
+
+    expect(response.status).toBe(500);
+    expect(() => fake!.assertDone()).toThrow(message);
+  });
+
+  it("fails the test when a scripted reply is never used", async () => {
+    fake = await startFakeOpenAI([jsonReply(VALID)]);
+
+    expect(() => fake!.assertDone()).toThrow(/1 unused scripted replies/);
+  });
+});
+
 describe("buildAdvisorPrompt", () => {
   it.each([600, 1500, 6000])("cuts telemetry to a %i-token budget", (budget) => {
     const evidence = Array.from({ length: 60 }, (_, i) => ({
