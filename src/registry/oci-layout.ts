@@ -30,6 +30,9 @@ const ImageIndex = z.object({
 });
 type ImageIndex = z.infer<typeof ImageIndex>;
 
+/** Blobs younger than this survive gc by default, so gc never races a push that has not tagged yet. */
+export const DEFAULT_GC_GRACE_MS = 10 * 60_000;
+
 /** Options of {@link createLocalStore}. */
 export interface LocalStoreOptions {
   /** File-system port; the real one by default. */
@@ -50,7 +53,7 @@ export function createLocalStore(root: string, options: LocalStoreOptions = {}):
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
   const now = options.now ?? Date.now;
-  const gcGraceMs = options.gcGraceMs ?? 10 * 60_000;
+  const gcGraceMs = options.gcGraceMs ?? DEFAULT_GC_GRACE_MS;
 
   const layoutDir = (repo: string) => join(root, ...repo.split("/"));
   const blobPath = (repo: string, digest: string) =>

@@ -18,7 +18,12 @@ import {
   resolveProtectedDigests,
 } from "../../registry/protected-digests.js";
 import { writeModelFolder } from "../../registry/pull-output.js";
-import { formatModelReference, parseModelReference } from "../../registry/reference.js";
+import { DEFAULT_GC_GRACE_MS } from "../../registry/oci-layout.js";
+import {
+  formatModelReference,
+  parseModelReference,
+  type RegistryLocation,
+} from "../../registry/reference.js";
 import { createCliContext, printJson } from "../context.js";
 
 interface CommonOptions extends RegistryFlags {
@@ -36,11 +41,14 @@ function withRegistryOptions(command: Command): Command {
     .option("--json", "print one JSON document");
 }
 
-function open(command: Command, options: CommonOptions): { registry: ModelRegistry; root: string } {
+function open(
+  command: Command,
+  options: CommonOptions,
+): { registry: ModelRegistry; root: string; location: RegistryLocation } {
   const context = createCliContext(command);
-  const { registry } = openConfiguredRegistry(options, { root: context.root });
+  const { registry, location } = openConfiguredRegistry(options, { root: context.root });
   context.logger.debug({ registry: registry.location }, "registry opened");
-  return { registry, root: context.root };
+  return { registry, root: context.root, location };
 }
 
 function print(options: CommonOptions, document: unknown, human: string): void {
@@ -271,7 +279,7 @@ export function registerRegistryCommand(program: Command): void {
         options: CommonOptions & { keep?: string; environments: string },
         command: Command,
       ) => {
-        const { registry, root } = open(command, options);
+        const { registry, root, location } = open(command, options);
         let keepVersions: number | undefined;
         if (options.keep !== undefined) {
           keepVersions = Number(options.keep);
@@ -299,7 +307,10 @@ export function registerRegistryCommand(program: Command): void {
             ...report.keptProtected.map(
               (m) => `kept ${m.name}@${m.digest} (${m.tags.join(", ")}): an environment uses it`,
             ),
-            `${report.removedBlobs.length} blob(s) removed`,
+            `${report.removedBlobs.length} blob(s) removed` +
+              (location.kind === "local"
+                ? ` (blobs younger than ${DEFAULT_GC_GRACE_MS / 60_000} minutes stay: a push may still be using them)`
+                : " (the registry reclaims blobs with its own garbage collection)"),
           ].join("\n"),
         );
       },
