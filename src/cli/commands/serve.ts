@@ -1,0 +1,95 @@
+/**
+ * `meta-controller serve --env environments/<name>.yaml`: runs the model
+ * server until SIGTERM or SIGINT, then drains and exits. Prints one line
+ * `listening on <url>` on stdout once the models are loaded and warm, so
+ * scripts and tests can read the bound port (with `--port 0`).
+ */
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { UsageError } from "../../common/errors.js";
+import { startModelServer } from "../../serve/start-server.js";
+import { createCliContext } from "../context.js";
+
+interface ServeFlags {
+  env: string;
+  port: string;
+  host: string;
+  registry?: string;
+  insecure?: boolean;
+  eventsUrl?: string;
+  eventsTokenEnv: string;
+  eventsHmacEnv: string;
+  pollUrl?: string;
+  pollInterval: string;
+  maxBody: string;
+  adminTokenEnv?: string;
+  seed: string;
+}
+
+function parseInteger(flag: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`${flag} ${text}: expected an integer ${min}–${max}`);
+  return n;
+}
+
+/** Registers `serve`. */
+export function registerServeCommand(program: Command): void {
+  program
+    .command("serve")
+    .description("serve the models of an environment file (KServe v1, Open Inference v2) with its rollout")
+    .requiredOption("--env <file>", "environment file, e.g. environments/staging.yaml")
+    .option("--port <port>", "port to listen on (0 picks a free one)", "8080")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--registry <url>", "registry (oci://host/namespace or a folder); overrides the environment's")
+    .option("--insecure", "allow plain http to a loopback registry")
+    .option("--events-url <url>", "where events are POSTed (the bot's /api/alerts)")
+    .option("--events-token-env <name>", "variable holding the bearer token for --events-url", "ALERT_TOKEN")
+    .option(
+      "--events-hmac-env <name>",
+      "variable holding the HMAC secret for --events-url",
+      "ALERT_HMAC_SECRET",
+    )
+    .option("--poll-url <url>", "also poll this URL for the environment YAML")
+    .option("--poll-interval <seconds>", "seconds between polls of --poll-url", "30")
+    .option("--max-body <bytes>", "largest request body", String(4 * 1024 * 1024))
+    .option("--admin-token-env <name>", "variable holding the token for POST /v1/rollout/{promote,abort}")
+    .option("--seed <n>", "seed of the traffic split", "1")
+    .action(async (flags: ServeFlags, command: Command) => {
+      const context = createCliContext(command);
+      const port = parseInteger("--port", flags.port, 0, 65535);
+      const token = process.env[flags.eventsTokenEnv];
+      const hmac = process.env[flags.eventsHmacEnv];
+      const admin = flags.adminTokenEnv === undefined ? undefined : process.env[flags.adminTokenEnv];
+      if (flags.adminTokenEnv !== undefined && !admin) {
+        throw new UsageError(`--admin-token-env ${flags.adminTokenEnv}: the variable is not set`);
+      }
+      const server = await startModelServer({
+        envFile: resolve(context.root, flags.env),
+        root: context.root,
+        port,
+        host: flags.host,
+        ...(flags.registry === undefined ? {} : { registry: flags.registry }),
+        insecure: flags.insecure === true,
+        ...(flags.eventsUrl === undefined ? {} : { eventsUrl: flags.eventsUrl }),
+        ...(token ? { eventsToken: token } : {}),
+        ...(hmac ? { eventsHmacSecret: hmac } : {}),
+        ...(flags.pollUrl === undefined ? {} : { pollUrl: flags.pollUrl }),
+        pollIntervalMs: parseInteger("--poll-interval", flags.pollInterval, 1, 86_400) * 1000,
+        maxBodyBytes: parseInteger("--max-body", flags.maxBody, 1024, 1024 ** 3),
+        ...(admin ? { adminToken: admin } : {}),
+        ...(process.env.GITHUB_REPOSITORY ? { repository: process.env.GITHUB_REPOSITORY } : {}),
+        seed: parseInteger("--seed", flags.seed, 0, 2 ** 31 - 1),
+        logger: context.logger,
+      });
+      process.stdout.write(`listening on ${server.url}\n`);
+      await new Promise<void>((done) => {
+        const stop = (signal: string): void => {
+          context.logger.info({ signal }, "draining");
+          void server.close().then(done);
+        };
+        process.once("SIGTERM", () => stop("SIGTERM"));
+        process.once("SIGINT", () => stop("SIGINT"));
+      });
+    });
+}

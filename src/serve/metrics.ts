@@ -1,0 +1,223 @@
+/**
+ * The server's Prometheus metrics. Their names are the inputs of the alert
+ * rules rendered for Prometheus, so they are a contract; change them only
+ * together with those rules.
+ *
+ * | metric | type | labels | meaning |
+ * | --- | --- | --- | --- |
+ * | `meta_controller_requests_total` | counter | model, version, role | inference requests served by a model |
+ * | `meta_controller_errors_total` | counter | model, version, role | requests the model failed (the caller got the stable model's answer or a 5xx) |
+ * | `meta_controller_invalid_requests_total` | counter | model, protocol | requests refused with a 4xx (bad JSON, missing field, too large) |
+ * | `meta_controller_request_duration_seconds` | histogram | model, version, role | time from body read to response, per model |
+ * | `meta_controller_rows_total` | counter | model, version, role | rows scored |
+ * | `meta_controller_predictions_total` | counter | model, version, role, class | predicted classes |
+ * | `meta_controller_prediction_score` | histogram | model, version, role | classifier: probability of the last class; buckets 0.05 apart |
+ * | `meta_controller_traffic_weight` | gauge | model, version, role | share of traffic routed to the model, 0–1 |
+ * | `meta_controller_rollout_state` | gauge | environment, model, state | 1 for the rollout's current phase (idle, progressing, completed, aborted), else 0 |
+ * | `meta_controller_rollout_step` | gauge | environment, model | canary step index (0-based), -1 outside a canary |
+ * | `meta_controller_rollout_failed_checks` | gauge | environment, model | failed analyses of the current rollout |
+ * | `meta_controller_feature_bucket_total` | counter | model, version, feature, le | cumulative count of a numeric input at or below `le`, the reference profile's decile edges (and `+Inf`) |
+ * | `meta_controller_feature_missing_total` | counter | model, version, feature | missing values of a numeric input |
+ * | `meta_controller_drift_p_value` | gauge | model, version, feature | chi-squared p-value of the sliding drift window against the reference bins |
+ * | `meta_controller_feedback_total` | counter | model, version, outcome | labels joined to predictions (correct, wrong) |
+ * | `meta_controller_accuracy` | gauge | model, version | live accuracy from feedback labels |
+ * | `meta_controller_model_info` | gauge | model, version, digest, role | 1 for each loaded model |
+ * | `meta_controller_model_load_failures_total` | counter | model | models that failed to load or warm up |
+ * | `meta_controller_events_total` | counter | type | events raised |
+ *
+ * Feature buckets are counters of a histogram layout (cumulative over `le`)
+ * at the reference quantiles: Prometheus can `sum by (feature, le)` across
+ * replicas and take `increase()` over any window, and the chi-squared test
+ * on the summed counts is exactly the test on the pooled rows.
+ */
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { ModelStats } from "./model-stats.js";
+
+/** Latency buckets, in seconds: fine below 10 ms where a tree ensemble answers. */
+export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+const SCORE_BUCKETS = Array.from({ length: 19 }, (_, i) => Math.round((i + 1) * 5) / 100);
+
+/** The metrics of one server, in their own registry. */
+export interface ServerMetrics {
+  readonly registry: Registry;
+  readonly requests: Counter;
+  readonly errors: Counter;
+  readonly invalid: Counter;
+  readonly duration: Histogram;
+  readonly rows: Counter;
+  readonly predictions: Counter;
+  readonly score: Histogram;
+  readonly weight: Gauge;
+  readonly rolloutState: Gauge;
+  readonly rolloutStep: Gauge;
+  readonly failedChecks: Gauge;
+  readonly feedback: Counter;
+  readonly accuracy: Gauge;
+  readonly modelInfo: Gauge;
+  readonly loadFailures: Counter;
+  readonly events: Counter;
+}
+
+/** A model whose feature windows are exported at scrape time. */
+export interface ExportedModel {
+  readonly model: string;
+  readonly version: string;
+  readonly stats: ModelStats;
+  readonly pValues: () => Readonly<Record<string, number>>;
+}
+
+/**
+ * Creates the metrics. `models` is read at every scrape, so feature buckets
+ * and p-values are computed from the live windows only when scraped, not on
+ * every request.
+ */
+export function createServerMetrics(models: () => readonly ExportedModel[]): ServerMetrics {
+  const registry = new Registry();
+  const mv = ["model", "version", "role"] as const;
+  const metrics: ServerMetrics = {
+    registry,
+    requests: new Counter({
+      name: "meta_controller_requests_total",
+      help: "Inference requests served",
+      labelNames: mv,
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: "meta_controller_errors_total",
+      help: "Inference requests a model failed",
+      labelNames: mv,
+      registers: [registry],
+    }),
+    invalid: new Counter({
+      name: "meta_controller_invalid_requests_total",
+      help: "Requests refused with a 4xx",
+      labelNames: ["model", "protocol"],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: "meta_controller_request_duration_seconds",
+      help: "Inference request duration",
+      labelNames: mv,
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    rows: new Counter({
+      name: "meta_controller_rows_total",
+      help: "Rows scored",
+      labelNames: mv,
+      registers: [registry],
+    }),
+    predictions: new Counter({
+      name: "meta_controller_predictions_total",
+      help: "Predicted classes",
+      labelNames: [...mv, "class"],
+      registers: [registry],
+    }),
+    score: new Histogram({
+      name: "meta_controller_prediction_score",
+      help: "Classifier probability of the last class",
+      labelNames: mv,
+      buckets: SCORE_BUCKETS,
+      registers: [registry],
+    }),
+    weight: new Gauge({
+      name: "meta_controller_traffic_weight",
+      help: "Share of traffic routed to a model (0-1)",
+      labelNames: mv,
+      registers: [registry],
+    }),
+    rolloutState: new Gauge({
+      name: "meta_controller_rollout_state",
+      help: "1 for the rollout's current phase",
+      labelNames: ["environment", "model", "state"],
+      registers: [registry],
+    }),
+    rolloutStep: new Gauge({
+      name: "meta_controller_rollout_step",
+      help: "Canary step index, -1 outside a canary",
+      labelNames: ["environment", "model"],
+      registers: [registry],
+    }),
+    failedChecks: new Gauge({
+      name: "meta_controller_rollout_failed_checks",
+      help: "Failed analyses of the current rollout",
+      labelNames: ["environment", "model"],
+      registers: [registry],
+    }),
+    feedback: new Counter({
+      name: "meta_controller_feedback_total",
+      help: "Labels joined to predictions",
+      labelNames: ["model", "version", "outcome"],
+      registers: [registry],
+    }),
+    accuracy: new Gauge({
+      name: "meta_controller_accuracy",
+      help: "Live accuracy from feedback",
+      labelNames: ["model", "version"],
+      registers: [registry],
+    }),
+    modelInfo: new Gauge({
+      name: "meta_controller_model_info",
+      help: "Loaded models",
+      labelNames: ["model", "version", "digest", "role"],
+      registers: [registry],
+    }),
+    loadFailures: new Counter({
+      name: "meta_controller_model_load_failures_total",
+      help: "Models that failed to load or warm up",
+      labelNames: ["model"],
+      registers: [registry],
+    }),
+    events: new Counter({
+      name: "meta_controller_events_total",
+      help: "Events raised",
+      labelNames: ["type"],
+      registers: [registry],
+    }),
+  };
+  new Counter({
+    name: "meta_controller_feature_bucket_total",
+    help: "Numeric input values at or below le (reference decile edges)",
+    labelNames: ["model", "version", "feature", "le"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { model, version, stats } of models()) {
+        for (const feature of stats.features) {
+          let cumulative = 0;
+          for (let b = 0; b < feature.totals.length; b++) {
+            cumulative += feature.totals[b]!;
+            const le = b < feature.edges.length ? String(feature.edges[b]) : "+Inf";
+            this.inc({ model, version, feature: feature.name, le }, cumulative);
+          }
+        }
+      }
+    },
+  });
+  new Counter({
+    name: "meta_controller_feature_missing_total",
+    help: "Missing numeric input values",
+    labelNames: ["model", "version", "feature"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { model, version, stats } of models()) {
+        for (const feature of stats.features)
+          this.inc({ model, version, feature: feature.name }, feature.missingTotal);
+      }
+    },
+  });
+  new Gauge({
+    name: "meta_controller_drift_p_value",
+    help: "Chi-squared p-value of the sliding drift window",
+    labelNames: ["model", "version", "feature"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { model, version, pValues } of models()) {
+        for (const [feature, p] of Object.entries(pValues())) this.set({ model, version, feature }, p);
+      }
+    },
+  });
+  return metrics;
+}

@@ -1,0 +1,150 @@
+/**
+ * What the server counts for one served model: the analysis window a
+ * rollout judges (requests, errors, latencies since the last analysis), the
+ * sliding drift window of each numeric feature (bin counts at the reference
+ * deciles, a ring of the last `window` rows), running bucket totals for
+ * Prometheus, and feedback accuracy. Typed arrays only: this runs on every
+ * request.
+ */
+import type { CheckWindow } from "../deploy/checks.js";
+import type { NumericColumnProfile, ReferenceProfile } from "../monitoring/profile.js";
+import { findBin } from "../monitoring/quantiles.js";
+import { computeWindowDrift } from "../monitoring/windowed.js";
+import type { OnnxColumns } from "../onnx/index.js";
+
+/** Latencies kept per analysis window for its p99; older ones are overwritten. */
+const LATENCY_CAPACITY = 4096;
+/** Marks a missing value in a drift ring. */
+const MISSING = 255;
+
+/** The drift window of one numeric feature. */
+export interface FeatureWindow {
+  readonly name: string;
+  readonly profile: NumericColumnProfile;
+  readonly edges: Float64Array;
+  /** Bin counts in the sliding window (bins = edges + 1). */
+  readonly counts: Int32Array;
+  /** Running totals since start, for the Prometheus counters. */
+  readonly totals: Float64Array;
+  missingTotal: number;
+  /** Bin of each of the last rows, MISSING for a missing value. */
+  readonly ring: Uint8Array;
+  ringFilled: number;
+  ringNext: number;
+  missingInWindow: number;
+}
+
+/** Counters of one served model. */
+export interface ModelStats {
+  requests: number;
+  errors: number;
+  readonly latenciesMs: Float64Array;
+  latencyCount: number;
+  readonly features: readonly FeatureWindow[];
+  correct: number;
+  labelled: number;
+}
+
+/** Empty counters for a model with `profile`, with a drift window of `window` rows. */
+export function createModelStats(profile: ReferenceProfile, window: number): ModelStats {
+  const features = profile.columns
+    .filter((c): c is NumericColumnProfile => c.kind === "numeric" && c.bin_edges.length < MISSING - 1)
+    .map((profileColumn) => ({
+      name: profileColumn.name,
+      profile: profileColumn,
+      edges: Float64Array.from(profileColumn.bin_edges),
+      counts: new Int32Array(profileColumn.bin_edges.length + 1),
+      totals: new Float64Array(profileColumn.bin_edges.length + 1),
+      missingTotal: 0,
+      ring: new Uint8Array(window),
+      ringFilled: 0,
+      ringNext: 0,
+      missingInWindow: 0,
+    }));
+  return {
+    requests: 0,
+    errors: 0,
+    latenciesMs: new Float64Array(LATENCY_CAPACITY),
+    latencyCount: 0,
+    features,
+    correct: 0,
+    labelled: 0,
+  };
+}
+
+/** Counts the rows of one request into every feature's drift window. */
+export function recordInputs(stats: ModelStats, columns: OnnxColumns, nRows: number): void {
+  for (const feature of stats.features) {
+    const column = columns[feature.name];
+    if (!(column instanceof Float32Array)) continue;
+    const { ring, counts, totals, edges } = feature;
+    for (let i = 0; i < nRows; i++) {
+      const value = column[i]!;
+      const bin = Number.isNaN(value) ? MISSING : findBin(edges, value);
+      if (feature.ringFilled === ring.length) {
+        const old = ring[feature.ringNext]!;
+        if (old === MISSING) feature.missingInWindow--;
+        else counts[old]!--;
+      } else {
+        feature.ringFilled++;
+      }
+      ring[feature.ringNext] = bin;
+      feature.ringNext = (feature.ringNext + 1) % ring.length;
+      if (bin === MISSING) {
+        feature.missingInWindow++;
+        feature.missingTotal++;
+      } else {
+        counts[bin]!++;
+        totals[bin]!++;
+      }
+    }
+  }
+}
+
+/** Counts one finished request of this model. */
+export function recordOutcome(stats: ModelStats, latencyMs: number, failed: boolean): void {
+  stats.requests++;
+  if (failed) stats.errors++;
+  stats.latenciesMs[stats.latencyCount % LATENCY_CAPACITY] = latencyMs;
+  stats.latencyCount++;
+}
+
+/** The p99 of the latencies kept, null when there are none. */
+export function computeLatencyP99(stats: ModelStats): number | null {
+  const n = Math.min(stats.latencyCount, LATENCY_CAPACITY);
+  if (n === 0) return null;
+  const sorted = stats.latenciesMs.slice(0, n).sort();
+  return sorted[Math.min(n - 1, Math.ceil(0.99 * n) - 1)]!;
+}
+
+/** Chi-squared p-value of each feature's drift window against its reference bins. */
+export function computeDriftPValues(stats: ModelStats): { rows: number; pValues: Record<string, number> } {
+  const pValues: Record<string, number> = {};
+  let rows = 0;
+  for (const feature of stats.features) {
+    const n = feature.ringFilled - feature.missingInWindow;
+    rows = Math.max(rows, feature.ringFilled);
+    if (n === 0) continue;
+    const drift = computeWindowDrift(feature.profile, Array.from(feature.counts), feature.missingInWindow);
+    pValues[feature.name] = drift.chi2.pValue;
+  }
+  return { rows, pValues };
+}
+
+/** The window a rollout analysis judges. */
+export function buildCheckWindow(stats: ModelStats): CheckWindow {
+  return {
+    requests: stats.requests,
+    errors: stats.errors,
+    latencyP99Ms: computeLatencyP99(stats),
+    drift: computeDriftPValues(stats),
+    accuracy: stats.labelled > 0 ? { correct: stats.correct, total: stats.labelled } : null,
+  };
+}
+
+/** Starts a new analysis window; the drift window and totals slide on. */
+export function resetAnalysisWindow(stats: ModelStats): void {
+  stats.requests = 0;
+  stats.errors = 0;
+  stats.latencyCount = 0;
+}

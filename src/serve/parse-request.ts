@@ -1,0 +1,183 @@
+/**
+ * JSON request bodies → model input columns, checked against the model
+ * card's features. Every rejection is a {@link RequestError} whose message
+ * names the field (and the row), so a caller can fix the request without
+ * reading server logs. Numbers become float32 columns (null = missing = NaN),
+ * categories strings (null = missing = "").
+ */
+import type { CardFeature } from "../registry/model-card.js";
+import type { OnnxColumns } from "../onnx/index.js";
+
+/** A request the server refuses, with its HTTP status. */
+export class RequestError extends Error {
+  override name = "RequestError";
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Rows accepted in one request; more is a 413 rather than a long stall. */
+export const MAX_ROWS = 100_000;
+
+/** Parsed input: equally long columns, one per feature. */
+export interface ParsedInput {
+  readonly nRows: number;
+  readonly columns: OnnxColumns;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `${typeof value} ${JSON.stringify(value).slice(0, 40)}`;
+}
+
+function checkRows(n: number, field: string): void {
+  if (n === 0) throw new RequestError(400, `${field} is empty; send at least one row`);
+  if (n > MAX_ROWS) throw new RequestError(413, `${field} has ${n} rows; at most ${MAX_ROWS} per request`);
+}
+
+function numericCell(value: unknown, where: string): number {
+  if (value === null) return Number.NaN;
+  if (typeof value === "number") return value;
+  throw new RequestError(400, `${where}: expected a number or null, got ${describeType(value)}`);
+}
+
+function categoricalCell(value: unknown, where: string): string {
+  if (value === null) return "";
+  if (typeof value === "string") return value;
+  // A category written as a number is read as its text, as the training transform does.
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  if (typeof value === "boolean") return String(value);
+  throw new RequestError(400, `${where}: expected a string or null, got ${describeType(value)}`);
+}
+
+/**
+ * KServe v1: `{"instances": [{feature: value, …}, …]}`, or each instance as
+ * an array in the card's feature order.
+ */
+export function parseV1Instances(body: unknown, features: readonly CardFeature[]): ParsedInput {
+  if (!isRecord(body))
+    throw new RequestError(400, `the body must be a JSON object with "instances"; got ${describeType(body)}`);
+  const instances = body.instances;
+  if (!Array.isArray(instances)) {
+    throw new RequestError(400, `field "instances" must be an array of rows; got ${describeType(instances)}`);
+  }
+  const n = instances.length;
+  checkRows(n, "instances");
+  const numeric = features.map((f) => (f.type === "numeric" ? new Float32Array(n) : undefined));
+  const text = features.map((f) => (f.type === "categorical" ? new Array<string>(n) : undefined));
+  for (let i = 0; i < n; i++) {
+    const row: unknown = instances[i];
+    const byName = isRecord(row);
+    if (!byName && !Array.isArray(row)) {
+      throw new RequestError(400, `instances[${i}] must be an object or an array; got ${describeType(row)}`);
+    }
+    if (Array.isArray(row) && row.length !== features.length) {
+      throw new RequestError(
+        400,
+        `instances[${i}] has ${row.length} values; the model takes ${features.length} (${features.map((f) => f.name).join(", ")})`,
+      );
+    }
+    for (let j = 0; j < features.length; j++) {
+      const feature = features[j]!;
+      let value: unknown;
+      if (byName) {
+        if (!Object.hasOwn(row, feature.name)) {
+          throw new RequestError(400, `instances[${i}]: missing field "${feature.name}" (${feature.type})`);
+        }
+        value = row[feature.name];
+      } else {
+        value = (row as unknown[])[j];
+      }
+      const where = `instances[${i}].${feature.name}`;
+      const column = numeric[j];
+      if (column !== undefined) column[i] = numericCell(value, where);
+      else text[j]![i] = categoricalCell(value, where);
+    }
+  }
+  const columns: Record<string, Float32Array | string[]> = {};
+  features.forEach((f, j) => (columns[f.name] = numeric[j] ?? text[j]!));
+  return { nRows: n, columns };
+}
+
+const V2_TYPES = {
+  numeric: ["FP32", "FP64", "FP16", "INT64", "INT32", "INT16", "INT8", "UINT8"],
+  categorical: ["BYTES"],
+} as const;
+
+/**
+ * Open Inference Protocol v2: `{"inputs": [{name, shape, datatype, data}]}`
+ * with one tensor per feature, shaped `[N]` or `[N, 1]`.
+ */
+export function parseV2Inputs(
+  body: unknown,
+  features: readonly CardFeature[],
+): ParsedInput & { id?: string } {
+  if (!isRecord(body))
+    throw new RequestError(400, `the body must be a JSON object with "inputs"; got ${describeType(body)}`);
+  const inputs = body.inputs;
+  if (!Array.isArray(inputs)) {
+    throw new RequestError(400, `field "inputs" must be an array of tensors; got ${describeType(inputs)}`);
+  }
+  const byName = new Map<string, Record<string, unknown>>();
+  for (const [i, input] of inputs.entries()) {
+    if (!isRecord(input) || typeof input.name !== "string") {
+      throw new RequestError(400, `inputs[${i}] must be an object with a string "name"`);
+    }
+    byName.set(input.name, input);
+  }
+  let nRows: number | undefined;
+  const columns: Record<string, Float32Array | string[]> = {};
+  for (const feature of features) {
+    const tensor = byName.get(feature.name);
+    if (tensor === undefined)
+      throw new RequestError(400, `inputs: missing tensor "${feature.name}" (${feature.type})`);
+    const where = `inputs["${feature.name}"]`;
+    const { shape, datatype, data } = tensor;
+    const allowed: readonly string[] = V2_TYPES[feature.type];
+    if (typeof datatype !== "string" || !allowed.includes(datatype)) {
+      throw new RequestError(
+        400,
+        `${where}.datatype must be one of ${allowed.join(", ")}; got ${describeType(datatype)}`,
+      );
+    }
+    if (!Array.isArray(data))
+      throw new RequestError(400, `${where}.data must be a flat array; got ${describeType(data)}`);
+    if (
+      !Array.isArray(shape) ||
+      shape.length < 1 ||
+      shape.length > 2 ||
+      !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0) ||
+      (shape.length === 2 && shape[1] !== 1) ||
+      shape[0] !== data.length
+    ) {
+      throw new RequestError(
+        400,
+        `${where}.shape must be [${data.length}] or [${data.length}, 1]; got ${JSON.stringify(shape)?.slice(0, 80)}`,
+      );
+    }
+    if (nRows !== undefined && data.length !== nRows) {
+      throw new RequestError(400, `${where} has ${data.length} rows; the other inputs have ${nRows}`);
+    }
+    nRows = data.length;
+    checkRows(nRows, where);
+    if (feature.type === "numeric") {
+      const column = new Float32Array(nRows);
+      for (let i = 0; i < nRows; i++) column[i] = numericCell(data[i], `${where}.data[${i}]`);
+      columns[feature.name] = column;
+    } else {
+      const column = new Array<string>(nRows);
+      for (let i = 0; i < nRows; i++) column[i] = categoricalCell(data[i], `${where}.data[${i}]`);
+      columns[feature.name] = column;
+    }
+  }
+  const id = typeof body.id === "string" ? body.id : undefined;
+  return { nRows: nRows ?? 0, columns, ...(id === undefined ? {} : { id }) };
+}
