@@ -159,7 +159,8 @@ interface ClassifierPlan {
 function planClassifier(model: TreeEnsembleModel, nOutputs: number): ClassifierPlan {
   const K = model.nClasses;
   const divisor = model.aggregation === "average" ? model.trees.length : 1;
-  const base = (k: number): number => (model.aggregation === "sum" ? (model.baseScore[k] ?? 0) : 0);
+  // The TypeScript model adds baseScore after averaging or summing, and so does onnxruntime.
+  const base = (k: number): number => model.baseScore[k] ?? 0;
   if (K > 2) {
     if (nOutputs !== K) {
       throw new OnnxError(`cannot export a ${K}-class tree ensemble whose leaves hold ${nOutputs} outputs`);
@@ -167,7 +168,7 @@ function planClassifier(model: TreeEnsembleModel, nOutputs: number): ClassifierP
     return {
       weightsPerLeaf: K,
       weight: (tree, leaf, k) => tree.value[leaf * K + k]! / divisor,
-      baseValues: model.aggregation === "sum" ? Array.from({ length: K }, (_, k) => base(k)) : [],
+      baseValues: model.baseScore.some((b) => b !== 0) ? Array.from({ length: K }, (_, k) => base(k)) : [],
       postTransform: model.postTransform,
       marginMode: false,
     };
@@ -204,6 +205,9 @@ function planClassifier(model: TreeEnsembleModel, nOutputs: number): ClassifierP
           );
         }
       }
+    }
+    if (model.baseScore.some((b) => b !== 0)) {
+      throw new OnnxError("cannot export a binary ensemble of probability leaves with a non-zero base score");
     }
     if (model.aggregation === "sum" && model.trees.length !== 1) {
       throw new OnnxError(

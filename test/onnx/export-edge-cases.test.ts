@@ -336,3 +336,25 @@ describe("feature layout", () => {
     expect((out.prediction!.values as Float32Array)[0]).toBe(210102);
   });
 });
+
+describe("base scores", () => {
+  it("adds a 3-class base score after averaging, as the TypeScript model does", async () => {
+    // Arrange: one stump averaged, plus a base that changes the winner for x > 0.
+    const model: TreeEnsembleModel = {
+      ...forest(3, [stump(0, [0.6, 0.3, 0.1], [0.5, 0.4, 0.1])]),
+      baseScore: Float64Array.of(0, 0.2, 0),
+    };
+    const x = [-1, 1];
+    const ts = predictModel(model, { nRows: 2, columns: [Float64Array.from(x)], names: ["x"] });
+
+    // Act
+    const out = await run(model, x);
+
+    // Assert: by hand, x=-1 → [0.6, 0.5, 0.1] → 0; x=1 → [0.5, 0.6, 0.1] → 1.
+    expect(out.label!.values).toEqual([0, 1]);
+    expect(Array.from(ts.labels!)).toEqual([0, 1]);
+    [0.6, 0.5, 0.1, 0.5, 0.6, 0.1].forEach((p, k) =>
+      expect((out.probabilities!.values as Float32Array)[k]).toBeCloseTo(p, 6),
+    );
+  });
+});
