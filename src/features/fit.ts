@@ -28,6 +28,23 @@ function requireColumn(frame: Frame, name: string): Column {
   return column;
 }
 
+/** Per-column options for a column that is not in the matching list are most likely a typo. */
+function checkPerColumnOptions(options: FeatureOptions, categorical: readonly string[]): void {
+  const pairs = [
+    ["numeric_columns", options.numeric_columns, options.numeric_features, "numeric_features"],
+    ["categorical_columns", options.categorical_columns, categorical, "categorical_features"],
+  ] as const;
+  for (const [key, perColumn, listed, listName] of pairs) {
+    for (const name of Object.keys(perColumn ?? {})) {
+      if (!listed.includes(name)) {
+        throw new DataError(
+          `feature options (${key}) name the column ${JSON.stringify(name)}, which is not listed in ${listName}; is it misspelt?`,
+        );
+      }
+    }
+  }
+}
+
 function checkLists(numeric: readonly string[], categorical: readonly string[]): void {
   if (numeric.length + categorical.length === 0) {
     throw new DataError("no features: numeric_features and categorical_features are both empty");
@@ -54,6 +71,7 @@ function checkLists(numeric: readonly string[], categorical: readonly string[]):
 export function fitFeatures(frame: Frame, options: FeatureOptions, rows: Int32Array): FittedFeatures {
   const categorical = options.categorical_features ?? [];
   checkLists(options.numeric_features, categorical);
+  checkPerColumnOptions(options, categorical);
   if (rows.length === 0) throw new DataError("cannot fit features on zero training rows");
   const features: FittedFeature[] = [];
   for (const name of options.numeric_features) {

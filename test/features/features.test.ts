@@ -161,6 +161,11 @@ describe("fitFeatures", () => {
     ],
     ["no features", { numeric_features: [], categorical_features: [] }, /no features/],
     [
+      "options for a column that is not listed",
+      { numeric_features: ["age"], numeric_columns: { agee: { scaling: "none" } } },
+      /feature options \(numeric_columns\) name the column "agee", which is not listed in numeric_features/,
+    ],
+    [
       "a bad min_frequency",
       { numeric_features: [], categorical_features: ["plan"], categorical: { min_frequency: 1.5 } },
       /feature column "plan": min_frequency=1.5 must be a whole count ≥ 1 or a fraction in \(0, 1\)/,
