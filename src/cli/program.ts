@@ -5,6 +5,11 @@
 import { Command, CommanderError } from "commander";
 import { ConfigError, MetaControllerError, UsageError, formatConfigIssue } from "../common/errors.js";
 import { TOOL_VERSION } from "../common/version.js";
+import { registerBotCommand } from "./commands/bot.js";
+import { registerDriftCommand } from "./commands/drift.js";
+import { registerEvaluateCommand } from "./commands/evaluate.js";
+import { registerPolicyCommand } from "./commands/policy.js";
+import { registerRegistryCommand } from "./commands/registry.js";
 import { registerTrainCommand } from "./commands/train.js";
 import { registerValidateCommand } from "./commands/validate.js";
 
@@ -20,6 +25,11 @@ export function createProgram(): Command {
     .exitOverride();
   registerValidateCommand(program);
   registerTrainCommand(program);
+  registerEvaluateCommand(program);
+  registerDriftCommand(program);
+  registerRegistryCommand(program);
+  registerBotCommand(program);
+  registerPolicyCommand(program);
   return program;
 }
 

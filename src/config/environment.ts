@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { Duration } from "./duration.js";
 import { DigestString, ModelName, ModelRefString } from "./model-ref.js";
+import { PolicySpec } from "./policy.js";
 
 /** GitHub repository permission levels, lowest first. */
 export const PERMISSION_LEVELS = ["read", "triage", "write", "maintain", "admin"] as const;
@@ -146,10 +147,9 @@ export const EnvironmentSpec = z
       .array(DigestString)
       .default([])
       .describe("Digests that were rolled back and must never be deployed again."),
-    policy: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .describe("Decision-engine overrides for this environment (rate limits, cooldowns, freeze windows)."),
+    policy: PolicySpec.optional().describe(
+      "Decision-engine overrides for this environment (rate limits, cooldowns, freeze windows, bandit).",
+    ),
     notify: z
       .strictObject({
         slack_webhook_env: z

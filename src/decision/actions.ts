@@ -4,8 +4,10 @@
  * the CLI and the decision log agree on spelling.
  */
 
-/** Actions, from the least to the most intrusive. */
-export const ACTIONS = ["ignore", "notify", "abort_canary", "rollback", "retrain"] as const;
+import { ACTIONS } from "../config/policy.js";
+
+/** Actions, from the least to the most intrusive; defined with the policy file format they are named in. */
+export { ACTIONS };
 
 /** One action of the engine. */
 export type Action = (typeof ACTIONS)[number];

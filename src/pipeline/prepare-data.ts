@@ -3,8 +3,6 @@
  * rows train and which evaluate — a seeded (stratified) split, or a separate
  * holdout file when the pipeline names one.
  */
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { DataError } from "../common/errors.js";
 import type { PipelineSpec } from "../config/pipeline.js";
 import { findColumn, type Frame } from "../data/frame.js";
@@ -12,6 +10,7 @@ import { loadTable } from "../data/load-table.js";
 import { trainTestSplit } from "../data/split.js";
 import { encodeTarget, type TaskRule } from "../data/target.js";
 import type { Task } from "../learners/model.js";
+import { computeFileSha256 } from "../registry/file-digest.js";
 import { buildLoadRequest, listPipelineColumns } from "./spec-mapping.js";
 
 /** Rows of one frame with their encoded targets. */
@@ -33,15 +32,8 @@ export interface PreparedData {
   readonly test: LabelledRows;
   /** Rows dropped because their target was missing. */
   readonly droppedRows: number;
-  /** sha256 of every data file read, for the model card. */
-  readonly dataFiles: readonly { path: string; sha256: string }[];
-}
-
-/** sha256 of a file, streamed. */
-export async function hashFile(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return `sha256:${hash.digest("hex")}`;
+  /** Hex SHA-256 of every data file read, for the model card; `data` is split, `train`/`holdout` are separate files. */
+  readonly dataFiles: readonly { path: string; sha256: string; role: "data" | "train" | "holdout" }[];
 }
 
 function targetColumn(frame: Frame, name: string, source: string) {
@@ -50,8 +42,8 @@ function targetColumn(frame: Frame, name: string, source: string) {
   return column;
 }
 
-/** Re-codes holdout labels to the training classes; a class never seen in training is an error. */
-function alignClasses(
+/** Re-codes labels (codes into `holdoutClasses`) to the training classes; a class never seen in training is an error. */
+export function alignClasses(
   holdoutClasses: readonly string[],
   trainClasses: readonly string[],
   y: Float64Array,
@@ -79,8 +71,12 @@ export async function prepareData(spec: PipelineSpec, root: string): Promise<Pre
   const target = encodeTarget(targetColumn(frame, targetName, main.source.path), givenTask, {
     source: main.source.path,
   });
-  const dataFiles = [
-    { path: spec.data_processing.data_source.path, sha256: await hashFile(main.source.path) },
+  const dataFiles: { path: string; sha256: string; role: "data" | "train" | "holdout" }[] = [
+    {
+      path: spec.data_processing.data_source.path,
+      sha256: await computeFileSha256(main.source.path),
+      role: "data",
+    },
   ];
 
   const holdoutSpec = spec.evaluation.data_source;
@@ -94,7 +90,12 @@ export async function prepareData(spec: PipelineSpec, root: string): Promise<Pre
         source: holdout.source.path,
       },
     );
-    dataFiles.push({ path: holdoutSpec.path, sha256: await hashFile(holdout.source.path) });
+    dataFiles[0]!.role = "train";
+    dataFiles.push({
+      path: holdoutSpec.path,
+      sha256: await computeFileSha256(holdout.source.path),
+      role: "holdout",
+    });
     const yTest =
       target.task === "classification"
         ? alignClasses(holdoutTarget.classes, target.classes, holdoutTarget.y, holdout.source.path)

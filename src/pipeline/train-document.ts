@@ -11,7 +11,17 @@ export interface TrainDocument {
   task: string;
   task_rule: string;
   classes: readonly string[];
-  model: { type: string; params: Params; ref?: string; digest?: string };
+  /** `ref` (`name:vN`) and `digest` (`sha256:…`) once pushed. */
+  model: {
+    type: string;
+    params: Params;
+    ref?: string;
+    digest?: string;
+    pinned_ref?: string;
+    tags?: readonly string[];
+  };
+  /** ONNX export checked against the TypeScript model on the holdout. */
+  parity: { rows: number; max_difference: number; tied_rows: number };
   metrics: Readonly<Record<string, number>>;
   unavailable_metrics: Readonly<Record<string, string>>;
   /** The same metrics for the prior/mean baseline (majority class, or the training mean). */
@@ -72,7 +82,23 @@ export function buildTrainDocument(result: TrainResult): TrainDocument {
     task: result.data.task,
     task_rule: result.data.taskRule,
     classes: result.data.classes,
-    model: { type: result.learner, params: result.params },
+    model: {
+      type: result.learner,
+      params: result.params,
+      ...(result.pushed
+        ? {
+            ref: result.pushed.ref,
+            digest: result.pushed.digest,
+            pinned_ref: result.pushed.pinnedRef,
+            tags: result.pushed.tags,
+          }
+        : {}),
+    },
+    parity: {
+      rows: result.artifact.parity.rows,
+      max_difference: result.artifact.parity.maxDifference,
+      tied_rows: result.artifact.parity.tiedRows.length,
+    },
     metrics: result.evaluation.metrics,
     unavailable_metrics: result.evaluation.unavailable,
     baseline_metrics: result.baseline.metrics,
@@ -141,7 +167,11 @@ export function renderTrainSummary(document: TrainDocument): string {
     .slice(0, 5)
     .map(([name, value]) => `${name} ${value.toFixed(3)}`);
   lines.push(`top features: ${top.join(", ")}`);
-  if (document.model.ref) lines.push(`pushed ${document.model.ref} (${document.model.digest ?? ""})`);
+  lines.push(
+    `onnx parity: ${document.parity.rows} holdout rows, max |difference| ${document.parity.max_difference.toExponential(2)}`,
+  );
+  if (document.model.ref) lines.push(`pushed ${document.model.pinned_ref ?? document.model.ref}`);
+  else lines.push(document.gates.passed ? "not pushed" : "not pushed: the gates failed");
   const t = document.timings;
   lines.push(
     `time: load ${t.load_ms} ms, tune ${t.tune_ms} ms, fit ${t.fit_ms} ms, evaluate ${t.evaluate_ms} ms`,

@@ -10,7 +10,7 @@ import type { Logger } from "../common/logger.js";
 import { loadConfigFile } from "../config/load-yaml.js";
 import { PipelineSpec } from "../config/pipeline.js";
 import { evaluateBaseline } from "../evaluation/baseline.js";
-import { evaluateGates, type ChampionMetrics, type GateOutcome } from "../evaluation/gates.js";
+import { evaluateGates, type GateOutcome } from "../evaluation/gates.js";
 import { evaluatePredictions, type ModelEvaluation } from "../evaluation/model-evaluation.js";
 import { computeFeatureImportance } from "../learners/feature-importance.js";
 import type { BuiltinLearner } from "../learners/registry.js";
@@ -18,7 +18,11 @@ import type { Trial } from "../tuning/samplers.js";
 import type { Shard } from "../tuning/shard.js";
 import type { Params } from "../tuning/space.js";
 import type { StudyProgress } from "../tuning/study.js";
-import { fitPipelineModel, predictPipelineModel, type FitRequest, type PipelineModel } from "./fit-model.js";
+import type { ModelRegistry, PushResult } from "../registry/model-registry.js";
+import { evaluateChampions } from "./champions.js";
+import { fitPipelineModel, type FitRequest, type PipelineModel } from "./fit-model.js";
+import { readGitCommit } from "./git-commit.js";
+import { buildModelArtifact, type ModelArtifact } from "./model-artifact.js";
 import { prepareData, type PreparedData } from "./prepare-data.js";
 import { buildFeatureOptions } from "./spec-mapping.js";
 import { mergeTuningShards, tuneHyperparameters, type TuningSummary } from "./tune.js";
@@ -39,8 +43,15 @@ export interface TrainOptions {
   readonly trialsOut?: string;
   /** Shard trials files to merge instead of tuning. */
   readonly mergeTrials?: readonly string[];
-  /** Champion metrics per environment, for relative gates (evaluated by the caller on the same holdout). */
-  readonly champions?: (data: PreparedData, spec: PipelineSpec) => Promise<ChampionMetrics>;
+  /**
+   * The registry: champions for relative gates are pulled from it, and the
+   * model is pushed to it when `push` is set and the gates pass.
+   */
+  readonly registry?: ModelRegistry;
+  /** Push the model when its gates pass (needs `registry`). */
+  readonly push?: boolean;
+  /** Clock for the card's `created_at`. */
+  readonly now?: () => Date;
   readonly onTrial?: (trial: Trial, progress: StudyProgress) => void;
   readonly logger?: Logger;
 }
@@ -62,6 +73,9 @@ export interface TrainResult {
   /** The parameters the final model was fitted with (pipeline params, then the best tuned ones). */
   readonly params: Params;
   readonly fitted: PipelineModel;
+  /** The ONNX graph and model card, checked for parity with `fitted`. */
+  readonly artifact: ModelArtifact;
+  /** Metrics on the holdout, computed on the ONNX artifact (what is served). */
   readonly evaluation: ModelEvaluation;
   /** The prior/mean baseline on the same holdout. */
   readonly baseline: ModelEvaluation;
@@ -69,6 +83,8 @@ export interface TrainResult {
   readonly tuning: TuningSummary | null;
   readonly featureImportance: Readonly<Record<string, number>>;
   readonly timings: TrainTimings;
+  /** Where the model was pushed; absent when not pushed (no registry, or failed gates). */
+  readonly pushed?: PushResult;
 }
 
 /** One shard of a tuning study: trials only. */
@@ -79,6 +95,9 @@ export interface ShardResult {
   readonly tuning: TuningSummary;
   readonly timings: TrainTimings;
 }
+
+/** Recorded on cards built outside a git checkout. */
+const UNKNOWN_COMMIT = "0000000";
 
 function since(start: number): number {
   return Math.round(performance.now() - start);
@@ -96,6 +115,7 @@ export async function loadPipeline(root: string, path: string): Promise<Pipeline
  */
 export async function trainPipeline(options: TrainOptions): Promise<TrainResult | ShardResult> {
   const timings: TrainTimings = { load_ms: 0, tune_ms: 0, fit_ms: 0, evaluate_ms: 0 };
+  const startAll = performance.now();
   const spec = await loadPipeline(options.root, options.pipelinePath);
   const learner = spec.model_training.model_type;
   if (learner === "command") {
@@ -163,20 +183,36 @@ export async function trainPipeline(options: TrainOptions): Promise<TrainResult 
   timings.fit_ms = since(start);
 
   start = performance.now();
-  const prediction = predictPipelineModel(fitted, data.test.frame, data.test.rows);
-  const evaluation = evaluatePredictions({
-    task: data.task,
-    yTrue: data.test.y,
-    scores: prediction.scores,
-    nClasses: base.context.nClasses,
-    ...(prediction.labels ? { labels: prediction.labels } : {}),
-  });
+  const gitCommit = (await readGitCommit(options.root)) ?? UNKNOWN_COMMIT;
+  if (gitCommit === UNKNOWN_COMMIT)
+    log?.warn("not a git checkout and no GITHUB_SHA: the card records commit 0000000");
+  const artifact = await buildModelArtifact(
+    { spec, data, params, fitted, tuning },
+    { gitCommit, now: (options.now ?? (() => new Date()))(), trainingTimeMs: since(startAll) },
+  );
+  const evaluation = artifact.evaluation;
   const baseline = evaluateBaseline(data.task, base.context.nClasses, data.train.y, data.test.y);
-  const champions = options.champions ? await options.champions(data, spec) : {};
+  const champions = options.registry
+    ? await evaluateChampions(spec, data, { root: options.root, registry: options.registry })
+    : {};
   const gates = evaluateGates(spec.evaluation.gates, evaluation.metrics, champions);
   timings.evaluate_ms = since(start);
 
   const featureImportance = computeFeatureImportance(fitted.model, fitted.features.outputNames);
+  let pushed: PushResult | undefined;
+  if (options.push && options.registry && gates.passed) {
+    pushed = await options.registry.push({
+      name: spec.registry?.name ?? spec.name,
+      onnx: artifact.onnx,
+      card: artifact.card,
+    });
+    log?.info(
+      { ref: pushed.ref, digest: pushed.digest },
+      `pushed ${pushed.pinnedRef} to ${options.registry.location}`,
+    );
+  } else if (options.push && !gates.passed) {
+    log?.warn("the model failed its gates and was not pushed");
+  }
   return {
     kind: "model",
     spec,
@@ -184,11 +220,13 @@ export async function trainPipeline(options: TrainOptions): Promise<TrainResult 
     learner,
     params,
     fitted,
+    artifact,
     evaluation,
     baseline,
     gates,
     tuning,
     featureImportance,
     timings,
+    ...(pushed ? { pushed } : {}),
   };
 }

@@ -3,9 +3,7 @@
  * study, one shard of it, or the merge of shard files.
  */
 import { createWriteStream } from "node:fs";
-import { availableParallelism } from "node:os";
 import type { PipelineSpec } from "../config/pipeline.js";
-import { MULTI_THREADED_LEARNERS } from "../learners/registry.js";
 import { mergeTrials } from "../tuning/merge-trials.js";
 import type { Trial } from "../tuning/samplers.js";
 import { wholeStudy, type Shard } from "../tuning/shard.js";
@@ -51,24 +49,14 @@ export async function tuneHyperparameters(options: TuneOptions): Promise<TuningS
   const space = buildSearchSpace(buildSearchSpaceSpec(tuning));
   const { sampler, nTrials } = buildSamplerSpec(tuning, base.params, data.train.rows.length);
   const folds = buildFolds(data.train, data.task, tuning.cv_folds, seed);
-  // Forests already use every core for one fit; other learners run trials side by side instead.
-  const parallelTrials = MULTI_THREADED_LEARNERS.has(base.learner)
-    ? 1
-    : Math.max(1, base.context.threads ?? availableParallelism());
-  const learnerThreads = parallelTrials > 1 ? 1 : base.context.threads;
-  const trialBase: FitRequest = {
-    ...base,
-    context: { ...base.context, ...(learnerThreads !== undefined ? { threads: learnerThreads } : {}) },
-  };
-
   const studyOptions = {
     space,
     sampler,
     nTrials,
     direction,
     seed,
-    objective: createCvObjective({ train: data.train, folds, metric, base: trialBase }),
-    concurrency: parallelTrials,
+    // Trials run one at a time: the learners spread one fit over the worker threads themselves.
+    objective: createCvObjective({ train: data.train, folds, metric, base }),
     ...(options.shard ? { shard: options.shard } : {}),
   };
 

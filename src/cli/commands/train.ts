@@ -7,6 +7,7 @@ import { UsageError } from "../../common/errors.js";
 import { expandGlob } from "../../common/glob.js";
 import { buildShardDocument, buildTrainDocument, renderTrainSummary } from "../../pipeline/train-document.js";
 import { trainPipeline } from "../../pipeline/train.js";
+import { openConfiguredRegistry } from "../../registry/open-registry.js";
 import { createProgressReporter, type ProgressReporter } from "../../tuning/progress.js";
 import type { Trial } from "../../tuning/samplers.js";
 import type { StudyProgress } from "../../tuning/study.js";
@@ -23,6 +24,10 @@ interface TrainFlags {
   mergeTrials?: string;
   seed?: string;
   threads?: string;
+  push?: boolean;
+  registry?: string;
+  insecure?: boolean;
+  username?: string;
 }
 
 function parseWholeNumber(flag: string, value: string | undefined, min: number): number | undefined {
@@ -45,6 +50,13 @@ export function registerTrainCommand(program: Command): void {
     .option("--merge-trials <glob>", "merge shard trials files, then fit the best parameters")
     .option("--seed <n>", "override model_training.seed")
     .option("--threads <n>", "worker threads (default: available cores)")
+    .option(
+      "--registry <url>",
+      "oci://host[:port]/namespace or a folder (default: .meta-controller/registry)",
+    )
+    .option("--insecure", "allow plain http, to a loopback registry only")
+    .option("--username <user>", "registry user (password from REGISTRY_PASSWORD or GITHUB_TOKEN)")
+    .option("--no-push", "do not push the model (it is pushed only when its gates pass)")
     .action(async (pipeline: string, flags: TrainFlags, command: Command) => {
       const { root, logger } = createCliContext(command);
       const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
@@ -69,8 +81,11 @@ export function registerTrainCommand(program: Command): void {
         });
         reporter.update(trial, progress);
       };
+      const { registry } = openConfiguredRegistry(flags, { root });
       const result = await trainPipeline({
         root,
+        registry,
+        push: flags.push !== false,
         pipelinePath: pipeline,
         logger,
         ...(seed !== undefined ? { seed } : {}),

@@ -1,0 +1,104 @@
+/**
+ * The `evaluate` use case: a model from the registry, evaluated on
+ * onnxruntime-node — on a CSV the user names, or, by default, on the very
+ * holdout it was trained against (rebuilt from the pipeline in its card, after
+ * checking the data files still have the hashes the card pinned).
+ */
+import { DataError } from "../common/errors.js";
+import { PipelineSpec } from "../config/pipeline.js";
+import { findColumn } from "../data/frame.js";
+import { loadTable } from "../data/load-table.js";
+import { encodeTarget } from "../data/target.js";
+import type { ModelEvaluation } from "../evaluation/model-evaluation.js";
+import { createOnnxSession } from "../onnx/session.js";
+import type { ModelCard } from "../registry/model-card.js";
+import type { ModelRegistry } from "../registry/model-registry.js";
+import { parseModelReference } from "../registry/reference.js";
+import { evaluateOnnxModel } from "./evaluate-onnx.js";
+import { alignClasses, prepareData, type LabelledRows } from "./prepare-data.js";
+import { resolveDataPath } from "./spec-mapping.js";
+
+/** What `evaluate` found. */
+export interface RegisteredEvaluation {
+  readonly ref: string;
+  readonly digest: string;
+  /** `holdout` when the card's own holdout was rebuilt; else the CSV path. */
+  readonly data: string;
+  readonly rows: number;
+  readonly evaluation: ModelEvaluation;
+  readonly cardMetrics: Readonly<Record<string, number>>;
+  /** True when every card metric was reproduced exactly (only expected on the card's own holdout). */
+  readonly matchesCard: boolean;
+}
+
+async function loadCsvRows(card: ModelCard, root: string, path: string): Promise<LabelledRows> {
+  const columns = [...card.features.map((f) => f.name), card.target];
+  const types = Object.fromEntries(card.features.map((f) => [f.name, f.type] as const));
+  const frame = await loadTable(
+    { type: path.endsWith(".parquet") ? "parquet" : "csv", path: resolveDataPath(root, path) },
+    { columns, types },
+  );
+  const column = findColumn(frame, card.target);
+  if (!column) throw new DataError(`${path}: target column ${JSON.stringify(card.target)} is missing`);
+  const target = encodeTarget(column, card.task, { source: path });
+  const y =
+    card.task === "classification"
+      ? alignClasses(target.classes, (card.classes ?? []).map(String), target.y, path)
+      : target.y;
+  return { frame, rows: target.rows, y };
+}
+
+async function rebuildHoldout(card: ModelCard, root: string): Promise<LabelledRows> {
+  const spec = PipelineSpec.parse(card.pipeline);
+  const data = await prepareData(spec, root);
+  for (const pinned of card.data_files) {
+    const now = data.dataFiles.find((f) => f.path === pinned.path);
+    if (now && now.sha256 !== pinned.sha256) {
+      throw new DataError(
+        `${pinned.path} changed since the model was trained (sha256 ${now.sha256.slice(0, 12)}…, the card pins ${pinned.sha256.slice(0, 12)}…); pass --data to evaluate on a file of your choice`,
+      );
+    }
+  }
+  return data.test;
+}
+
+/** Pulls `ref` (digests verified) and evaluates it. */
+export async function evaluateRegisteredModel(options: {
+  root: string;
+  registry: ModelRegistry;
+  ref: string;
+  dataPath?: string;
+}): Promise<RegisteredEvaluation> {
+  const pulled = await options.registry.pull(parseModelReference(options.ref));
+  const { card } = pulled;
+  const rows = options.dataPath
+    ? await loadCsvRows(card, options.root, options.dataPath)
+    : await rebuildHoldout(card, options.root);
+  const session = await createOnnxSession(pulled.onnx, { source: options.ref });
+  try {
+    const evaluation = await evaluateOnnxModel({
+      session,
+      schema: { features: card.features.map((f) => ({ name: f.name, kind: f.type })) },
+      task: card.task,
+      classes: (card.classes ?? []).map(String),
+      frame: rows.frame,
+      rows: rows.rows,
+      yTrue: rows.y,
+      source: options.ref,
+    });
+    const matchesCard = Object.entries(card.metrics).every(
+      ([name, value]) => evaluation.metrics[name] === value,
+    );
+    return {
+      ref: `${pulled.name}${pulled.tag ? `:${pulled.tag}` : ""}`,
+      digest: pulled.digest,
+      data: options.dataPath ?? "holdout",
+      rows: rows.rows.length,
+      evaluation,
+      cardMetrics: card.metrics,
+      matchesCard,
+    };
+  } finally {
+    await session.release();
+  }
+}
