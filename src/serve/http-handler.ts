@@ -37,13 +37,21 @@ type Protocol = "v1" | "v2";
 
 const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
 
-function send(res: ServerResponse, status: number, body: unknown, requestId?: string): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  requestId?: string,
+  modelVersion?: string,
+): void {
   const text = JSON.stringify(body);
   const headers: Record<string, string | number> = {
     "content-type": "application/json",
     "content-length": Buffer.byteLength(text),
   };
   if (requestId !== undefined) headers["x-request-id"] = requestId;
+  // Which version answered, so callers (and tests) can see the split.
+  if (modelVersion !== undefined) headers["x-model-version"] = modelVersion;
   res.writeHead(status, headers);
   res.end(text);
 }
@@ -63,6 +71,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       size += chunk.length;
       if (size > limit) {
         failed = true;
+        chunks.length = 0;
         reject(new RequestError(413, `the body is larger than the limit of ${limit} bytes`));
         return;
       }
@@ -262,7 +271,7 @@ export function createRequestHandler(
       protocol === "v1"
         ? formatV1(result, input.nRows)
         : formatV2(served, result, input.nRows, input.id ?? requestId);
-    send(res, 200, payload, requestId);
+    send(res, 200, payload, requestId, served.slot.version);
   }
 
   async function takeFeedback(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
@@ -472,7 +481,8 @@ export function createRequestHandler(
       if (error instanceof RequestError) {
         const model = controller.current()?.env.model ?? "";
         metrics.invalid.inc({ model, protocol: (req.url ?? "").startsWith("/v2") ? "v2" : "v1" });
-        if (error.status === 413) res.setHeader("connection", "close");
+        // The rest of an oversized body is read and dropped, so the caller sees the 413, not a reset.
+        if (error.status === 413) req.resume();
         send(res, error.status, { error: error.message }, requestId);
         return;
       }

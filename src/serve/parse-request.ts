@@ -35,7 +35,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function describeType(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : `${typeof value} ${JSON.stringify(value).slice(0, 40)}`;
+  if (typeof value === "object") return "an object";
+  if (value === undefined) return "nothing";
+  return `${typeof value} ${String(JSON.stringify(value)).slice(0, 40)}`;
 }
 
 function checkRows(n: number, field: string): void {
