@@ -76,7 +76,7 @@ export async function buildModelArtifact(
       schema_version: 1,
       created_at: context.now.toISOString(),
       git_commit: context.gitCommit,
-      pipeline: spec as unknown as Record<string, unknown>,
+      pipeline: spec,
       data_files: data.dataFiles.map((f) => ({ ...f })),
       task: data.task,
       target: spec.model_training.target_column,
@@ -104,7 +104,7 @@ export async function buildModelArtifact(
       training_time_ms: context.trainingTimeMs,
       tool_version: TOOL_VERSION,
       reference_profile: buildReferenceProfile(trainingFrame),
-    } as PushInput["card"];
+    };
     return { onnx, card, parity, evaluation };
   } finally {
     await session.release();

@@ -11,7 +11,7 @@ import { loadConfigFile } from "../config/load-yaml.js";
 import { PipelineSpec } from "../config/pipeline.js";
 import { evaluateBaseline } from "../evaluation/baseline.js";
 import { evaluateGates, type GateOutcome } from "../evaluation/gates.js";
-import { evaluatePredictions, type ModelEvaluation } from "../evaluation/model-evaluation.js";
+import type { ModelEvaluation } from "../evaluation/model-evaluation.js";
 import { computeFeatureImportance } from "../learners/feature-importance.js";
 import type { BuiltinLearner } from "../learners/registry.js";
 import type { Trial } from "../tuning/samplers.js";
