@@ -74,15 +74,17 @@ async function buildIncident(
   ctx: OperationContext,
   env: LoadedEnvironment,
   notice: AlertNotice,
-): Promise<Incident> {
+): Promise<{ incident: Incident; lastGood: string | null | undefined }> {
   const stable = digestOfRef(env.spec.stable) ?? null;
   const candidate = digestOfRef(env.spec.candidate) ?? null;
   const bad = notice.badDigest ?? candidate ?? stable;
   let stableAvailable = stable !== null && stable !== bad;
+  let lastGood: string | null | undefined;
   if (!stableAvailable && bad !== null && bad === stable) {
-    stableAvailable = (await findLastGood(ctx.ports, env, ctx.baseBranch, bad)) !== null;
+    lastGood = await findLastGood(ctx.ports, env, ctx.baseBranch, bad);
+    stableAvailable = lastGood !== null;
   }
-  return Incident.parse({
+  const incident = Incident.parse({
     environment: env.name,
     model: notice.model ?? env.spec.model,
     kind: notice.kind,
@@ -96,6 +98,7 @@ async function buildIncident(
     flap_count: deps.memory.countFiring(notice.fingerprint, deps.now().getTime()),
     digests: { serving: bad, stable, candidate },
   });
+  return { incident, lastGood };
 }
 
 /** The PR that deployed the digest now serving, found through the Deployments API. */
@@ -163,7 +166,7 @@ export async function handleNotice(deps: IncidentDeps, notice: AlertNotice): Pro
 
   const env = await loadEnvironment(ports.contents, config, envName, baseBranch);
   const ctx: OperationContext = { ports, config, baseBranch };
-  const incident = await buildIncident(deps, ctx, env, notice);
+  const { incident, lastGood } = await buildIncident(deps, ctx, env, notice);
   let decision = await deps.policy.decide(incident, deps.now());
   const automated = decision.action === "rollback" || decision.action === "abort_canary";
   if (automated && !env.spec.rollback.automatic) {
@@ -186,6 +189,7 @@ export async function handleNotice(deps: IncidentDeps, notice: AlertNotice): Pro
         branch: rollbackBranch(env.name, incident.fingerprint, incident.started_at),
         details: renderDiagnosis(incident, decision),
         kind: decision.action === "abort_canary" ? "abort" : "rollback",
+        ...(lastGood === undefined ? {} : { lastGood }),
       });
       link = result.status === "opened" ? result.pr.url : result.pr?.url;
       detail =

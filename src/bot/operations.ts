@@ -181,6 +181,8 @@ export interface RollbackInput {
   /** Evidence and diagnosis for the PR body. */
   readonly details: string;
   readonly kind: "abort" | "rollback";
+  /** The last good stable, when the caller already looked it up. */
+  readonly lastGood?: string | null;
 }
 
 /** Opens the PR that takes the bad digest out of service and quarantines it. */
@@ -198,7 +200,11 @@ export async function requestRollback(
       `\`${bad}\` is neither the stable nor the candidate of \`${env.name}\` any more; nothing to roll back`,
     );
   }
-  const lastGood = stableBad ? await findLastGood(ctx.ports, env, ctx.baseBranch, bad) : env.spec.stable;
+  const lastGood = stableBad
+    ? input.lastGood !== undefined
+      ? input.lastGood
+      : await findLastGood(ctx.ports, env, ctx.baseBranch, bad)
+    : env.spec.stable;
   if (stableBad && lastGood === null) {
     throw new BotRefusal(
       `\`${env.name}\` has no earlier good stable model in the history of \`${env.path}\``,

@@ -4,7 +4,9 @@
  * a GitHub Enterprise Server (`GHE_HOST`, as Probot reads it).
  */
 import { readFileSync } from "node:fs";
-import { Probot, Server } from "probot";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Probot } from "probot";
 import { UsageError } from "../common/errors.js";
 import type { Logger } from "../common/logger.js";
 import { createOctokitClass, type GitHubClientOptions } from "../github/octokit-class.js";
@@ -83,32 +85,67 @@ export function readStartBotOptions(env: NodeJS.ProcessEnv): StartBotOptions {
   };
 }
 
-/** Starts the server and resolves once it listens. */
+type NodeHandler = (req: IncomingMessage, res: ServerResponse) => boolean | void | Promise<boolean | void>;
+
+/**
+ * Starts the server and resolves once it listens. The HTTP server is ours,
+ * not Probot's `Server`, which cannot listen on port 0 (it turns 0 into 3000).
+ */
 export async function startBot(options: StartBotOptions, log: Logger): Promise<RunningBot> {
   let handle: BotAppHandle | undefined;
-  const server = new Server({
-    host: options.host,
-    port: options.port,
+  const probot = new Probot({
+    appId: options.appId,
+    privateKey: options.privateKey,
+    secret: options.webhookSecret,
     log,
-    enableStaticFiles: false,
-    Probot: Probot.defaults({
-      appId: options.appId,
-      privateKey: options.privateKey,
-      secret: options.webhookSecret,
-      log,
-      Octokit: createOctokitClass(options.client),
-      ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
-    }),
+    Octokit: createOctokitClass(options.client),
+    ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
   });
-  await server.load(createBotApp(options.app, (h) => (handle = h)));
-  await server.start();
-  const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${server.port}`;
+  const handlers: NodeHandler[] = [];
+  await probot.load(
+    createBotApp(options.app, (h) => (handle = h)),
+    {
+      cwd: process.cwd(),
+      addHandler: (handler) => handlers.push(handler),
+    },
+  );
+  const webhooks = (await probot.getNodeMiddleware()) as NodeHandler;
+  const chain: NodeHandler[] = [
+    webhooks,
+    ...handlers,
+    (req, res) => {
+      if (req.url === "/ping") {
+        res.writeHead(200, { "content-type": "text/plain" }).end("PONG");
+        return true;
+      }
+      res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "not found" }));
+      return true;
+    },
+  ];
+  const server = createServer((req, res) => {
+    void (async () => {
+      for (const handler of chain) if (await handler(req, res)) return;
+    })().catch((error: unknown) => {
+      log.error({ err: error }, "request failed");
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`;
+  log.info({ url }, "Meta-Controller bot listening");
   return {
     url,
-    port: server.port,
+    port,
     idle: () => handle?.queue.idle() ?? Promise.resolve(),
     async stop() {
-      await server.stop();
+      await new Promise<void>((resolve) => {
+        server.closeIdleConnections();
+        server.close(() => resolve());
+      });
       await handle?.queue.idle();
     },
   };

@@ -14,6 +14,7 @@ import { commitFile, createGitRepo } from "../helpers/fake-github-git.js";
 import {
   deliverWebhook,
   startFakeGitHub,
+  type AutoMergeMode,
   type FakeFailure,
   type FakeGitHub,
 } from "../helpers/fake-github.js";
@@ -111,6 +112,8 @@ export const ALERT_HMAC = "alert-hmac-for-tests";
 export interface BotHarness {
   readonly fake: FakeGitHub;
   readonly botUrl: string;
+  /** Every replica's URL; the first is `botUrl`. */
+  readonly botUrls: readonly string[];
   readonly repoDir: string;
   readonly outcomeLog: string;
   /** Comments as a user; resolves when the bot answered the webhook. */
@@ -121,9 +124,11 @@ export interface BotHarness {
     isPullRequest?: boolean;
     userType?: "User" | "Bot";
   }): Promise<number>;
+  /** Posts to `/api/alerts` of one replica (the first by default). */
   postAlert(
     body: string | object,
     headers?: Record<string, string>,
+    replica?: number,
   ): Promise<{ status: number; json: unknown }>;
   readOutcomes(): Promise<unknown[]>;
   stderr(): string;
@@ -135,6 +140,9 @@ export interface HarnessOptions {
   readonly latencyMs?: number;
   readonly failures?: readonly FakeFailure[];
   readonly logLevel?: "info" | "warn" | "error" | "debug";
+  readonly autoMerge?: AutoMergeMode;
+  /** Bot processes sharing the fake (replicas). Default 1. */
+  readonly replicas?: number;
 }
 
 /** Waits until `check` returns a value other than undefined/false. */
@@ -181,54 +189,62 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
     permissions: { writer: "write", reader: "read", maintainer: "maintain", boss: "admin" },
     ...(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs }),
     ...(options.failures === undefined ? {} : { failures: options.failures }),
+    ...(options.autoMerge === undefined ? {} : { autoMerge: options.autoMerge }),
   });
   const tmp = await mkdtemp(join(tmpdir(), "mc-bot-"));
   const outcomeLog = join(tmp, "outcomes.jsonl");
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ["--import", "tsx", MAIN], {
-    env: {
-      ...process.env,
-      APP_ID: "1",
-      PRIVATE_KEY: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
-      WEBHOOK_SECRET,
-      GHE_HOST: new URL(fake.url).host,
-      GHE_PROTOCOL: "http",
-      HOST: "127.0.0.1",
-      PORT: "0",
-      ALERT_TOKEN,
-      ALERT_HMAC_SECRET: ALERT_HMAC,
-      DEFAULT_REPOSITORY: `${TARGET.owner}/${TARGET.repo}`,
-      OUTCOME_LOG: outcomeLog,
-      GITHUB_RETRY_BASE_MS: "5",
-      GITHUB_RATE_LIMIT_UNIT_MS: "5",
-      GITHUB_SPACE_WRITES: "false",
-      LOG_LEVEL: options.logLevel ?? "warn",
-      LOG_FORMAT: "json",
-      NODE_ENV: "test",
-    },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
   let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const botUrl = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`bot did not start:\n${stderr}`)), 30_000);
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      out += chunk;
-      const line = out.split("\n").find((l) => l.startsWith('{"listening"'));
-      if (line) {
+  const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+  const spawnReplica = async (): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> => {
+    const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ["--import", "tsx", MAIN], {
+      env: {
+        ...process.env,
+        APP_ID: "1",
+        PRIVATE_KEY: pem,
+        WEBHOOK_SECRET,
+        GHE_HOST: new URL(fake.url).host,
+        GHE_PROTOCOL: "http",
+        HOST: "127.0.0.1",
+        PORT: "0",
+        ALERT_TOKEN,
+        ALERT_HMAC_SECRET: ALERT_HMAC,
+        DEFAULT_REPOSITORY: `${TARGET.owner}/${TARGET.repo}`,
+        OUTCOME_LOG: outcomeLog,
+        GITHUB_RETRY_BASE_MS: "5",
+        GITHUB_RATE_LIMIT_UNIT_MS: "5",
+        GITHUB_SPACE_WRITES: "false",
+        LOG_LEVEL: options.logLevel ?? "warn",
+        LOG_FORMAT: "json",
+        NODE_ENV: "test",
+      },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      const timer = setTimeout(() => reject(new Error(`bot did not start:\n${stderr}`)), 60_000);
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+        out += chunk;
+        const line = out.split("\n").find((l) => l.startsWith('{"listening"'));
+        if (line) {
+          clearTimeout(timer);
+          resolve((JSON.parse(line) as { listening: string }).listening);
+        }
+      });
+      child.on("exit", (code) => {
         clearTimeout(timer);
-        resolve((JSON.parse(line) as { listening: string }).listening);
-      }
+        reject(new Error(`bot exited with ${code}:\n${stderr}`));
+      });
     });
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`bot exited with ${code}:\n${stderr}`));
-    });
-  });
+    return { child, url };
+  };
+  const replicas = await Promise.all(Array.from({ length: options.replicas ?? 1 }, spawnReplica));
+  const botUrl = replicas[0]!.url;
   let nextCommentId = 9000;
   return {
     fake,
     botUrl,
+    botUrls: replicas.map((r) => r.url),
     repoDir,
     outcomeLog,
     async comment(input) {
@@ -257,9 +273,9 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
       if (input.userType !== "Bot") await waitFor(() => replies() > before, 60_000);
       return commentId;
     },
-    async postAlert(body, headers = { authorization: `Bearer ${ALERT_TOKEN}` }) {
+    async postAlert(body, headers = { authorization: `Bearer ${ALERT_TOKEN}` }, replica = 0) {
       const text = typeof body === "string" ? body : JSON.stringify(body);
-      const res = await fetch(`${botUrl}/api/alerts`, {
+      const res = await fetch(`${replicas[replica]!.url}/api/alerts`, {
         method: "POST",
         headers: { "content-type": "application/json", ...headers },
         body: text,
@@ -285,10 +301,14 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
     },
     stderr: () => stderr,
     async stop() {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      if (child.exitCode === null) child.kill("SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null) child.kill("SIGKILL");
+      await Promise.all(
+        replicas.map(async ({ child }) => {
+          const exited = new Promise((resolve) => child.once("exit", resolve));
+          if (child.exitCode === null) child.kill("SIGTERM");
+          await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+          if (child.exitCode === null) child.kill("SIGKILL");
+        }),
+      );
       await fake.close();
       await rm(tmp, { recursive: true, force: true });
       await rm(repoDir, { recursive: true, force: true });

@@ -22,6 +22,8 @@ export interface RecordedCall {
   readonly body: unknown;
   /** Milliseconds since the fake started, when the request arrived. */
   readonly at: number;
+  /** Milliseconds the fake spent on the request, added latency included. */
+  durationMs: number;
 }
 
 /** A failure to inject: the first `times` matching calls get `status`. */
@@ -76,6 +78,13 @@ export interface FakeDeployment {
   statuses: string[];
 }
 
+/**
+ * What `enablePullRequestAutoMerge` does: `merge` accepts and merges at once
+ * (as if the checks passed), `queue` accepts and waits (checks pending),
+ * `clean_status` and `not_allowed` refuse with GitHub's messages.
+ */
+export type AutoMergeMode = "merge" | "queue" | "clean_status" | "not_allowed";
+
 /** Options of {@link startFakeGitHub}. */
 export interface FakeGitHubOptions {
   /** A git repository whose `main` branch is the default branch. */
@@ -92,7 +101,7 @@ export interface FakeGitHubOptions {
    * once (as if the checks passed), `clean_status` and `not_allowed` refuse
    * with GitHub's messages.
    */
-  readonly autoMerge?: "merge" | "clean_status" | "not_allowed";
+  readonly autoMerge?: AutoMergeMode;
   readonly installationId?: number;
   /** When given, app JWTs are verified against this PEM public key. */
   readonly appPublicKey?: string;
@@ -104,6 +113,8 @@ export interface FakeGitHub {
   readonly url: string;
   /** GHES-style REST base URL, `<url>/api/v3`. */
   readonly apiUrl: string;
+  /** Epoch ms the fake started; `RecordedCall.at` counts from it. */
+  readonly startedAt: number;
   readonly calls: RecordedCall[];
   readonly unexpected: RecordedCall[];
   readonly pulls: FakePull[];
@@ -119,7 +130,7 @@ export interface FakeGitHub {
   /** A file at a ref of the repository. */
   readFile(ref: string, path: string): Promise<string | undefined>;
   /** Changes what `enablePullRequestAutoMerge` does from now on. */
-  setAutoMerge(mode: "merge" | "clean_status" | "not_allowed"): void;
+  setAutoMerge(mode: AutoMergeMode): void;
   /** Injects more failures from now on. */
   addFailures(more: readonly FakeFailure[]): void;
   /** Calls matching a method and a path pattern. */
@@ -164,7 +175,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   const installationId = options.installationId ?? 4242;
   const permissions = options.permissions ?? {};
   const failures = (options.failures ?? []).map((f) => ({ ...f, left: f.times }));
-  let autoMergeMode = options.autoMerge ?? "merge";
+  let autoMergeMode: AutoMergeMode = options.autoMerge ?? "merge";
   const gitLock = new Mutex();
   const tokens = new Set<string>();
   let nextNumber = 1;
@@ -567,8 +578,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       ];
     }
     p.autoMerge = b.variables.mergeMethod;
-    // The checks of the fake pass at once, so auto-merge merges right away.
-    await mergePull(p);
+    // In `merge` mode the checks of the fake pass at once, so auto-merge
+    // merges right away; in `queue` mode they never finish.
+    if (mode === "merge") await mergePull(p);
     return [200, { data: { enablePullRequestAutoMerge: { pullRequest: { number: p.number } } } }];
   };
 
@@ -600,14 +612,24 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       }
       const path = decodeURIComponent(url.pathname).replace(/^\/api\/v3/, "");
       const record = (status: number, unexpected = false) => {
-        const call = { method, path: `${path}${url.search}`, status, body, at: arrived - started };
+        const call: RecordedCall = {
+          method,
+          path: `${path}${url.search}`,
+          status,
+          body,
+          at: arrived - started,
+          durationMs: 0,
+        };
         state.calls.push(call);
         if (unexpected) state.unexpected.push(call);
+        last = call;
       };
+      let last: RecordedCall | undefined;
       const send = async (status: number, payload: unknown, headers: Record<string, string> = {}) => {
         if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
         res.writeHead(status, { "content-type": "application/json", ...headers });
         res.end(payload === null ? "" : JSON.stringify(payload));
+        if (last) last.durationMs = Date.now() - arrived;
       };
       const failure = failures.find((f) => f.left > 0 && f.method === method && f.path.test(path));
       if (failure) {
@@ -653,6 +675,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
         status: 500,
         body: String(error),
         at: Date.now() - started,
+        durationMs: 0,
       });
       if (!res.headersSent) res.writeHead(500).end(JSON.stringify({ message: String(error) }));
     });
@@ -664,6 +687,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   return {
     url: origin,
     apiUrl: `${origin}/api/v3`,
+    startedAt: started,
     ...state,
     addPull(input) {
       const p: FakePull = {
