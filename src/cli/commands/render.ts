@@ -10,7 +10,17 @@ import { UsageError } from "../../common/errors.js";
 import { EnvironmentSpec } from "../../config/environment.js";
 import { loadConfigFile } from "../../config/load-yaml.js";
 import { renderKserve } from "../../deploy/render-kserve.js";
+import { renderPrometheusRules } from "../../deploy/prometheus-rules.js";
 import { createCliContext } from "../context.js";
+
+interface PrometheusRulesFlags {
+  window?: string;
+  for?: string;
+  selector?: string;
+  repository?: string;
+  interval?: string;
+  out?: string;
+}
 
 interface KserveFlags {
   registry?: string;
@@ -49,6 +59,31 @@ export function registerRenderCommand(program: Command): Command {
         ...(flags.registry === undefined ? {} : { registry: flags.registry }),
         ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
         ...(weight === undefined ? {} : { candidateWeight: weight }),
+      });
+      if (flags.out === undefined) process.stdout.write(yaml);
+      else await writeFile(resolve(context.root, flags.out), yaml);
+    });
+  render
+    .command("prometheus-rules")
+    .description("Prometheus alerting rules from the checks of environment files")
+    .argument("<environments...>", "environment files, e.g. environments/*.yaml")
+    .option("--window <duration>", "range of rate() windows", "5m")
+    .option("--for <duration>", "how long a condition holds before firing", "1m")
+    .option("--selector <matchers>", 'extra label matchers, e.g. job="model-server"')
+    .option("--repository <owner/name>", "GitOps repository label for the bot")
+    .option("--interval <duration>", "rule group evaluation interval")
+    .option("--out <file>", "write to a file instead of stdout")
+    .action(async (files: string[], flags: PrometheusRulesFlags, command: Command) => {
+      const context = createCliContext(command);
+      const envs = [];
+      for (const file of files)
+        envs.push((await loadConfigFile(resolve(context.root, file), EnvironmentSpec)).value);
+      const yaml = renderPrometheusRules(envs, {
+        ...(flags.window === undefined ? {} : { window: flags.window }),
+        ...(flags.for === undefined ? {} : { for: flags.for }),
+        ...(flags.selector === undefined ? {} : { selector: flags.selector }),
+        ...(flags.repository === undefined ? {} : { repository: flags.repository }),
+        ...(flags.interval === undefined ? {} : { interval: flags.interval }),
       });
       if (flags.out === undefined) process.stdout.write(yaml);
       else await writeFile(resolve(context.root, flags.out), yaml);
