@@ -8,14 +8,14 @@ import { DataError } from "../common/errors.js";
 import { PipelineSpec } from "../config/pipeline.js";
 import { findColumn } from "../data/frame.js";
 import { loadTable } from "../data/load-table.js";
-import { encodeTarget } from "../data/target.js";
+import { encodeTargetLike } from "../data/target.js";
 import type { ModelEvaluation } from "../evaluation/model-evaluation.js";
 import { createOnnxSession } from "../onnx/session.js";
 import type { ModelCard } from "../registry/model-card.js";
 import type { ModelRegistry } from "../registry/model-registry.js";
 import { parseModelReference } from "../registry/reference.js";
 import { evaluateOnnxModel } from "./evaluate-onnx.js";
-import { alignClasses, prepareData, type LabelledRows } from "./prepare-data.js";
+import { prepareData, type LabelledRows } from "./prepare-data.js";
 import { resolveDataPath } from "./spec-mapping.js";
 
 /** What `evaluate` found. */
@@ -40,12 +40,17 @@ async function loadCsvRows(card: ModelCard, root: string, path: string): Promise
   );
   const column = findColumn(frame, card.target);
   if (!column) throw new DataError(`${path}: target column ${JSON.stringify(card.target)} is missing`);
-  const target = encodeTarget(column, card.task, { source: path });
-  const y =
-    card.task === "classification"
-      ? alignClasses(target.classes, (card.classes ?? []).map(String), target.y, path)
-      : target.y;
-  return { frame, rows: target.rows, y };
+  // The card's classes are the reference: a label the model never saw is an error naming it.
+  const reference = {
+    task: card.task,
+    rule: "given",
+    classes: (card.classes ?? []).map(String),
+    y: new Float64Array(0),
+    rows: new Int32Array(0),
+    droppedRows: 0,
+  } as const;
+  const target = encodeTargetLike(column, reference, { source: path });
+  return { frame, rows: target.rows, y: target.y };
 }
 
 async function rebuildHoldout(card: ModelCard, root: string): Promise<LabelledRows> {

@@ -8,7 +8,8 @@ import type { PipelineSpec } from "../config/pipeline.js";
 import { findColumn, type Frame } from "../data/frame.js";
 import { loadTable } from "../data/load-table.js";
 import { trainTestSplit } from "../data/split.js";
-import { encodeTarget, type TaskRule } from "../data/target.js";
+import { describeColumnKinds } from "../data/column-kind.js";
+import { encodeTarget, encodeTargetLike, type TaskRule } from "../data/target.js";
 import type { Task } from "../learners/model.js";
 import { computeFileSha256 } from "../registry/file-digest.js";
 import { buildLoadRequest, listPipelineColumns } from "./spec-mapping.js";
@@ -42,26 +43,6 @@ function targetColumn(frame: Frame, name: string, source: string) {
   return column;
 }
 
-/** Re-codes labels (codes into `holdoutClasses`) to the training classes; a class never seen in training is an error. */
-export function alignClasses(
-  holdoutClasses: readonly string[],
-  trainClasses: readonly string[],
-  y: Float64Array,
-  source: string,
-): Float64Array {
-  const index = new Map(trainClasses.map((c, i) => [c, i]));
-  const mapping = holdoutClasses.map((c) => {
-    const code = index.get(c);
-    if (code === undefined) {
-      throw new DataError(
-        `${source}: the holdout has class ${JSON.stringify(c)}, which the training data does not have (classes: ${trainClasses.join(", ")})`,
-      );
-    }
-    return code;
-  });
-  return y.map((code) => mapping[code]!);
-}
-
 /** Loads and splits the data of a pipeline. Throws DataError naming file, row and column. */
 export async function prepareData(spec: PipelineSpec, root: string): Promise<PreparedData> {
   const columns = listPipelineColumns(spec);
@@ -82,10 +63,14 @@ export async function prepareData(spec: PipelineSpec, root: string): Promise<Pre
   const holdoutSpec = spec.evaluation.data_source;
   if (holdoutSpec) {
     const holdout = buildLoadRequest(root, holdoutSpec, columns);
-    const holdoutFrame = await loadTable(holdout.source, holdout.options);
-    const holdoutTarget = encodeTarget(
+    // The holdout's columns keep the kinds they had in training, whatever its own values look like.
+    const holdoutFrame = await loadTable(holdout.source, {
+      ...holdout.options,
+      types: describeColumnKinds(frame),
+    });
+    const holdoutTarget = encodeTargetLike(
       targetColumn(holdoutFrame, targetName, holdout.source.path),
-      target.task,
+      target,
       {
         source: holdout.source.path,
       },
@@ -96,10 +81,7 @@ export async function prepareData(spec: PipelineSpec, root: string): Promise<Pre
       sha256: await computeFileSha256(holdout.source.path),
       role: "holdout",
     });
-    const yTest =
-      target.task === "classification"
-        ? alignClasses(holdoutTarget.classes, target.classes, holdoutTarget.y, holdout.source.path)
-        : holdoutTarget.y;
+    const yTest = holdoutTarget.y;
     return {
       task: target.task,
       taskRule: target.rule,
@@ -115,6 +97,7 @@ export async function prepareData(spec: PipelineSpec, root: string): Promise<Pre
   const split = trainTestSplit(target.rows.length, {
     testSize,
     seed,
+    classNames: target.classes,
     ...(stratify && target.task === "classification" ? { stratify: target.y } : {}),
   });
   const pick = (positions: Int32Array): LabelledRows => ({

@@ -14,6 +14,8 @@ export interface CliRun {
 }
 
 const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+/** tsx's loader by absolute URL, so the CLI runs from any working directory. */
+const TSX_LOADER = new URL("../../node_modules/tsx/dist/loader.mjs", import.meta.url).href;
 
 /** Runs `meta-controller <args>` in `cwd`; resolves when the process exits. */
 export function runCli(
@@ -21,7 +23,7 @@ export function runCli(
   options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
+    const child = spawn(process.execPath, ["--import", TSX_LOADER, MAIN, ...args], {
       cwd: options.cwd ?? process.cwd(),
       env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "warn", ...options.env, FORCE_COLOR: "0" },
       stdio: ["pipe", "pipe", "pipe"],
