@@ -1,0 +1,304 @@
+/**
+ * Model server throughput and latency: a 100-tree random forest over 20
+ * numeric features served by `startModelServer` in its own process (one
+ * event loop, one onnxruntime thread: one core), loaded from other processes
+ * on loopback.
+ *
+ * - single-row requests/s: Debian's `wrk` (closed loop, 16 connections);
+ * - p99 at a fixed 1,000 requests/s: an open-loop generator in a second
+ *   process that sends on a schedule and measures from the scheduled time,
+ *   as wrk2 does, so a stall is not hidden by the client waiting
+ *   (coordinated omission);
+ * - batches of 1,000 rows: server round trip (v1 and v2 JSON) against a bare
+ *   `runOnnxSession` on the same rows, in this process.
+ *
+ * Prints a table with the load average; asserts nothing.
+ *
+ *   npm run bench:serve
+ */
+import { execFile, spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { Agent, request } from "node:http";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { createRandom } from "../src/common/random.js";
+import type { Frame } from "../src/data/frame.js";
+import { createSilentLogger } from "../src/common/logger.js";
+import { transformFeatures } from "../src/features/transform.js";
+import type { FittedFeatures } from "../src/features/types.js";
+import { fitRandomForest } from "../src/learners/forest.js";
+import { buildReferenceProfile } from "../src/monitoring/profile.js";
+import { createOnnxSession, exportOnnx, runOnnxSession } from "../src/onnx/index.js";
+import { openModelRegistry } from "../src/registry/model-registry.js";
+import { startModelServer } from "../src/serve/start-server.js";
+
+const N_FEATURES = 20;
+const N_TREES = 100;
+const SELF = fileURLToPath(import.meta.url);
+const names = Array.from({ length: N_FEATURES }, (_, j) => `x${j}`);
+
+function makeFrame(n: number, seed: number): Frame {
+  const random = createRandom(seed);
+  const columns = names.map((name, j) => {
+    const values = new Float64Array(n);
+    for (let i = 0; i < n; i++) values[i] = random.normal() * (j + 1);
+    return { kind: "numeric" as const, name, values };
+  });
+  return { nRows: n, columns };
+}
+
+function rowObject(frame: Frame, i: number): Record<string, number> {
+  const row: Record<string, number> = {};
+  for (const c of frame.columns) if (c.kind === "numeric") row[c.name] = c.values[i]!;
+  return row;
+}
+
+/** Child mode: serve the environment file and print the address. */
+async function runServer(envFile: string, root: string): Promise<void> {
+  const server = await startModelServer({
+    envFile,
+    root,
+    port: 0,
+    host: "127.0.0.1",
+    logger: createSilentLogger(),
+  });
+  process.stdout.write(`listening on ${server.url}\n`);
+  process.once("SIGTERM", () => void server.close());
+}
+
+/** Child mode: open-loop load at `rate` requests/s for `seconds`; prints latencies' p50/p99 in ms as JSON. */
+async function runFixedRate(url: string, body: string, rate: number, seconds: number): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const target = new URL(url);
+  const latencies: number[] = [];
+  let errors = 0;
+  const total = rate * seconds;
+  const start = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const scheduled = start + (i * 1000) / rate;
+    const wait = scheduled - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    pending.push(
+      new Promise<void>((resolve) => {
+        const req = request(
+          {
+            host: target.hostname,
+            port: target.port,
+            path: target.pathname,
+            method: "POST",
+            agent,
+            headers: { "content-length": Buffer.byteLength(body) },
+          },
+          (res) => {
+            res.resume();
+            res.on("end", () => {
+              if (res.statusCode !== 200) errors++;
+              latencies.push(performance.now() - scheduled);
+              resolve();
+            });
+          },
+        );
+        req.on("error", () => {
+          errors++;
+          resolve();
+        });
+        req.end(body);
+      }),
+    );
+  }
+  await Promise.all(pending);
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)]!;
+  const achieved = total / ((performance.now() - start) / 1000);
+  process.stdout.write(`${JSON.stringify({ p50: q(0.5), p99: q(0.99), achieved, errors })}\n`);
+  agent.destroy();
+}
+
+function spawnChild(args: string[]): {
+  child: ReturnType<typeof spawn>;
+  firstLine: Promise<string>;
+  output: Promise<string>;
+} {
+  const child = spawn(process.execPath, ["--import", "tsx", SELF, ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let text = "";
+  let resolveLine: (line: string) => void = () => undefined;
+  const firstLine = new Promise<string>((r) => (resolveLine = r));
+  child.stdout.on("data", (chunk: Buffer) => {
+    text += chunk.toString();
+    const newline = text.indexOf("\n");
+    if (newline !== -1) resolveLine(text.slice(0, newline));
+  });
+  const output = new Promise<string>((r) => child.on("exit", () => r(text)));
+  return { child, firstLine, output };
+}
+
+function postJson(agent: Agent, url: URL, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: "POST",
+        agent,
+        headers: { "content-length": Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () =>
+          res.statusCode === 200
+            ? resolve(performance.now() - started)
+            : reject(new Error(`HTTP ${res.statusCode}`)),
+        );
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+async function main(): Promise<void> {
+  const mode = process.argv[2];
+  if (mode === "--server") return runServer(process.argv[3]!, process.argv[4]!);
+  if (mode === "--fixed-rate") {
+    return runFixedRate(process.argv[3]!, process.argv[4]!, Number(process.argv[5]), Number(process.argv[6]));
+  }
+
+  const load0 = loadavg()[0]!;
+  const dir = await mkdtemp(join(tmpdir(), "mc-bench-serve-"));
+  const train = makeFrame(2_000, 2026);
+  const features: FittedFeatures = {
+    features: names.map((name) => ({ kind: "numeric", name, imputeValue: 0, offset: 0, scale: 1 })),
+    outputNames: names,
+  };
+  const X = transformFeatures(features, train);
+  const random = createRandom(7);
+  const y = new Float64Array(train.nRows);
+  for (let i = 0; i < train.nRows; i++)
+    y[i] = X.columns[0]![i]! - 0.5 * X.columns[1]![i]! + random.normal() > 0 ? 1 : 0;
+  const model = await fitRandomForest(
+    X,
+    y,
+    { n_estimators: N_TREES, max_depth: 10 },
+    { task: "classification", nClasses: 2, seed: 1, threads: 1 },
+  );
+  const onnx = exportOnnx({ features, model, task: "classification", classes: [0, 1] });
+  const pushed = await openModelRegistry({ kind: "local", root: join(dir, "registry") }).push({
+    name: "bench",
+    onnx,
+    card: {
+      schema_version: 1,
+      created_at: new Date(0).toISOString(),
+      git_commit: "0".repeat(40),
+      pipeline: {},
+      data_files: [],
+      task: "classification",
+      target: "y",
+      classes: [0, 1],
+      features: names.map((name) => ({ name, type: "numeric" as const })),
+      metrics: {},
+      params: {},
+      tuning: null,
+      training_time_ms: 0,
+      tool_version: "bench",
+      reference_profile: buildReferenceProfile(train),
+    },
+  });
+  const envFile = join(dir, "env.yaml");
+  await writeFile(
+    envFile,
+    `name: bench\nmodel: bench\nregistry: ${JSON.stringify(join(dir, "registry"))}\nstable: ${JSON.stringify(pushed.pinnedRef)}\n`,
+  );
+
+  const server = spawnChild(["--server", envFile, dir]);
+  const base = (await server.firstLine).replace("listening on ", "");
+  const predictUrl = `${base}/v1/models/bench:predict`;
+  const score = makeFrame(1_000, 99);
+  const single = JSON.stringify({ instances: [rowObject(score, 0)] });
+
+  // 1. Closed-loop throughput with wrk.
+  const lua = join(dir, "post.lua");
+  await writeFile(
+    lua,
+    `wrk.method = "POST"\nwrk.body = ${JSON.stringify(single)}\nwrk.headers["Content-Type"] = "application/json"\n`,
+  );
+  await promisify(execFile)("/usr/bin/wrk", ["-t1", "-c16", "-d2s", "-s", lua, predictUrl]); // warm-up
+  const wrk = await promisify(execFile)("/usr/bin/wrk", [
+    "-t1",
+    "-c16",
+    "-d8s",
+    "--latency",
+    "-s",
+    lua,
+    predictUrl,
+  ]);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(wrk.stdout)?.[1] ?? "NaN");
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(wrk.stdout)?.[1] ?? "0";
+
+  // 2. Open-loop p99 at a fixed 1,000 requests/s.
+  const fixed = spawnChild(["--fixed-rate", predictUrl, single, "1000", "8"]);
+  const fixedResult = JSON.parse((await fixed.output).trim()) as {
+    p50: number;
+    p99: number;
+    achieved: number;
+    errors: number;
+  };
+
+  // 3. Batches of 1,000 rows: server round trip against a bare session run.
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const v1Body = JSON.stringify({ instances: Array.from({ length: 1000 }, (_, i) => rowObject(score, i)) });
+  const v2Body = JSON.stringify({
+    inputs: score.columns.map((c) => ({
+      name: c.name,
+      shape: [1000, 1],
+      datatype: "FP32",
+      data: c.kind === "numeric" ? Array.from(c.values) : [],
+    })),
+  });
+  const columns = Object.fromEntries(
+    score.columns.map((c) => [
+      c.name,
+      c.kind === "numeric" ? Float32Array.from(c.values) : new Float32Array(0),
+    ]),
+  );
+  const session = await createOnnxSession(onnx, { threads: 1 });
+  async function meanMs(run: () => Promise<unknown>, n: number): Promise<number> {
+    for (let i = 0; i < 5; i++) await run();
+    const start = performance.now();
+    for (let i = 0; i < n; i++) await run();
+    return (performance.now() - start) / n;
+  }
+  const bare = await meanMs(() => runOnnxSession(session, columns), 40);
+  const v1Ms = await meanMs(() => postJson(agent, new URL(predictUrl), v1Body), 40);
+  const v2Ms = await meanMs(() => postJson(agent, new URL(`${base}/v2/models/bench/infer`), v2Body), 40);
+  await session.release();
+  agent.destroy();
+  server.child.kill("SIGTERM");
+  await server.output;
+  await rm(dir, { recursive: true, force: true });
+
+  const load1 = loadavg()[0]!;
+  const f = (v: number, d = 2) => v.toFixed(d);
+  console.log(
+    `forest: ${N_TREES} trees, ${N_FEATURES} features; load average ${f(load0)} → ${f(load1)} on ${(await import("node:os")).cpus().length} cores`,
+  );
+  console.log(
+    [
+      "| measure | value | target |",
+      "| --- | ---: | ---: |",
+      `| single-row requests/s (wrk, 16 connections, one server core) | ${Math.round(rps).toLocaleString("en-US")} (non-2xx ${non2xx}) | ≥ 5,000 |`,
+      `| p99 at 1,000 req/s, open loop (p50) | ${f(fixedResult.p99)} ms (${f(fixedResult.p50)} ms; achieved ${Math.round(fixedResult.achieved)}/s, errors ${fixedResult.errors}) | < 5 ms |`,
+      `| batch 1,000: bare session run | ${f(bare)} ms | |`,
+      `| batch 1,000: server v1 JSON round trip | ${f(v1Ms)} ms (${f(v1Ms / bare)}×) | ≤ 1.3× |`,
+      `| batch 1,000: server v2 JSON round trip | ${f(v2Ms)} ms (${f(v2Ms / bare)}×) | ≤ 1.3× |`,
+    ].join("\n"),
+  );
+}
+
+await main();
