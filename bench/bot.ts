@@ -85,7 +85,14 @@ async function measureIncident(bot: BotHarness, fingerprint: string, startsAt: s
 async function main(): Promise<void> {
   // `queue`: auto-merge is accepted but checks never finish, so main keeps
   // the bad stable and every incident opens a fresh rollback PR.
-  const bot = await startBotHarness({ latencyMs: LATENCY_MS, autoMerge: "queue", replicas: 2 });
+  // The engine's rate limit and cooldown would (rightly) stop a second
+  // rollback within the hour; the bench lifts them to measure every incident.
+  const bot = await startBotHarness({
+    latencyMs: LATENCY_MS,
+    autoMerge: "queue",
+    replicas: 2,
+    productionExtra: "policy:\n  rate_limit_per_hour: 100\n  cooldown_minutes: 0\n",
+  });
   try {
     await measureIncident(bot, "warmup", "2026-11-28T00:00:00Z");
     const acks: number[] = [];

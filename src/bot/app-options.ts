@@ -20,7 +20,19 @@ export interface BotAppOptions {
   readonly defaultRepository?: string;
   /** JSON-lines file outcomes are appended to (`OUTCOME_LOG`). */
   readonly outcomeLogPath?: string;
+  /** Explicit policy; otherwise `policyKind` picks one. */
   readonly policy?: IncidentPolicy;
+  /**
+   * `guardrail` (the plain rules, default) or `engine` (the decision engine)
+   * (`BOT_POLICY`). The engine path is wired but not yet proven end to end.
+   */
+  readonly policyKind?: "engine" | "guardrail";
+  /** JSONL decision log of the engine (`DECISION_LOG`); in memory when absent. */
+  readonly decisionLogPath?: string;
+  /** OpenAI-compatible API key for the advisor (`OPENAI_API_KEY`); template diagnosis without. */
+  readonly openaiApiKey?: string;
+  /** Seed of the engine's exploration (`BOT_SEED`). */
+  readonly seed?: number;
   readonly outcomes?: OutcomeSink;
   readonly cardSummary?: CardSummarySource;
   readonly now?: () => Date;
@@ -29,7 +41,12 @@ export interface BotAppOptions {
 /** Reads the settings from environment variables. */
 export function readBotAppOptions(env: NodeJS.ProcessEnv): BotAppOptions {
   const maxBytes = Number(env.ALERT_MAX_BYTES);
+  const seed = Number(env.BOT_SEED);
   return {
+    ...(env.BOT_POLICY === "guardrail" || env.BOT_POLICY === "engine" ? { policyKind: env.BOT_POLICY } : {}),
+    ...(env.DECISION_LOG ? { decisionLogPath: env.DECISION_LOG } : {}),
+    ...(env.OPENAI_API_KEY ? { openaiApiKey: env.OPENAI_API_KEY } : {}),
+    ...(Number.isInteger(seed) ? { seed } : {}),
     ...(env.ALERT_TOKEN ? { alertToken: env.ALERT_TOKEN } : {}),
     ...(env.ALERT_HMAC_SECRET ? { alertHmacSecret: env.ALERT_HMAC_SECRET } : {}),
     ...(env.DEFAULT_REPOSITORY ? { defaultRepository: env.DEFAULT_REPOSITORY } : {}),

@@ -18,6 +18,7 @@ import { handleCommand } from "./handle-command.js";
 import { handleNotice } from "./handle-incident.js";
 import { createIncidentMemory, createJsonlOutcomeSink, type OutcomeSink } from "./incident-memory.js";
 import { createGuardrailPolicy } from "./incident-policy.js";
+import { createEnginePolicy } from "./engine-policy.js";
 import { createWorkQueue, type WorkQueue } from "./work-queue.js";
 
 export type { BotAppOptions } from "./app-options.js";
@@ -46,7 +47,16 @@ export function createBotApp(
   return (app: Probot, appOptions) => {
     const log: Logger = app.log;
     const memory = createIncidentMemory();
-    const policy = options.policy ?? createGuardrailPolicy();
+    const policy =
+      options.policy ??
+      (options.policyKind === "engine"
+        ? createEnginePolicy({
+            apiKey: options.openaiApiKey,
+            seed: options.seed ?? 1,
+            logger: log,
+            ...(options.decisionLogPath === undefined ? {} : { logPath: options.decisionLogPath }),
+          })
+        : createGuardrailPolicy());
     const now = options.now ?? (() => new Date());
     const outcomes: OutcomeSink =
       options.outcomes ??

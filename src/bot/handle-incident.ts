@@ -78,6 +78,13 @@ async function buildIncident(
   const stable = digestOfRef(env.spec.stable) ?? null;
   const candidate = digestOfRef(env.spec.candidate) ?? null;
   const bad = notice.badDigest ?? candidate ?? stable;
+  // The newest commit of the environment file is the last deploy, promote or
+  // rollback that reached the default branch.
+  const latest = (await ctx.ports.contents.history(env.path, ctx.baseBranch, 1))[0];
+  const deployedAt = latest?.date === undefined ? Number.NaN : Date.parse(latest.date);
+  const secondsSinceDeploy = Number.isFinite(deployedAt)
+    ? Math.max(0, (deps.now().getTime() - deployedAt) / 1000)
+    : null;
   let stableAvailable = stable !== null && stable !== bad;
   let lastGood: string | null | undefined;
   if (!stableAvailable && bad !== null && bad === stable) {
@@ -92,13 +99,19 @@ async function buildIncident(
     fingerprint: notice.fingerprint.slice(0, 200),
     started_at: toIso(notice.startsAt, deps.now()),
     evidence: uniqueEvidence(notice),
-    seconds_since_deploy: null,
+    seconds_since_deploy: secondsSinceDeploy,
     canary_state: notice.kind === "rollout_aborted" ? "aborted" : candidate ? "progressing" : "none",
     stable_available: stableAvailable,
     flap_count: deps.memory.countFiring(notice.fingerprint, deps.now().getTime()),
     digests: { serving: bad, stable, candidate },
   });
   return { incident, lastGood };
+}
+
+/** Our summary table, then the policy's own diagnosis when it wrote one. */
+function renderIncident(incident: Incident, decision: PolicyDecision): string {
+  const summary = renderDiagnosis(incident, decision);
+  return decision.markdown ? `${summary}\n\n${decision.markdown}` : summary;
 }
 
 /** The PR that deployed the digest now serving, found through the Deployments API. */
@@ -130,7 +143,7 @@ async function postDiagnosis(
   decision: PolicyDecision,
   label: string,
 ): Promise<string> {
-  const body = renderDiagnosis(incident, decision);
+  const body = renderIncident(incident, decision);
   const target =
     (await findDeployingPull(ports, env.name, incident.digests.serving)) ??
     (await ports.comments.findOrCreateIssue(
@@ -152,6 +165,7 @@ export async function handleNotice(deps: IncidentDeps, notice: AlertNotice): Pro
 
   if (notice.status === "resolved") {
     const remembered = deps.memory.find(repository, notice.fingerprint, toIso(notice.startsAt, deps.now()));
+    await deps.policy.recordResolved?.(notice.fingerprint, deps.now());
     await deps.outcomes({
       repository,
       environment: envName,
@@ -167,7 +181,18 @@ export async function handleNotice(deps: IncidentDeps, notice: AlertNotice): Pro
   const env = await loadEnvironment(ports.contents, config, envName, baseBranch);
   const ctx: OperationContext = { ports, config, baseBranch };
   const { incident, lastGood } = await buildIncident(deps, ctx, env, notice);
-  let decision = await deps.policy.decide(incident, deps.now());
+  let decision = await deps.policy.decide(incident, {
+    now: deps.now(),
+    environment: env.spec,
+    allowedHosts: config.allowed_link_hosts,
+  });
+  if (decision.action === "retrain" && decision.requiresHuman) {
+    decision = {
+      ...decision,
+      action: "notify",
+      explanation: `${decision.explanation} Retraining is proposed; a person starts it with \`/retrain\`.`,
+    };
+  }
   const automated = decision.action === "rollback" || decision.action === "abort_canary";
   if (automated && !env.spec.rollback.automatic) {
     decision = {
@@ -182,13 +207,16 @@ export async function handleNotice(deps: IncidentDeps, notice: AlertNotice): Pro
   switch (decision.action) {
     case "rollback":
     case "abort_canary": {
-      const bad = incident.digests.serving ?? undefined;
+      const serving = incident.digests.serving ?? undefined;
+      const bad = decision.action === "abort_canary" ? (incident.digests.candidate ?? serving) : serving;
+      // Rolling back a bad candidate is an abort, whatever the policy called it.
+      const isAbort = bad !== undefined && bad === incident.digests.candidate;
       const result = await requestRollback(ctx, env, {
-        badDigest: decision.action === "abort_canary" ? (incident.digests.candidate ?? bad) : bad,
+        badDigest: bad,
         requester: `alert \`${incident.fingerprint}\``,
         branch: rollbackBranch(env.name, incident.fingerprint, incident.started_at),
-        details: renderDiagnosis(incident, decision),
-        kind: decision.action === "abort_canary" ? "abort" : "rollback",
+        details: renderIncident(incident, decision),
+        kind: isAbort ? "abort" : "rollback",
         ...(lastGood === undefined ? {} : { lastGood }),
       });
       link = result.status === "opened" ? result.pr.url : result.pr?.url;

@@ -5,6 +5,7 @@
  * critical with a stable model to go back to → roll back; drift → diagnose;
  * other warnings → notify; informational → nothing.
  */
+import type { EnvironmentSpec } from "../config/environment.js";
 import type { Action, ReasonCode } from "../decision/actions.js";
 import type { Incident } from "../decision/incident.js";
 
@@ -13,11 +14,25 @@ export interface PolicyDecision {
   readonly action: Action;
   readonly reason_code: ReasonCode;
   readonly explanation: string;
+  /** A diagnosis in Markdown, already sanitised, when the policy wrote one. */
+  readonly markdown?: string;
+  /** Whether a person must approve the action (retrain is only ever proposed). */
+  readonly requiresHuman?: boolean;
+}
+
+/** What a policy may look at besides the incident. */
+export interface PolicyContext {
+  readonly now: Date;
+  readonly environment: EnvironmentSpec;
+  /** Hosts diagnosis links may point to. */
+  readonly allowedHosts: readonly string[];
 }
 
 /** Decides what to do about one incident. */
 export interface IncidentPolicy {
-  decide(incident: Incident, now: Date): PolicyDecision | Promise<PolicyDecision>;
+  decide(incident: Incident, context: PolicyContext): PolicyDecision | Promise<PolicyDecision>;
+  /** Records that an incident resolved (the decision log learns from it). */
+  recordResolved?(fingerprint: string, at: Date): Promise<void>;
 }
 
 /** The plain guardrail policy. */

@@ -66,7 +66,11 @@ export interface Contents {
   /** Reads a text file; undefined when it does not exist. */
   read(path: string, ref?: string): Promise<FileContent | undefined>;
   /** Commits that touched `path` on `ref`, newest first. */
-  history(path: string, ref: string, limit: number): Promise<readonly { sha: string; message: string }[]>;
+  history(
+    path: string,
+    ref: string,
+    limit: number,
+  ): Promise<readonly { sha: string; message: string; date: string | undefined }[]>;
   /** Head commit of a branch. */
   branchSha(branch: string): Promise<string>;
   /** Creates a branch; `exists` when a branch of that name is already there. */

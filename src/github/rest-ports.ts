@@ -248,10 +248,22 @@ export function createRepoPorts(octokit: OctokitLike, repo: RepoRef): RepoPorts 
         });
         const commits = check(
           `history of ${path}`,
-          z.array(z.object({ sha: z.string(), commit: z.object({ message: z.string() }) })),
+          z.array(
+            z.object({
+              sha: z.string(),
+              commit: z.object({
+                message: z.string(),
+                committer: z.object({ date: z.string().optional() }).nullish(),
+              }),
+            }),
+          ),
           res.data,
         );
-        return commits.map((c) => ({ sha: c.sha, message: c.commit.message }));
+        return commits.map((c) => ({
+          sha: c.sha,
+          message: c.commit.message,
+          date: c.commit.committer?.date,
+        }));
       },
       async branchSha(branch) {
         const res = await request(`read branch ${branch}`, "GET /repos/{owner}/{repo}/git/ref/{ref}", {

@@ -141,6 +141,8 @@ export interface HarnessOptions {
   readonly failures?: readonly FakeFailure[];
   readonly logLevel?: "info" | "warn" | "error" | "debug";
   readonly autoMerge?: AutoMergeMode;
+  /** Appended to production's second version (e.g. a `policy:` section). */
+  readonly productionExtra?: string;
   /** Bot processes sharing the fake (replicas). Default 1. */
   readonly replicas?: number;
 }

@@ -1,6 +1,7 @@
 /** The plain guardrail policy: critical with a stable → roll back; drift → diagnose. */
 import { describe, expect, it } from "vitest";
 import { createGuardrailPolicy } from "../../src/bot/incident-policy.js";
+import { EnvironmentSpec } from "../../src/config/environment.js";
 import { Incident } from "../../src/decision/incident.js";
 
 const S = `sha256:${"1".repeat(64)}`;
@@ -69,7 +70,12 @@ describe("guardrail policy", () => {
     },
     { name: "information", over: { severity: "info" as const }, action: "ignore", reason: "informational" },
   ])("$name → $action ($reason)", async ({ over, action, reason }) => {
-    const decision = await createGuardrailPolicy().decide(incident(over), new Date(0));
+    const environment = EnvironmentSpec.parse({ name: "production", model: "churn", stable: null });
+    const decision = await createGuardrailPolicy().decide(incident(over), {
+      now: new Date(0),
+      environment,
+      allowedHosts: [],
+    });
     expect([decision.action, decision.reason_code]).toEqual([action, reason]);
   });
 });

@@ -347,14 +347,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
         const path = q.get("path");
         const limit = q.get("per_page") ?? "30";
         const out = await gitLock.run(() =>
-          git(dir, ["log", "--format=%H%x09%s", "-n", limit, ref, ...(path ? ["--", path] : [])]),
+          git(dir, ["log", "--format=%H%x09%cI%x09%s", "-n", limit, ref, ...(path ? ["--", path] : [])]),
         );
         const commits = out
           .split("\n")
           .filter(Boolean)
           .map((line) => {
-            const [s, ...msg] = line.split("\t");
-            return { sha: s, commit: { message: msg.join("\t") } };
+            const [s, date, ...msg] = line.split("\t");
+            return { sha: s, commit: { message: msg.join("\t"), committer: { date } } };
           });
         return [200, commits];
       },
