@@ -1,0 +1,330 @@
+/**
+ * The Action: parses inputs, runs the use cases for each selected pipeline,
+ * and prints what they return as outputs, a job summary, one PR comment per
+ * pipeline and annotations. It decides nothing the use cases do not.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { basename, extname, join, resolve } from "node:path";
+import * as core from "@actions/core";
+import { ConfigError, GitHubApiError, RegistryError, UsageError } from "../common/errors.js";
+import { expandGlob } from "../common/glob.js";
+import { validateConfigFiles } from "../config/validate-files.js";
+import { buildShardDocument, buildTrainDocument } from "../pipeline/train-document.js";
+import { loadPipeline, trainPipeline } from "../pipeline/train.js";
+import type { ModelRegistry } from "../registry/model-registry.js";
+import { openConfiguredRegistry } from "../registry/open-registry.js";
+import { buildAnnotation } from "./annotations.js";
+import {
+  hasPipelineChanged,
+  listPipelineInputs,
+  loadChangedFiles,
+  loadEventPayload,
+  readEventBase,
+} from "./changed.js";
+import { parseActionInputs, type ActionInputName, type ActionInputs } from "./inputs.js";
+import { buildOutputValues, type PipelineOutputs } from "./outputs.js";
+import { buildCommentBody, postReportComment } from "./post-report.js";
+import { renderPipelineReport } from "./render-report.js";
+
+/** Where the Action runs: the runner's environment. */
+interface RunContext {
+  readonly env: NodeJS.ProcessEnv;
+  readonly root: string;
+  readonly inputs: ActionInputs;
+  readonly payload: unknown;
+  readonly eventName: string;
+}
+
+/** The outcome of one pipeline. */
+interface PipelineRun {
+  readonly key: string;
+  readonly outputs?: PipelineOutputs;
+  /** A tuning shard has no model: only its report. */
+  readonly shardReport?: string;
+  /** Set when the step must fail because of this pipeline. */
+  readonly failure?: string;
+}
+
+/** Reads an input as the runner passes it (`INPUT_CHANGED-ONLY`), or as a composite step maps it (`INPUT_CHANGED_ONLY`). */
+function readInput(env: NodeJS.ProcessEnv, name: ActionInputName): string {
+  const upper = `INPUT_${name.toUpperCase()}`;
+  return env[upper] ?? env[upper.replace(/-/g, "_")] ?? "";
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ConfigError) return error.message;
+  if (error instanceof Error) {
+    const cause = error.cause instanceof Error ? ` (cause: ${error.cause.message})` : "";
+    return `${error.message}${cause}`;
+  }
+  return String(error);
+}
+
+/** The default registry: the repository owner's GHCR namespace. */
+function defaultRegistry(env: NodeJS.ProcessEnv): string {
+  const owner = (env.GITHUB_REPOSITORY ?? "").split("/")[0];
+  if (!owner) throw new UsageError("input registry is empty and GITHUB_REPOSITORY is unset: name a registry");
+  return `oci://ghcr.io/${owner.toLowerCase()}`;
+}
+
+function pullNumberOf(payload: unknown): number | undefined {
+  const p = payload as { pull_request?: { number?: unknown } } | null;
+  const n = p?.pull_request?.number;
+  return typeof n === "number" && Number.isSafeInteger(n) ? n : undefined;
+}
+
+function stem(path: string): string {
+  return basename(path, extname(path));
+}
+
+async function selectPipelines(context: RunContext): Promise<string[]> {
+  const all = await expandGlob(context.inputs.pipelines, context.root);
+  if (!context.inputs.changedOnly) return all;
+  const base = readEventBase(context.eventName, context.payload);
+  if (base === undefined) return all;
+  const changed = await loadChangedFiles(context.root, base);
+  const selected: string[] = [];
+  for (const path of all) {
+    let inputs: string[] | undefined;
+    try {
+      inputs = listPipelineInputs(await loadPipeline(context.root, path));
+    } catch {
+      inputs = undefined;
+    }
+    if (hasPipelineChanged(path, inputs, changed)) selected.push(path);
+  }
+  core.info(`changed-only: ${selected.length} of ${all.length} pipelines changed since ${base.slice(0, 7)}`);
+  return selected;
+}
+
+/** Validates files and prints their problems as annotations; returns the files with errors. */
+async function annotateProblems(root: string, targets: readonly string[]): Promise<Set<string>> {
+  const report = await validateConfigFiles(root, targets);
+  const invalid = new Set<string>();
+  for (const file of report.files) {
+    for (const issue of file.issues) {
+      const annotation = buildAnnotation(issue);
+      if (annotation.level === "error") core.error(annotation.message, annotation.properties);
+      else core.warning(annotation.message, annotation.properties);
+    }
+    if (!file.valid) invalid.add(file.path);
+  }
+  return invalid;
+}
+
+async function writeReport(context: RunContext, name: string, markdown: string): Promise<string> {
+  const dir = join(context.env.RUNNER_TEMP ?? join(context.root, ".meta-controller"), "reports");
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `${name}.md`);
+  await writeFile(path, `${markdown}\n`);
+  return path;
+}
+
+async function mergeFilesFor(context: RunContext, path: string): Promise<string[] | undefined> {
+  const pattern = context.inputs.mergeTrials;
+  if (pattern === undefined) return undefined;
+  const files = (await expandGlob(pattern, context.root)).map((f) => resolve(context.root, f));
+  if (files.length === 0)
+    throw new UsageError(`input merge-trials ${JSON.stringify(pattern)} matches no file`);
+  // Shard files are named after their pipeline; with several pipelines each takes its own.
+  const own = files.filter((f) => basename(f).startsWith(`${stem(path)}.shard-`));
+  return own.length > 0 ? own : files;
+}
+
+async function trainOne(
+  context: RunContext,
+  path: string,
+  registry: ModelRegistry,
+  summary: string[],
+): Promise<PipelineRun> {
+  const { inputs } = context;
+  const shard = inputs.shard;
+  const trialsOut = shard
+    ? resolve(
+        context.root,
+        "meta-controller-trials",
+        `${stem(path)}.shard-${shard.index}-of-${shard.count}.jsonl`,
+      )
+    : undefined;
+  if (trialsOut) await mkdir(join(context.root, "meta-controller-trials"), { recursive: true });
+  const mergeTrials = await mergeFilesFor(context, path);
+  const result = await trainPipeline({
+    root: context.root,
+    pipelinePath: path,
+    registry,
+    push: true,
+    ...(shard ? { shard } : {}),
+    ...(trialsOut ? { trialsOut } : {}),
+    ...(mergeTrials ? { mergeTrials } : {}),
+  });
+  if (result.kind === "shard") {
+    const document = buildShardDocument(result);
+    const text = `### Pipeline \`${document.pipeline}\`: tuning shard ${document.shard}\n\n${document.tuning.trials.length} trials written to \`${trialsOut ?? ""}\`; best ${document.tuning.metric} in this shard ${document.tuning.best_score ?? "—"} with \`${JSON.stringify(document.tuning.best_params)}\`.`;
+    summary.push(text);
+    const report = await writeReport(
+      context,
+      `${document.pipeline}.shard-${document.shard.replace("/", "-of-")}`,
+      text,
+    );
+    return { key: document.pipeline, shardReport: report };
+  }
+  const document = buildTrainDocument(result);
+  const markdown = renderPipelineReport({
+    document,
+    pipelinePath: path,
+    ...(result.evaluation.curves ? { curves: result.evaluation.curves } : {}),
+    ...(result.tuning ? { trials: result.tuning.trials, direction: result.tuning.direction } : {}),
+    ...(document.classes.length > 0
+      ? { classCounts: countClasses(result.data.train.y, document.classes.length) }
+      : {}),
+  });
+  summary.push(markdown);
+  const report = await writeReport(context, document.pipeline, markdown);
+  const gatesPassed = document.gates.passed;
+  await commentOn(context, document.pipeline, {
+    pipeline: document.pipeline,
+    report: markdown,
+    gatesPassed,
+    metrics: document.metrics,
+    ...(document.model.pinned_ref ? { pinnedRef: document.model.pinned_ref } : {}),
+  });
+  return {
+    key: document.pipeline,
+    outputs: {
+      modelRef: document.model.pinned_ref ?? "",
+      modelDigest: document.model.digest ?? "",
+      metrics: document.metrics,
+      gatesPassed,
+      report,
+    },
+    ...(!gatesPassed && inputs.failOnGates
+      ? { failure: `pipeline ${document.pipeline} failed its gates; the model was not pushed` }
+      : {}),
+  };
+}
+
+function countClasses(y: ArrayLike<number>, k: number): number[] {
+  const counts = new Array<number>(k).fill(0);
+  for (let i = 0; i < y.length; i++) {
+    const c = y[i]!;
+    if (c >= 0 && c < k) counts[c] = (counts[c] ?? 0) + 1;
+  }
+  return counts;
+}
+
+async function commentOn(
+  context: RunContext,
+  pipeline: string,
+  body: Parameters<typeof buildCommentBody>[0],
+): Promise<void> {
+  if (!context.inputs.comment) return;
+  const pull = pullNumberOf(context.payload);
+  if (pull === undefined) return;
+  if (!context.inputs.githubToken) {
+    core.notice(`no github-token: the report of ${pipeline} is in the job summary only`);
+    return;
+  }
+  try {
+    // Loaded only when a comment is due: the GitHub client is a large import.
+    const { createCommentsPort } = await import("./github-client.js");
+    const comments = createCommentsPort(context.inputs.githubToken, context.env);
+    const outcome = await postReportComment(comments, pull, pipeline, buildCommentBody(body));
+    if (outcome.kind === "posted") core.info(`report of ${pipeline}: ${outcome.url}`);
+    else core.notice(`PR comment skipped for ${pipeline}: ${outcome.reason}`);
+  } catch (error) {
+    // The report is in the summary; a broken comment is worth a warning, not a failed model.
+    if (error instanceof GitHubApiError) core.warning(`PR comment for ${pipeline} failed: ${error.message}`);
+    else throw error;
+  }
+}
+
+async function runTrain(context: RunContext, files: readonly string[]): Promise<string[]> {
+  const failures: string[] = [];
+  const invalid = await annotateProblems(context.root, files);
+  for (const path of invalid) failures.push(`${path} is invalid (see the annotations)`);
+  const valid = files.filter((f) => !invalid.has(f));
+  if (valid.length === 0) return failures;
+  const { registry } = openConfiguredRegistry(
+    { registry: context.inputs.registry || defaultRegistry(context.env) },
+    {
+      root: context.root,
+      env: context.inputs.githubToken
+        ? { ...context.env, GITHUB_TOKEN: context.inputs.githubToken }
+        : context.env,
+    },
+  );
+  const summary: string[] = [];
+  const results = new Map<string, PipelineOutputs>();
+  const shardReports = new Map<string, string>();
+  for (const path of valid) {
+    try {
+      const run = await trainOne(context, path, registry, summary);
+      if (run.outputs) results.set(run.key, run.outputs);
+      if (run.shardReport) shardReports.set(run.key, run.shardReport);
+      if (run.failure) failures.push(run.failure);
+    } catch (error) {
+      const message = `${path}: ${describe(error)}`;
+      if (error instanceof ConfigError) {
+        for (const issue of error.issues) {
+          const a = buildAnnotation(issue);
+          core.error(a.message, a.properties);
+        }
+      } else if (error instanceof RegistryError) {
+        core.error(`registry ${registry.location}: ${describe(error)}`, { title: `meta-controller ${path}` });
+      } else {
+        core.error(message, { title: `meta-controller ${path}` });
+      }
+      summary.push(`### ❌ \`${path}\` failed\n\n${message.replace(/\n/g, "  \n")}`);
+      failures.push(message);
+    }
+  }
+  if (results.size > 0) {
+    const values = buildOutputValues(results);
+    for (const [name, value] of Object.entries(values)) core.setOutput(name, value);
+  } else if (shardReports.size > 0) {
+    // A shard trains no model, so it claims no model output, only its report.
+    core.setOutput(
+      "report",
+      shardReports.size === 1
+        ? [...shardReports.values()][0]
+        : JSON.stringify(Object.fromEntries(shardReports)),
+    );
+  }
+  if (summary.length > 0 && context.env.GITHUB_STEP_SUMMARY)
+    await core.summary.addRaw(`## meta-controller train\n\n${summary.join("\n\n---\n\n")}\n`).write();
+  return failures;
+}
+
+async function runValidate(context: RunContext, files: readonly string[]): Promise<string[]> {
+  const invalid = await annotateProblems(context.root, files);
+  const lines = files.map((f) => `| \`${f}\` | ${invalid.has(f) ? "❌ invalid" : "✅ valid"} |`);
+  if (context.env.GITHUB_STEP_SUMMARY)
+    await core.summary
+      .addRaw(`## meta-controller validate\n\n| file | result |\n| --- | --- |\n${lines.join("\n")}\n`)
+      .write();
+  return [...invalid].map((f) => `${f} is invalid (see the annotations)`);
+}
+
+/** Runs the Action in this process's environment. */
+export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  try {
+    const inputs = parseActionInputs((name) => readInput(env, name));
+    const context: RunContext = {
+      env,
+      root: resolve(env.GITHUB_WORKSPACE ?? process.cwd()),
+      inputs,
+      payload: await loadEventPayload(env.GITHUB_EVENT_PATH),
+      eventName: env.GITHUB_EVENT_NAME ?? "",
+    };
+    const files = await selectPipelines(context);
+    if (files.length === 0) {
+      core.notice(`no pipeline to run: ${JSON.stringify(inputs.pipelines)} matched nothing that changed`);
+      return;
+    }
+    const failures =
+      inputs.command === "validate" ? await runValidate(context, files) : await runTrain(context, files);
+    if (failures.length > 0) core.setFailed(failures.join("\n"));
+  } catch (error) {
+    core.setFailed(describe(error));
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * The markdown report of one trained pipeline: what the job summary and the
+ * PR comment show. Pure: it renders the `train --json` document plus the
+ * chart data the document leaves out.
+ */
+import type { ChartPoints } from "../evaluation/curves.js";
+import type { GateResult } from "../evaluation/gates.js";
+import type { TrainDocument } from "../pipeline/train-document.js";
+import { renderImportanceChart, renderPrChart, renderRocChart, renderTuningChart } from "./render-charts.js";
+
+/** Everything a report shows. */
+export interface ReportInput {
+  readonly document: TrainDocument;
+  /** Path of the pipeline file. */
+  readonly pipelinePath: string;
+  /** Binary classification curves on the holdout. */
+  readonly curves?: { readonly roc: ChartPoints; readonly pr: ChartPoints };
+  /** Every tuning trial, for the progress chart. */
+  readonly trials?: readonly { number: number; score: number }[];
+  readonly direction?: "maximize" | "minimize";
+  /** Training rows per class, in class order (classification only). */
+  readonly classCounts?: readonly number[];
+  /** Where the model went, for people. */
+  readonly registry?: string;
+}
+
+/** Numbers as people read them in a table. */
+export function formatValue(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "—";
+  return Number.isInteger(value) ? String(value) : value.toFixed(4);
+}
+
+function signed(value: number): string {
+  const text = formatValue(Math.abs(value));
+  return value > 0 ? `+${text}` : value < 0 ? `−${text}` : text;
+}
+
+/** Markdown-safe table cell. */
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [
+    `| ${header.map(cell).join(" | ")} |`,
+    `| ${header.map(() => "---").join(" | ")} |`,
+    ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`),
+  ].join("\n");
+}
+
+function bound(gate: GateResult): string {
+  const parts: string[] = [];
+  if (gate.min !== undefined) parts.push(`≥ ${formatValue(gate.min)}`);
+  if (gate.max !== undefined) parts.push(`≤ ${formatValue(gate.max)}`);
+  if (gate.compare_to !== undefined)
+    parts.push(`within ${formatValue(gate.max_regression ?? 0)} of ${gate.compare_to}`);
+  return parts.join(", ");
+}
+
+/** The gates as a table, one row per gate. */
+export function renderGatesTable(results: readonly GateResult[]): string {
+  if (results.length === 0) return "_No gates are configured._";
+  return table(
+    ["", "metric", "value", "gate", "result"],
+    results.map((g) => [g.passed ? "✅" : "❌", g.metric, formatValue(g.value), bound(g), g.message]),
+  );
+}
+
+/** Champion (the model serving in the compared environment) vs this challenger. */
+export function renderChampionTable(results: readonly GateResult[]): string | undefined {
+  const compared = results.filter((g) => g.compare_to !== undefined);
+  if (compared.length === 0) return undefined;
+  return table(
+    ["environment", "champion", "metric", "champion value", "challenger value", "delta"],
+    compared.map((g) => {
+      const hasChampion = g.champion_value !== undefined && g.value !== null;
+      return [
+        g.compare_to ?? "",
+        g.champion_ref ?? "none serving yet",
+        g.metric,
+        formatValue(g.champion_value),
+        formatValue(g.value),
+        hasChampion ? signed(g.value - g.champion_value) : "—",
+      ];
+    }),
+  );
+}
+
+/** The confusion matrix, true classes as rows. */
+export function renderConfusionMatrix(
+  matrix: readonly (readonly number[])[],
+  classes: readonly string[],
+): string {
+  return table(
+    ["true \\ predicted", ...classes],
+    matrix.map((row, i) => [classes[i] ?? String(i), ...row.map(String)]),
+  );
+}
+
+function renderProfile(input: ReportInput): string {
+  const d = input.document;
+  const rows: string[][] = [
+    ["training rows", String(d.data.rows_train)],
+    ["holdout rows", String(d.data.rows_test)],
+    ["rows dropped (missing target)", String(d.data.dropped_rows)],
+    ["task", `${d.task} (${d.task_rule})`],
+    ["features", String(Object.keys(d.feature_importance).length)],
+  ];
+  if (input.classCounts && d.classes.length > 0) {
+    const total = input.classCounts.reduce((a, b) => a + b, 0);
+    rows.push([
+      "training classes",
+      d.classes
+        .map((c, i) => {
+          const n = input.classCounts?.[i] ?? 0;
+          return `${c}: ${n} (${total > 0 ? ((100 * n) / total).toFixed(1) : "0"}%)`;
+        })
+        .join(", "),
+    ]);
+  }
+  for (const file of d.data.files) rows.push([`file ${file.path}`, `sha256 ${file.sha256.slice(0, 12)}…`]);
+  return table(["data", ""], rows);
+}
+
+/** The status line under the title. */
+export function renderStatus(document: TrainDocument): string {
+  const gates = document.gates.passed ? "✅ gates passed" : "❌ gates failed";
+  const model = document.model.pinned_ref
+    ? `pushed \`${document.model.pinned_ref}\``
+    : document.gates.passed
+      ? "not pushed"
+      : "not pushed: the gates failed";
+  return `${gates} · ${document.model.type} · ${model}`;
+}
+
+/** Renders the whole report of one pipeline. */
+export function renderPipelineReport(input: ReportInput): string {
+  const d = input.document;
+  const parts: string[] = [];
+  parts.push(`### Pipeline \`${d.pipeline}\` (\`${input.pipelinePath}\`)`);
+  parts.push(renderStatus(d));
+  parts.push("#### Gates");
+  parts.push(renderGatesTable(d.gates.results as readonly GateResult[]));
+  const champion = renderChampionTable(d.gates.results as readonly GateResult[]);
+  if (champion) parts.push("#### Champion vs challenger (same holdout)", champion);
+  parts.push("#### Metrics on the holdout");
+  parts.push(
+    table(
+      ["metric", "model", "baseline"],
+      Object.entries(d.metrics).map(([name, value]) => [
+        name,
+        formatValue(value),
+        formatValue(d.baseline_metrics[name]),
+      ]),
+    ),
+  );
+  const unavailable = Object.entries(d.unavailable_metrics);
+  if (unavailable.length > 0)
+    parts.push(unavailable.map(([name, why]) => `- \`${name}\` unavailable: ${why}`).join("\n"));
+  if (d.confusion_matrix) {
+    parts.push("#### Confusion matrix");
+    parts.push(renderConfusionMatrix(d.confusion_matrix, d.classes));
+  }
+  if (input.curves) {
+    parts.push("#### ROC and precision-recall");
+    parts.push(renderRocChart(input.curves.roc, d.metrics.roc_auc));
+    parts.push(renderPrChart(input.curves.pr));
+  }
+  if (Object.keys(d.feature_importance).length > 0) {
+    parts.push("#### Feature importance");
+    parts.push(renderImportanceChart(d.feature_importance));
+  }
+  if (d.tuning) {
+    parts.push("#### Tuning");
+    parts.push(
+      `${d.tuning.strategy}, ${d.tuning.trials} trials, ${d.tuning.cv_folds}-fold CV; best ${d.tuning.metric} ${formatValue(d.tuning.best_score)} with \`${JSON.stringify(d.tuning.best_params)}\`${d.tuning.shards ? ` (merged shards ${d.tuning.shards.join(", ")})` : ""}`,
+    );
+    if (input.trials && input.trials.length > 0)
+      parts.push(renderTuningChart(input.trials, d.tuning.metric, input.direction ?? "maximize"));
+  }
+  parts.push("#### Data");
+  parts.push(renderProfile(input));
+  // A user-trained (command) model has no reference to check parity against.
+  if (d.parity)
+    parts.push(
+      `ONNX parity: ${d.parity.rows} holdout rows, max |difference| ${d.parity.max_difference.toExponential(2)}`,
+    );
+  return parts.join("\n\n");
+}
