@@ -1,37 +1,44 @@
 /**
- * Step 4 of training: the fitted pipeline becomes an artifact — one ONNX
- * graph (features + learner), checked for parity with the TypeScript model,
- * evaluated on onnxruntime-node, and a model card with the training data's
- * reference profile.
+ * Step 4 of training with a built-in learner: the fitted pipeline becomes
+ * one ONNX graph (features + learner), checked for parity with the
+ * TypeScript model, evaluated on onnxruntime-node, with its model card.
  */
-import { takeRows } from "../data/frame.js";
 import type { ModelEvaluation } from "../evaluation/model-evaluation.js";
-import { buildReferenceProfile } from "../monitoring/profile.js";
 import { exportOnnx } from "../onnx/export.js";
 import { checkOnnxParity, type ParityReport } from "../onnx/parity.js";
 import { createOnnxSession } from "../onnx/session.js";
 import type { PushInput } from "../registry/model-registry.js";
 import { TOOL_VERSION } from "../common/version.js";
+import type { PipelineSpec } from "../config/pipeline.js";
+import type { Params } from "../tuning/space.js";
 import { evaluateOnnxModel } from "./evaluate-onnx.js";
-import type { TrainResult } from "./train.js";
+import type { PipelineModel } from "./fit-model.js";
+import { buildModelCard, toGraphClasses } from "./model-card.js";
+import type { PreparedData } from "./prepare-data.js";
+import type { TuningSummary } from "./tune.js";
 
 /** The ONNX bytes, the card to push, and what the artifact checks found. */
 export interface ModelArtifact {
   readonly onnx: Uint8Array;
   readonly card: PushInput["card"];
-  readonly parity: ParityReport;
+  /** ONNX vs TypeScript on the holdout; `null` for a model a user's command trained. */
+  readonly parity: ParityReport | null;
   /** Metrics of the ONNX model on the holdout (what the card records). */
   readonly evaluation: ModelEvaluation;
 }
 
-/** Class labels as the graph emits them: integers for integer classes, else strings. */
-export function toGraphClasses(classes: readonly string[]): (string | number)[] {
-  return classes.every((c) => /^[+-]?\d+$/.test(c)) ? classes.map(Number) : [...classes];
+/** What {@link buildModelArtifact} packages. */
+export interface FittedPipeline {
+  readonly spec: PipelineSpec;
+  readonly data: PreparedData;
+  readonly fitted: PipelineModel;
+  readonly params: Params;
+  readonly tuning: TuningSummary | null;
 }
 
 /** Exports, checks parity (throws OnnxError naming the first differing row) and evaluates the artifact. */
 export async function buildModelArtifact(
-  result: Pick<TrainResult, "spec" | "data" | "fitted" | "params" | "tuning">,
+  result: FittedPipeline,
   context: { gitCommit: string; now: Date; trainingTimeMs: number },
 ): Promise<ModelArtifact> {
   const { data, fitted, spec } = result;
@@ -64,23 +71,9 @@ export async function buildModelArtifact(
       yTrue: data.test.y,
       source: `${spec.name} (exported)`,
     });
-    const featureNames = fitted.features.features.map((f) => f.name);
-    const trainingFrame = takeRows(
-      {
-        nRows: data.train.frame.nRows,
-        columns: data.train.frame.columns.filter((c) => featureNames.includes(c.name)),
-      },
-      data.train.rows,
-    );
-    const card: PushInput["card"] = {
-      schema_version: 1,
-      created_at: context.now.toISOString(),
-      git_commit: context.gitCommit,
-      pipeline: spec,
-      data_files: data.dataFiles.map((f) => ({ ...f })),
-      task: data.task,
-      target: spec.model_training.target_column,
-      ...(classes ? { classes } : {}),
+    const card = buildModelCard({
+      spec,
+      data,
       features: fitted.features.features.map((f) =>
         f.kind === "numeric"
           ? { name: f.name, type: "numeric" as const }
@@ -92,19 +85,9 @@ export async function buildModelArtifact(
       ),
       metrics: evaluation.metrics,
       params: result.params,
-      tuning: result.tuning
-        ? {
-            strategy: result.tuning.strategy,
-            metric: result.tuning.metric,
-            trials: result.tuning.trials.length,
-            best_params: result.tuning.best_params,
-            best_score: result.tuning.best_score,
-          }
-        : null,
-      training_time_ms: context.trainingTimeMs,
-      tool_version: TOOL_VERSION,
-      reference_profile: buildReferenceProfile(trainingFrame),
-    };
+      tuning: result.tuning,
+      ...context,
+    });
     return { onnx, card, parity, evaluation };
   } finally {
     await session.release();

@@ -21,7 +21,7 @@ export interface TrainDocument {
     tags?: readonly string[];
   };
   /** ONNX export checked against the TypeScript model on the holdout. */
-  parity: { rows: number; max_difference: number; tied_rows: number };
+  parity: { rows: number; max_difference: number; tied_rows: number } | null;
   metrics: Readonly<Record<string, number>>;
   unavailable_metrics: Readonly<Record<string, string>>;
   /** The same metrics for the prior/mean baseline (majority class, or the training mean). */
@@ -94,11 +94,13 @@ export function buildTrainDocument(result: TrainResult): TrainDocument {
           }
         : {}),
     },
-    parity: {
-      rows: result.artifact.parity.rows,
-      max_difference: result.artifact.parity.maxDifference,
-      tied_rows: result.artifact.parity.tiedRows.length,
-    },
+    parity: result.artifact.parity
+      ? {
+          rows: result.artifact.parity.rows,
+          max_difference: result.artifact.parity.maxDifference,
+          tied_rows: result.artifact.parity.tiedRows.length,
+        }
+      : null,
     metrics: result.evaluation.metrics,
     unavailable_metrics: result.evaluation.unavailable,
     baseline_metrics: result.baseline.metrics,
@@ -167,9 +169,11 @@ export function renderTrainSummary(document: TrainDocument): string {
     .slice(0, 5)
     .map(([name, value]) => `${name} ${value.toFixed(3)}`);
   lines.push(`top features: ${top.join(", ")}`);
-  lines.push(
-    `onnx parity: ${document.parity.rows} holdout rows, max |difference| ${document.parity.max_difference.toExponential(2)}`,
-  );
+  if (document.parity) {
+    lines.push(
+      `onnx parity: ${document.parity.rows} holdout rows, max |difference| ${document.parity.max_difference.toExponential(2)}`,
+    );
+  }
   if (document.model.ref) lines.push(`pushed ${document.model.pinned_ref ?? document.model.ref}`);
   else lines.push(document.gates.passed ? "not pushed" : "not pushed: the gates failed");
   const t = document.timings;

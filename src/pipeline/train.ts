@@ -5,15 +5,13 @@
  */
 import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { ConfigError } from "../common/errors.js";
 import type { Logger } from "../common/logger.js";
 import { loadConfigFile } from "../config/load-yaml.js";
-import { PipelineSpec } from "../config/pipeline.js";
+import { PipelineSpec, type ModelType } from "../config/pipeline.js";
 import { evaluateBaseline } from "../evaluation/baseline.js";
 import { evaluateGates, type GateOutcome } from "../evaluation/gates.js";
 import type { ModelEvaluation } from "../evaluation/model-evaluation.js";
 import { computeFeatureImportance } from "../learners/feature-importance.js";
-import type { BuiltinLearner } from "../learners/registry.js";
 import type { Trial } from "../tuning/samplers.js";
 import type { Shard } from "../tuning/shard.js";
 import type { Params } from "../tuning/space.js";
@@ -21,6 +19,7 @@ import type { StudyProgress } from "../tuning/study.js";
 import type { ModelRegistry, PushResult } from "../registry/model-registry.js";
 import { evaluateChampions } from "./champions.js";
 import { fitPipelineModel, type FitRequest, type PipelineModel } from "./fit-model.js";
+import { buildCommandArtifact } from "./command-artifact.js";
 import { readGitCommit } from "./git-commit.js";
 import { buildModelArtifact, type ModelArtifact } from "./model-artifact.js";
 import { prepareData, type PreparedData } from "./prepare-data.js";
@@ -69,10 +68,11 @@ export interface TrainResult {
   readonly kind: "model";
   readonly spec: PipelineSpec;
   readonly data: PreparedData;
-  readonly learner: BuiltinLearner;
+  readonly learner: ModelType;
   /** The parameters the final model was fitted with (pipeline params, then the best tuned ones). */
   readonly params: Params;
-  readonly fitted: PipelineModel;
+  /** The TypeScript model; `null` when the user's command trained the model. */
+  readonly fitted: PipelineModel | null;
   /** The ONNX graph and model card, checked for parity with `fitted`. */
   readonly artifact: ModelArtifact;
   /** Metrics on the holdout, computed on the ONNX artifact (what is served). */
@@ -118,19 +118,6 @@ export async function trainPipeline(options: TrainOptions): Promise<TrainResult 
   const startAll = performance.now();
   const spec = await loadPipeline(options.root, options.pipelinePath);
   const learner = spec.model_training.model_type;
-  if (learner === "command") {
-    throw new ConfigError([
-      {
-        file: options.pipelinePath,
-        line: 1,
-        column: 1,
-        field: "model_training.model_type",
-        message:
-          "model_type command is trained by the artifact flow (train with a registry); not by the built-in learners",
-        severity: "error",
-      },
-    ]);
-  }
   const seed = options.seed ?? spec.model_training.seed;
   const log = options.logger;
 
@@ -147,58 +134,74 @@ export async function trainPipeline(options: TrainOptions): Promise<TrainResult 
     `loaded ${data.train.rows.length} training and ${data.test.rows.length} holdout rows (${data.task}: ${data.taskRule})`,
   );
 
-  const base: FitRequest = {
-    learner,
-    params: spec.model_training.params,
-    featureOptions: buildFeatureOptions(spec),
-    context: {
-      task: data.task,
-      nClasses: data.task === "classification" ? data.classes.length : 1,
-      seed,
-      ...(options.threads !== undefined ? { threads: options.threads } : {}),
-    },
-  };
-
-  let tuning: TuningSummary | null = null;
-  start = performance.now();
-  if (options.mergeTrials && options.mergeTrials.length > 0) {
-    tuning = await mergeTuningShards(spec, data, options.mergeTrials);
-  } else if (spec.enable_hyperparameter_tuning || options.shard) {
-    tuning = await tuneHyperparameters({
-      spec,
-      data,
-      base,
-      seed,
-      ...(options.shard ? { shard: options.shard } : {}),
-      ...(options.trialsOut ? { trialsOut: options.trialsOut } : {}),
-      ...(options.onTrial ? { onTrial: options.onTrial } : {}),
-    });
-  }
-  timings.tune_ms = since(start);
-  if (options.shard && tuning) return { kind: "shard", spec, data, tuning, timings };
-
-  const params: Params = { ...(spec.model_training.params as Params), ...(tuning?.best_params ?? {}) };
-  start = performance.now();
-  const fitted = await fitPipelineModel({ ...base, params }, data.train.frame, data.train.rows, data.train.y);
-  timings.fit_ms = since(start);
-
-  start = performance.now();
+  const nClasses = data.task === "classification" ? data.classes.length : 1;
   const gitCommit = (await readGitCommit(options.root)) ?? UNKNOWN_COMMIT;
   if (gitCommit === UNKNOWN_COMMIT)
     log?.warn("not a git checkout and no GITHUB_SHA: the card records commit 0000000");
-  const artifact = await buildModelArtifact(
-    { spec, data, params, fitted, tuning },
-    { gitCommit, now: (options.now ?? (() => new Date()))(), trainingTimeMs: since(startAll) },
-  );
+  const now = (options.now ?? (() => new Date()))();
+
+  let tuning: TuningSummary | null = null;
+  let fitted: PipelineModel | null = null;
+  let params: Params;
+  let artifact: ModelArtifact;
+  if (learner === "command") {
+    start = performance.now();
+    artifact = await buildCommandArtifact(
+      { spec, data, root: options.root, seed, ...(log ? { logger: log } : {}) },
+      { gitCommit, now, startedAt: startAll },
+    );
+    params = artifact.card.params as Params;
+    timings.fit_ms = since(start);
+    start = performance.now();
+  } else {
+    const base: FitRequest = {
+      learner,
+      params: spec.model_training.params,
+      featureOptions: buildFeatureOptions(spec),
+      context: {
+        task: data.task,
+        nClasses,
+        seed,
+        ...(options.threads !== undefined ? { threads: options.threads } : {}),
+      },
+    };
+    start = performance.now();
+    if (options.mergeTrials && options.mergeTrials.length > 0) {
+      tuning = await mergeTuningShards(spec, data, options.mergeTrials);
+    } else if (spec.enable_hyperparameter_tuning || options.shard) {
+      tuning = await tuneHyperparameters({
+        spec,
+        data,
+        base,
+        seed,
+        ...(options.shard ? { shard: options.shard } : {}),
+        ...(options.trialsOut ? { trialsOut: options.trialsOut } : {}),
+        ...(options.onTrial ? { onTrial: options.onTrial } : {}),
+      });
+    }
+    timings.tune_ms = since(start);
+    if (options.shard && tuning) return { kind: "shard", spec, data, tuning, timings };
+
+    params = { ...(spec.model_training.params as Params), ...(tuning?.best_params ?? {}) };
+    start = performance.now();
+    fitted = await fitPipelineModel({ ...base, params }, data.train.frame, data.train.rows, data.train.y);
+    timings.fit_ms = since(start);
+
+    start = performance.now();
+    artifact = await buildModelArtifact(
+      { spec, data, params, fitted, tuning },
+      { gitCommit, now, trainingTimeMs: since(startAll) },
+    );
+  }
   const evaluation = artifact.evaluation;
-  const baseline = evaluateBaseline(data.task, base.context.nClasses, data.train.y, data.test.y);
+  const baseline = evaluateBaseline(data.task, nClasses, data.train.y, data.test.y);
   const champions = options.registry
     ? await evaluateChampions(spec, data, { root: options.root, registry: options.registry })
     : {};
   const gates = evaluateGates(spec.evaluation.gates, evaluation.metrics, champions);
   timings.evaluate_ms = since(start);
 
-  const featureImportance = computeFeatureImportance(fitted.model, fitted.features.outputNames);
+  const featureImportance = fitted ? computeFeatureImportance(fitted.model, fitted.features.outputNames) : {};
   let pushed: PushResult | undefined;
   if (options.push && options.registry && gates.passed) {
     pushed = await options.registry.push({
