@@ -81,7 +81,7 @@ describe("model_type: command", () => {
       "contract",
     ]);
     expect(pulled.card.params).toEqual({
-      command: expect.stringContaining("train-logistic.ts") as unknown as string,
+      command: expect.stringContaining("train-logistic.ts"),
     });
     expect(pulled.card.metrics).toEqual(result.evaluation.metrics);
     expect(buildTrainDocument(result).parity).toBeNull();
