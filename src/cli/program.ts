@@ -10,6 +10,8 @@ import { registerDriftCommand } from "./commands/drift.js";
 import { registerEvaluateCommand } from "./commands/evaluate.js";
 import { registerPolicyCommand } from "./commands/policy.js";
 import { registerRegistryCommand } from "./commands/registry.js";
+import { registerRenderCommand } from "./commands/render.js";
+import { registerServeCommand } from "./commands/serve.js";
 import { registerTrainCommand } from "./commands/train.js";
 import { registerValidateCommand } from "./commands/validate.js";
 
@@ -30,6 +32,8 @@ export function createProgram(): Command {
   registerRegistryCommand(program);
   registerBotCommand(program);
   registerPolicyCommand(program);
+  registerServeCommand(program);
+  registerRenderCommand(program);
   return program;
 }
 
