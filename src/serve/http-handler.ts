@@ -11,11 +11,14 @@ import type { Logger } from "pino";
 import { TOOL_VERSION } from "../common/version.js";
 import type { ServingRole } from "../deploy/route.js";
 import type { OnnxClassification, OnnxRegression } from "../onnx/index.js";
-import type { DeploymentController, ServedModel } from "./deployment.js";
+import type { DeploymentController, Route, ServedModel } from "./deployment.js";
 import { sameLabel, type FeedbackStore } from "./feedback.js";
 import type { ServerMetrics } from "./metrics.js";
 import { recordInputs } from "./model-stats.js";
 import { parseV1Instances, parseV2Inputs, RequestError, type ParsedInput } from "./parse-request.js";
+
+/** Shadow runs of a blue-green candidate allowed at once. */
+export const MAX_SHADOWS = 4;
 
 /** Default largest request body, in bytes. */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -272,6 +275,51 @@ export function createRequestHandler(
         ? formatV1(result, input.nRows)
         : formatV2(served, result, input.nRows, input.id ?? requestId);
     send(res, 200, payload, requestId, served.slot.version);
+    shadow(route, body, protocol);
+  }
+
+  let shadowsInFlight = 0;
+  /**
+   * A blue-green candidate takes no traffic until it passes its checks, so
+   * it is judged on copies: after the caller has its answer, the same
+   * request runs on the candidate in the background. At most
+   * {@link MAX_SHADOWS} copies run at once, so a burst cannot pile up work.
+   */
+  function shadow(route: Route, body: unknown, protocol: Protocol): void {
+    const d = route.deployment;
+    const candidate = d.candidate;
+    if (d.rollout.plan.type !== "blue-green" || d.rollout.phase !== "progressing" || candidate === null)
+      return;
+    if (route.served === candidate || shadowsInFlight >= MAX_SHADOWS) return;
+    let input: ParsedInput;
+    try {
+      input =
+        protocol === "v1"
+          ? parseV1Instances(body, candidate.slot.card.features)
+          : parseV2Inputs(body, candidate.slot.card.features);
+    } catch {
+      return;
+    }
+    shadowsInFlight++;
+    const release = candidate.slot.hold();
+    const started = performance.now();
+    recordInputs(candidate.stats, input.columns, input.nRows);
+    candidate.slot
+      .predict(input.columns)
+      .then(
+        () => controller.finish(route, candidate, "candidate", performance.now() - started, false),
+        (error: unknown) => {
+          logger.warn(
+            { err: error, version: candidate.slot.version },
+            "blue-green candidate failed a shadow request",
+          );
+          controller.finish(route, candidate, "candidate", performance.now() - started, true);
+        },
+      )
+      .finally(() => {
+        release();
+        shadowsInFlight--;
+      });
   }
 
   async function takeFeedback(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { Agent, request } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { PushResult } from "../../src/registry/model-registry.js";
@@ -44,19 +45,39 @@ it("serves 10,000 requests across stable → canary → abort → new candidate 
   let sent = 0;
   let flipsDone = false;
   const body = JSON.stringify({ instances: [{ x0: 0.3, x1: -1, x2: 0.5, x3: 2, plan: "pro" }] });
+  // node:http with kept-alive sockets: the client must cost less than the server it loads.
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const { port } = new URL(server.url);
+  function postRow(): Promise<{ status: number; version: string }> {
+    return new Promise((resolve) => {
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port,
+          path: "/v1/models/churn:predict",
+          method: "POST",
+          agent,
+          headers: { "content-length": body.length },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () =>
+            resolve({
+              status: res.statusCode ?? -1,
+              version: String(res.headers["x-model-version"] ?? "none"),
+            }),
+          );
+        },
+      );
+      req.on("error", () => resolve({ status: -1, version: "none" }));
+      req.end(body);
+    });
+  }
   async function worker(): Promise<void> {
     while (sent < TOTAL || !flipsDone) {
       sent++;
-      let status = -1;
-      try {
-        const response = await fetch(`${server.url}/v1/models/churn:predict`, { method: "POST", body });
-        status = response.status;
-        const version = response.headers.get("x-model-version") ?? "none";
-        versions.set(version, (versions.get(version) ?? 0) + 1);
-        await response.arrayBuffer();
-      } catch {
-        status = -1;
-      }
+      const { status, version } = await postRow();
+      versions.set(version, (versions.get(version) ?? 0) + 1);
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
     }
   }
@@ -110,6 +131,7 @@ it("serves 10,000 requests across stable → canary → abort → new candidate 
     expect(versions.get("v3")).toBeGreaterThan(0);
     expect(state).toMatchObject({ phase: "progressing", weights: { candidate: 0.5 } });
   } finally {
+    agent.destroy();
     expect(await server.stop()).toBe(0);
   }
 }, 180_000);
