@@ -90,6 +90,7 @@ async function main(): Promise<void> {
   const bot = await startBotHarness({
     latencyMs: LATENCY_MS,
     autoMerge: "queue",
+    policy: "engine",
     replicas: 2,
     productionExtra: "policy:\n  rate_limit_per_hour: 100\n  cooldown_minutes: 0\n",
   });

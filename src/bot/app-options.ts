@@ -22,10 +22,7 @@ export interface BotAppOptions {
   readonly outcomeLogPath?: string;
   /** Explicit policy; otherwise `policyKind` picks one. */
   readonly policy?: IncidentPolicy;
-  /**
-   * `guardrail` (the plain rules, default) or `engine` (the decision engine)
-   * (`BOT_POLICY`). The engine path is wired but not yet proven end to end.
-   */
+  /** `engine` (the decision engine, default) or `guardrail` (the plain rules) (`BOT_POLICY`). */
   readonly policyKind?: "engine" | "guardrail";
   /** JSONL decision log of the engine (`DECISION_LOG`); in memory when absent. */
   readonly decisionLogPath?: string;

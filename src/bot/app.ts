@@ -49,14 +49,14 @@ export function createBotApp(
     const memory = createIncidentMemory();
     const policy =
       options.policy ??
-      (options.policyKind === "engine"
-        ? createEnginePolicy({
+      (options.policyKind === "guardrail"
+        ? createGuardrailPolicy()
+        : createEnginePolicy({
             apiKey: options.openaiApiKey,
             seed: options.seed ?? 1,
             logger: log,
             ...(options.decisionLogPath === undefined ? {} : { logPath: options.decisionLogPath }),
-          })
-        : createGuardrailPolicy());
+          }));
     const now = options.now ?? (() => new Date());
     const outcomes: OutcomeSink =
       options.outcomes ??

@@ -103,7 +103,13 @@ async function buildIncident(
     canary_state: notice.kind === "rollout_aborted" ? "aborted" : candidate ? "progressing" : "none",
     stable_available: stableAvailable,
     flap_count: deps.memory.countFiring(notice.fingerprint, deps.now().getTime()),
-    digests: { serving: bad, stable, candidate },
+    // `stable` is the rollback target: when the stable itself is bad, that is
+    // the last good one from the file's history.
+    digests: {
+      serving: bad,
+      stable: bad !== null && bad === stable ? (digestOfRef(lastGood) ?? null) : stable,
+      candidate,
+    },
   });
   return { incident, lastGood };
 }

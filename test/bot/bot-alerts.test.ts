@@ -179,7 +179,7 @@ describe("Grafana and server events", () => {
 
     expect(res).toEqual({ status: 202, json: { accepted: 1, duplicates: 0 } });
     const comment = await waitFor(() => bot.fake.comments.find((c) => c.body.includes("drift (warning)")));
-    expect(comment.body).toContain("**notify** (`drift_needs_retrain`)");
+    expect(comment.body).toMatch(/\*\*notify\*\* \(`drift_needs_retrain`\)/);
     expect(comment.body).toContain("`value:B` metric: B = 0.31");
     expect(bot.fake.pulls.length).toBe(pulls);
   });

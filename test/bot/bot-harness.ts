@@ -143,6 +143,8 @@ export interface HarnessOptions {
   readonly autoMerge?: AutoMergeMode;
   /** Appended to production's second version (e.g. a `policy:` section). */
   readonly productionExtra?: string;
+  /** Incident policy of the bot; the plain guardrails unless asked. */
+  readonly policy?: "engine" | "guardrail";
   /** Bot processes sharing the fake (replicas). Default 1. */
   readonly replicas?: number;
 }
@@ -212,6 +214,8 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
         ALERT_HMAC_SECRET: ALERT_HMAC,
         DEFAULT_REPOSITORY: `${TARGET.owner}/${TARGET.repo}`,
         OUTCOME_LOG: outcomeLog,
+        BOT_POLICY: options.policy ?? "guardrail",
+        DECISION_LOG: join(tmp, "decisions.jsonl"),
         GITHUB_RETRY_BASE_MS: "5",
         GITHUB_RATE_LIMIT_UNIT_MS: "5",
         GITHUB_SPACE_WRITES: "false",

@@ -1,0 +1,46 @@
+/**
+ * The bot with the decision engine (its default policy) as a real process:
+ * a critical production alert right after a deploy is rolled back, the
+ * decision is logged, and the engine's diagnosis goes into the PR.
+ */
+import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { rollbackBranch } from "../../src/bot/handle-incident.js";
+import { D, PRODUCTION_V1, startBotHarness, waitFor, type BotHarness } from "./bot-harness.js";
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/bot/${name}`, import.meta.url), "utf8");
+
+let bot: BotHarness;
+
+beforeAll(async () => {
+  bot = await startBotHarness({ policy: "engine" });
+});
+
+afterAll(async () => {
+  await bot.stop();
+});
+
+afterEach(() => {
+  expect(bot.fake.unexpected).toEqual([]);
+});
+
+it("rolls production back on a critical alert after a deploy, and logs the decision", async () => {
+  const res = await bot.postAlert(fixture("alertmanager-firing.json"));
+
+  expect(res.status).toBe(202);
+  const branch = rollbackBranch("production", "c8f2a1d93b4e5f60", "2026-11-28T01:00:00.000Z");
+  const pr = await waitFor(() => bot.fake.pulls.find((p) => p.head === branch && p.merged));
+  expect(pr.body).toContain("**rollback** (`critical_after_deploy`)");
+  expect(await bot.fake.readFile("main", "environments/production.yaml")).toBe(
+    PRODUCTION_V1.replace("quarantine: []", `quarantine: [${D.v2}]`),
+  );
+  const log = await readFile(join(dirname(bot.outcomeLog), "decisions.jsonl"), "utf8");
+  const record = JSON.parse(log.split("\n")[0]!) as { type: string; action: string; fingerprint: string };
+  expect([record.type, record.action, record.fingerprint]).toEqual([
+    "decision",
+    "rollback",
+    "c8f2a1d93b4e5f60",
+  ]);
+});
