@@ -22,6 +22,7 @@ import {
   type RolloutState,
 } from "../deploy/rollout.js";
 import type { Random } from "../common/random.js";
+import { ANOMALY_WATCH_START, stepAnomalyWatch, type AnomalyWatch } from "./anomaly-watch.js";
 import type { ModelSlot } from "./model-slot.js";
 import {
   buildCheckWindow,
@@ -39,7 +40,15 @@ export interface ServedModel {
   readonly stats: ModelStats;
   /** Whether the last drift check flagged this model (edge-triggers drift.detected). */
   driftFlagged: boolean;
+  /** Error-rate anomaly watch, fed once per tick. */
+  anomaly: AnomalyWatch;
+  /** Requests and errors at the last tick, to take per-tick deltas. */
+  tickRequests: number;
+  tickErrors: number;
 }
+
+/** Requests a tick needs before its error rate is a point of the anomaly watch. */
+export const ANOMALY_MIN_TICK_REQUESTS = 20;
 
 /** One consistent view of what is served. */
 export interface Deployment {
@@ -167,6 +176,9 @@ export function createDeploymentController(ports: DeploymentPorts): DeploymentCo
       slot,
       stats: createModelStats(slot.card.reference_profile, env.checks.drift?.window ?? 1000),
       driftFlagged: false,
+      anomaly: ANOMALY_WATCH_START,
+      tickRequests: 0,
+      tickErrors: 0,
     };
     loaded.set(slot.digest, served);
     return served;
@@ -207,6 +219,36 @@ export function createDeploymentController(ports: DeploymentPorts): DeploymentCo
         serving: deployment?.stable?.slot.digest ?? null,
       },
     });
+  }
+
+  /** Feeds each model's error rate since the last tick to its anomaly watch. */
+  function watchAnomalies(d: Deployment): void {
+    for (const served of [d.stable, d.candidate]) {
+      if (served === null) continue;
+      const { stats } = served;
+      // The analysis window resets its counters; a drop means a new window began.
+      if (stats.requests < served.tickRequests) served.tickRequests = served.tickErrors = 0;
+      const requests = stats.requests - served.tickRequests;
+      if (requests < ANOMALY_MIN_TICK_REQUESTS) continue;
+      const rate = (stats.errors - served.tickErrors) / requests;
+      served.tickRequests = stats.requests;
+      served.tickErrors = stats.errors;
+      const { watch, alarm } = stepAnomalyWatch(served.anomaly, rate);
+      served.anomaly = watch;
+      if (alarm === null) continue;
+      ports.emit(
+        event("anomaly.detected", d, `${served.slot.digest.slice(7, 19)}.errors.${ports.now()}`, [
+          {
+            id: "error_rate",
+            text: `error rate of ${served.slot.version} rose to ${rate.toFixed(4)} (usual ${alarm.baseline.mean.toFixed(4)} ± ${alarm.baseline.std.toFixed(4)}); EWMA at ${alarm.statistic.toFixed(2)}× its control limit`,
+            metric: "error_rate",
+            value: rate,
+            threshold: alarm.baseline.mean,
+            direction: "above",
+          },
+        ]),
+      );
+    }
   }
 
   return {
@@ -296,6 +338,7 @@ export function createDeploymentController(ports: DeploymentPorts): DeploymentCo
       const d = deployment;
       if (d === null) return;
       transition(d, { type: "tick" });
+      watchAnomalies(d);
       const drift = d.env.checks.drift;
       if (drift === undefined) return;
       for (const served of [d.stable, d.candidate]) {
