@@ -7,7 +7,7 @@ import { UsageError } from "../common/errors.js";
 import { parseShard, type Shard } from "../tuning/shard.js";
 
 /** Commands the Action runs. */
-export const ACTION_COMMANDS = ["train", "validate"] as const;
+export const ACTION_COMMANDS = ["train", "evaluate", "validate"] as const;
 
 /** A command the Action runs. */
 export type ActionCommand = (typeof ACTION_COMMANDS)[number];
@@ -23,7 +23,8 @@ export interface InputDeclaration {
 /** Every input of the Action, kebab-case, as in `action.yml`. */
 export const ACTION_INPUTS = {
   command: {
-    description: "What to run: train (tune, fit, evaluate, gate, push) or validate (check the YAML files).",
+    description:
+      "What to run: train (tune, fit, evaluate, gate, push), evaluate (re-evaluate the models the environments serve) or validate (check the YAML files).",
     required: false,
     default: "train",
   },

@@ -24,7 +24,8 @@ import {
 import { parseActionInputs, type ActionInputName, type ActionInputs } from "./inputs.js";
 import { buildOutputValues, type PipelineOutputs } from "./outputs.js";
 import { buildCommentBody, postReportComment } from "./post-report.js";
-import { renderPipelineReport } from "./render-report.js";
+import { evaluateServingModels } from "./evaluate-serving.js";
+import { renderPipelineReport, renderServingReport } from "./render-report.js";
 
 /** Where the Action runs: the runner's environment. */
 interface RunContext {
@@ -244,15 +245,7 @@ async function runTrain(context: RunContext, files: readonly string[]): Promise<
   for (const path of invalid) failures.push(`${path} is invalid (see the annotations)`);
   const valid = files.filter((f) => !invalid.has(f));
   if (valid.length === 0) return failures;
-  const { registry } = openConfiguredRegistry(
-    { registry: context.inputs.registry || defaultRegistry(context.env) },
-    {
-      root: context.root,
-      env: context.inputs.githubToken
-        ? { ...context.env, GITHUB_TOKEN: context.inputs.githubToken }
-        : context.env,
-    },
-  );
+  const registry = openRegistry(context);
   const summary: string[] = [];
   const results = new Map<string, PipelineOutputs>();
   const shardReports = new Map<string, string>();
@@ -295,6 +288,60 @@ async function runTrain(context: RunContext, files: readonly string[]): Promise<
   return failures;
 }
 
+function openRegistry(context: RunContext): ModelRegistry {
+  return openConfiguredRegistry(
+    { registry: context.inputs.registry || defaultRegistry(context.env) },
+    {
+      root: context.root,
+      env: context.inputs.githubToken
+        ? { ...context.env, GITHUB_TOKEN: context.inputs.githubToken }
+        : context.env,
+    },
+  ).registry;
+}
+
+async function runEvaluate(context: RunContext, files: readonly string[]): Promise<string[]> {
+  const failures: string[] = [];
+  const invalid = await annotateProblems(context.root, files);
+  for (const path of invalid) failures.push(`${path} is invalid (see the annotations)`);
+  const registry = openRegistry(context);
+  const summary: string[] = [];
+  const results = new Map<string, PipelineOutputs>();
+  for (const path of files.filter((f) => !invalid.has(f))) {
+    try {
+      const { pipeline, environments } = await evaluateServingModels(context.root, path, registry);
+      const markdown = renderServingReport(pipeline, environments);
+      summary.push(markdown);
+      const report = await writeReport(context, `${pipeline}.serving`, markdown);
+      // The first environment that serves a model speaks for the pipeline's outputs.
+      const serving = environments.find((e) => e.result && e.gates);
+      if (!serving?.result || !serving.gates || serving.stable === null) {
+        core.notice(`${pipeline}: no environment serves a model yet; nothing to evaluate`);
+        continue;
+      }
+      results.set(pipeline, {
+        modelRef: serving.stable,
+        modelDigest: serving.result.digest,
+        metrics: serving.result.evaluation.metrics,
+        gatesPassed: serving.gates.passed,
+        report,
+      });
+      if (!serving.gates.passed && context.inputs.failOnGates)
+        failures.push(`${serving.environment}'s model ${serving.stable} fails the gates of ${pipeline}`);
+    } catch (error) {
+      const message = `${path}: ${describe(error)}`;
+      core.error(message, { title: `meta-controller ${path}` });
+      summary.push(`### ❌ \`${path}\` failed\n\n${message}`);
+      failures.push(message);
+    }
+  }
+  if (results.size > 0)
+    for (const [name, value] of Object.entries(buildOutputValues(results))) core.setOutput(name, value);
+  if (summary.length > 0 && context.env.GITHUB_STEP_SUMMARY)
+    await core.summary.addRaw(`## meta-controller evaluate\n\n${summary.join("\n\n---\n\n")}\n`).write();
+  return failures;
+}
+
 async function runValidate(context: RunContext, files: readonly string[]): Promise<string[]> {
   const invalid = await annotateProblems(context.root, files);
   const lines = files.map((f) => `| \`${f}\` | ${invalid.has(f) ? "❌ invalid" : "✅ valid"} |`);
@@ -321,8 +368,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       core.notice(`no pipeline to run: ${JSON.stringify(inputs.pipelines)} matched nothing that changed`);
       return;
     }
-    const failures =
-      inputs.command === "validate" ? await runValidate(context, files) : await runTrain(context, files);
+    const commands = { train: runTrain, evaluate: runEvaluate, validate: runValidate } as const;
+    const failures = await commands[inputs.command](context, files);
     if (failures.length > 0) core.setFailed(failures.join("\n"));
   } catch (error) {
     core.setFailed(describe(error));

@@ -187,3 +187,36 @@ export function renderPipelineReport(input: ReportInput): string {
     );
   return parts.join("\n\n");
 }
+
+/** The `evaluate` report of one pipeline's serving models. */
+export function renderServingReport(
+  pipeline: string,
+  environments: readonly {
+    environment: string;
+    stable: string | null;
+    result?: {
+      rows: number;
+      matchesCard: boolean;
+      evaluation: { metrics: Readonly<Record<string, number>> };
+    };
+    gates?: { passed: boolean; results: readonly GateResult[] };
+  }[],
+): string {
+  const parts: string[] = [`### Serving models of \`${pipeline}\``];
+  for (const env of environments) {
+    if (!env.stable || !env.result) {
+      parts.push(`#### ${env.environment}\n\nServes no model yet.`);
+      continue;
+    }
+    parts.push(
+      `#### ${env.environment}: \`${env.stable}\``,
+      `${env.result.rows} holdout rows; ${env.result.matchesCard ? "reproduces the card's metrics exactly" : "differs from the card's metrics"}.`,
+      table(
+        ["metric", "value"],
+        Object.entries(env.result.evaluation.metrics).map(([name, value]) => [name, formatValue(value)]),
+      ),
+    );
+    if (env.gates) parts.push(renderGatesTable(env.gates.results));
+  }
+  return parts.join("\n\n");
+}

@@ -105,6 +105,17 @@ describe("the Action on a pull request", () => {
       expect(fake.callsTo("POST", /\/issues\/\d+\/comments$/)).toHaveLength(1);
       expect(fake.callsTo("PATCH", /\/issues\/comments\/\d+$/)).toHaveLength(1);
       expect(parseReportMarkers(fake.comments[0]!.body)[0]?.ref).toBe(second.outputs["model-ref"]);
+
+      // Act: evaluate re-evaluates what production serves (v1) on its recorded holdout
+      const evaluated = await runAction({ ...common, inputs: { ...common.inputs, command: "evaluate" } });
+
+      // Assert: v1's card metrics are reproduced, and evaluate does not comment
+      expect(evaluated.code).toBe(0);
+      expect(evaluated.outputs["model-ref"]).toBe(first.outputs["model-ref"]);
+      expect(JSON.parse(evaluated.outputs.metrics!)).toEqual(metrics);
+      expect(evaluated.outputs["gates-passed"]).toBe("true");
+      expect(evaluated.summary).toContain("reproduces the card's metrics exactly");
+      expect(fake.comments).toHaveLength(1);
       expect(fake.unexpected).toEqual([]);
     },
     SLOW,
