@@ -85,12 +85,13 @@ async function measureIncident(bot: BotHarness, fingerprint: string, startsAt: s
 async function main(): Promise<void> {
   // `queue`: auto-merge is accepted but checks never finish, so main keeps
   // the bad stable and every incident opens a fresh rollback PR.
-  // The engine's rate limit and cooldown would (rightly) stop a second
-  // rollback within the hour; the bench lifts them to measure every incident.
+  // The plain guardrail policy, so every incident is a rollback; the policy
+  // section only matters to the engine, whose rate limit and cooldown would
+  // (rightly) stop a second rollback within the hour.
   const bot = await startBotHarness({
     latencyMs: LATENCY_MS,
     autoMerge: "queue",
-    policy: "engine",
+    policy: "guardrail",
     replicas: 2,
     productionExtra: "policy:\n  rate_limit_per_hour: 100\n  cooldown_minutes: 0\n",
   });
