@@ -65,8 +65,8 @@ strategy:
   interval: 10m # long enough that only a failure ends the canary in this run
   max_failed_checks: 2
 checks:
-  drift: { alpha: 0.01, window: 50, min_samples: 50 }
-  min_requests: 25
+  drift: { alpha: 0.01, window: 50, min_samples: 30 }
+  min_requests: 10
 rollback:
   automatic: true
   merge: auto
@@ -184,34 +184,48 @@ async function loadRows(): Promise<Record<string, string | number | null>[]> {
   });
 }
 
-/** Sends rows in small batches until `stop` says so; `drift` moves every numeric input far from training. */
+/**
+ * Sends rows, `batch` per request, from `senders` concurrent callers until
+ * `stop` says so or `limit` requests went out; `drift` moves every numeric
+ * input far outside the training data.
+ */
 async function sendTraffic(
   url: string,
   rows: readonly Record<string, string | number | null>[],
   drift: boolean,
   stop: () => boolean,
   limit: number,
+  batch = 1,
+  senders = 1,
 ): Promise<number> {
   let sent = 0;
-  for (let i = 0; !stop() && sent < limit; i++) {
-    const row = rows[i % rows.length]!;
-    const instance = drift
-      ? {
-          ...row,
-          age: Number(row.age ?? 40) + 60,
-          tenure: Number(row.tenure ?? 10) + 90,
-          monthly_charges: Number(row.monthly_charges ?? 50) * 4,
-        }
-      : row;
-    const response = await fetch(`${url}/v1/models/${MODEL}:predict`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ instances: [instance] }),
-    });
-    await response.arrayBuffer();
-    if (response.status !== 200) throw new Error(`predict answered ${response.status}`);
-    sent++;
-  }
+  let next = 0;
+  const sender = async () => {
+    while (!stop() && sent < limit) {
+      const start = next;
+      next += batch;
+      sent++;
+      const instances = Array.from({ length: batch }, (_, k) => {
+        const row = rows[(start + k) % rows.length]!;
+        return drift
+          ? {
+              ...row,
+              age: Number(row.age ?? 40) + 60,
+              tenure: Number(row.tenure ?? 10) + 90,
+              monthly_charges: Number(row.monthly_charges ?? 50) * 4,
+            }
+          : row;
+      });
+      const response = await fetch(`${url}/v1/models/${MODEL}:predict`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ instances }),
+      });
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`predict answered ${response.status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: senders }, sender));
   return sent;
 }
 
@@ -265,7 +279,7 @@ async function scenario(work: string): Promise<boolean> {
   });
   try {
     const pr = await fake.addPull({ title: "Train v2 (seed 2)", head: "train-v2" });
-    const { value: botUrl } = await startChild("bot", process.execPath, cli(["bot"]), {
+    const { child: bot, value: botUrl } = await startChild("bot", process.execPath, cli(["bot"]), {
       env: {
         ...process.env,
         APP_ID: "1",
@@ -280,6 +294,7 @@ async function scenario(work: string): Promise<boolean> {
         BOT_POLICY: "guardrail",
         DECISION_LOG: join(work, "decisions.jsonl"),
         GITHUB_SPACE_WRITES: "false",
+        GITHUB_RETRY_BASE_MS: "100",
         LOG_LEVEL: "warn",
         LOG_FORMAT: "json",
       },
@@ -289,6 +304,7 @@ async function scenario(work: string): Promise<boolean> {
       },
     });
 
+    const botOutput = () => bot.output();
     const checkout = join(work, "checkout");
     await mkdir(join(checkout, "environments"), { recursive: true });
     const envFile = join(checkout, "environments", "production.yaml");
@@ -426,7 +442,7 @@ async function scenario(work: string): Promise<boolean> {
       await delay(2500); // let Prometheus scrape the healthy canary
       const t0 = Date.now();
       let aborted = false;
-      const drift = sendTraffic(serverUrl, rows, true, () => aborted, 5000);
+      const drift = sendTraffic(serverUrl, rows, true, () => aborted, 5000, 4, 4);
       const tA = await waitFor(
         "traffic back on stable",
         async () => {
@@ -458,6 +474,13 @@ async function scenario(work: string): Promise<boolean> {
         `   rollback PR #${rollbackPr.number} "${rollbackPr.title}" merged; main: v1 stable, v2 quarantined: ${mainOk}`,
       );
 
+      const alertNames = new Set<string>();
+      for (const text of tap.received) {
+        const payload = JSON.parse(text) as { alerts?: { labels?: { alertname?: string } }[] };
+        for (const alert of payload.alerts ?? []) alertNames.add(alert.labels?.alertname ?? "?");
+      }
+      say(`   alerts Alertmanager sent to the bot: ${[...alertNames].join(", ")}`);
+
       // 7. The server reloads the merged state: Git and the data plane agree.
       const tE = await waitFor(
         "the server to match main",
@@ -485,6 +508,15 @@ async function scenario(work: string): Promise<boolean> {
         `\nFor comparison: the seed promises < 30 000 ms; Flagger's default analysis needs interval 60 s × threshold (5) = 300 000 ms.`,
       );
       const ok = mainOk && tA - t0 < TARGET_A_MS && tE - t0 < TARGET_E_MS && rollbackPr.merged;
+      if (process.env.E2E_VERBOSE) {
+        say(`\nbot output:\n${botOutput()}`);
+        say("GitHub calls after the alert (ms from the fault, duration):");
+        for (const call of fake.calls.filter((c) => fake.startedAt + c.at >= tB)) {
+          say(
+            `  ${fake.startedAt + call.at - t0} +${call.durationMs} ${call.method} ${call.path} ${call.status}`,
+          );
+        }
+      }
       if (fake.unexpected.length > 0)
         say(
           `fake GitHub saw unexpected calls: ${fake.unexpected.map((c) => `${c.method} ${c.path}`).join(", ")}`,
