@@ -289,8 +289,13 @@ async function runTrain(context: RunContext, files: readonly string[]): Promise<
 }
 
 function openRegistry(context: RunContext): ModelRegistry {
+  // REGISTRY_INSECURE allows plain http to a loopback registry only (a
+  // registry started on a self-hosted runner, or in tests); open-registry refuses other hosts.
   return openConfiguredRegistry(
-    { registry: context.inputs.registry || defaultRegistry(context.env) },
+    {
+      registry: context.inputs.registry || defaultRegistry(context.env),
+      insecure: context.env.REGISTRY_INSECURE === "true",
+    },
     {
       root: context.root,
       env: context.inputs.githubToken

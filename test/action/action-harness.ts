@@ -140,6 +140,7 @@ export async function runAction(input: {
   payload?: unknown;
   apiUrl?: string;
   token?: string;
+  env?: Readonly<Record<string, string>>;
 }): Promise<ActionRun> {
   const dir = await mkdtemp(join(tmpdir(), "mc-action-run-"));
   const outputFile = join(dir, "output");
@@ -161,6 +162,7 @@ export async function runAction(input: {
     GITHUB_API_URL: input.apiUrl ?? "http://127.0.0.1:9/api/v3",
     RUNNER_TEMP: dir,
     ...(input.token ? { GITHUB_TOKEN: input.token, "INPUT_GITHUB-TOKEN": input.token } : {}),
+    ...input.env,
   };
   for (const [name, value] of Object.entries(input.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseReportMarkers } from "../../src/github/report-marker.js";
+import { dockerRegistryMissing, startDockerRegistry } from "../helpers/docker-registry.js";
 import { git } from "../helpers/fake-github-git.js";
 import { startFakeGitHub, type FakeGitHub } from "../helpers/fake-github.js";
 import {
@@ -239,6 +240,42 @@ describe("the Action on a pull request", () => {
       expect(run.outputs).toEqual({});
       expect(run.summary).not.toContain("gates passed");
       expect(fake.comments).toEqual([]);
+    },
+    SLOW,
+  );
+
+  it.skipIf(dockerRegistryMissing() !== undefined)(
+    "fails with the cause when the registry refuses the credentials, and claims no success",
+    async () => {
+      // Arrange: a real registry that requires a password the run does not have
+      const running = await startDockerRegistry({ basicAuth: { username: "ci", password: "right" } });
+      try {
+        const { workspace, fake, token, base } = await setUp({
+          "pipelines/churn.yaml": pipelineYaml({ name: "churn_small" }),
+        });
+
+        // Act
+        const run = await runAction({
+          workspace,
+          token,
+          apiUrl: fake.apiUrl,
+          payload: pullRequestPayload(base),
+          inputs: { registry: `oci://${running.host}/acme`, "changed-only": "false" },
+          env: { REGISTRY_INSECURE: "true", REGISTRY_USERNAME: "ci", REGISTRY_PASSWORD: "wrong" },
+        });
+
+        // Assert
+        expect(run.code).toBe(1);
+        expect(run.stdout).toMatch(
+          new RegExp(
+            `::error title=meta-controller pipelines/churn\\.yaml::registry oci://${running.host}/acme: .*401`,
+          ),
+        );
+        expect(run.outputs).toEqual({});
+        expect(fake.comments).toEqual([]);
+      } finally {
+        await running.stop();
+      }
     },
     SLOW,
   );
