@@ -343,7 +343,7 @@ describe("MetaController", () => {
       const running = await controller.start({ environment: "environments/staging.yaml", port: 0 });
       try {
         const ready = await fetch(`${running.server.url}/v2/health/ready`);
-        const rollout = (await (await fetch(`${running.server.url}/v1/rollout`)).json());
+        const rollout = await (await fetch(`${running.server.url}/v1/rollout`)).json();
 
         // Assert
         expect(ready.status).toBe(200);
