@@ -7,7 +7,7 @@ import { UsageError } from "../common/errors.js";
 import { parseShard, type Shard } from "../tuning/shard.js";
 
 /** Commands the Action runs. */
-export const ACTION_COMMANDS = ["train", "evaluate", "validate"] as const;
+export const ACTION_COMMANDS = ["train", "evaluate", "validate", "drift"] as const;
 
 /** A command the Action runs. */
 export type ActionCommand = (typeof ACTION_COMMANDS)[number];
@@ -24,7 +24,7 @@ export interface InputDeclaration {
 export const ACTION_INPUTS = {
   command: {
     description:
-      "What to run: train (tune, fit, evaluate, gate, push), evaluate (re-evaluate the models the environments serve) or validate (check the YAML files).",
+      "What to run: train (tune, fit, evaluate, gate, push), evaluate (re-evaluate the models the environments serve), validate (check the YAML files) or drift (compare the pipeline's data with the serving model's training profile).",
     required: false,
     default: "train",
   },

@@ -24,8 +24,9 @@ import {
 import { parseActionInputs, type ActionInputName, type ActionInputs } from "./inputs.js";
 import { buildOutputValues, type PipelineOutputs } from "./outputs.js";
 import { buildCommentBody, postReportComment } from "./post-report.js";
+import { checkServingDrift } from "./drift-serving.js";
 import { evaluateServingModels } from "./evaluate-serving.js";
-import { renderPipelineReport, renderServingReport } from "./render-report.js";
+import { renderDriftReport, renderPipelineReport, renderServingReport } from "./render-report.js";
 
 /** Where the Action runs: the runner's environment. */
 interface RunContext {
@@ -347,6 +348,51 @@ async function runEvaluate(context: RunContext, files: readonly string[]): Promi
   return failures;
 }
 
+async function runDrift(context: RunContext, files: readonly string[]): Promise<string[]> {
+  const failures: string[] = [];
+  const invalid = await annotateProblems(context.root, files);
+  for (const path of invalid) failures.push(`${path} is invalid (see the annotations)`);
+  const registry = openRegistry(context);
+  const summary: string[] = [];
+  const results = new Map<string, PipelineOutputs>();
+  for (const path of files.filter((f) => !invalid.has(f))) {
+    try {
+      const { pipeline, dataPath, environments } = await checkServingDrift(context.root, path, registry);
+      const markdown = renderDriftReport(pipeline, dataPath, environments);
+      summary.push(markdown);
+      const report = await writeReport(context, `${pipeline}.drift`, markdown);
+      const serving = environments.find((e) => e.report);
+      if (!serving?.report || serving.stable === null) {
+        core.notice(`${pipeline}: no environment serves a model yet; no profile to compare with`);
+        continue;
+      }
+      const drifted = serving.report.features.filter((f) => f.drift).length;
+      // No drift is this command's gate; metrics carry the drift figures.
+      results.set(pipeline, {
+        modelRef: serving.stable,
+        modelDigest: serving.digest ?? "",
+        metrics: { drift_share: serving.report.drift_share, drifted_columns: drifted },
+        gatesPassed: !serving.report.drift,
+        report,
+      });
+      if (serving.report.drift && context.inputs.failOnGates)
+        failures.push(
+          `${dataPath} drifted from ${serving.environment}'s model ${serving.stable} in ${drifted} columns`,
+        );
+    } catch (error) {
+      const message = `${path}: ${describe(error)}`;
+      core.error(message, { title: `meta-controller ${path}` });
+      summary.push(`### ❌ \`${path}\` failed\n\n${message}`);
+      failures.push(message);
+    }
+  }
+  if (results.size > 0)
+    for (const [name, value] of Object.entries(buildOutputValues(results))) core.setOutput(name, value);
+  if (summary.length > 0 && context.env.GITHUB_STEP_SUMMARY)
+    await core.summary.addRaw(`## meta-controller drift\n\n${summary.join("\n\n---\n\n")}\n`).write();
+  return failures;
+}
+
 async function runValidate(context: RunContext, files: readonly string[]): Promise<string[]> {
   const invalid = await annotateProblems(context.root, files);
   const lines = files.map((f) => `| \`${f}\` | ${invalid.has(f) ? "❌ invalid" : "✅ valid"} |`);
@@ -373,7 +419,12 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       core.notice(`no pipeline to run: ${JSON.stringify(inputs.pipelines)} matched nothing that changed`);
       return;
     }
-    const commands = { train: runTrain, evaluate: runEvaluate, validate: runValidate } as const;
+    const commands = {
+      train: runTrain,
+      evaluate: runEvaluate,
+      validate: runValidate,
+      drift: runDrift,
+    } as const;
     const failures = await commands[inputs.command](context, files);
     if (failures.length > 0) core.setFailed(failures.join("\n"));
   } catch (error) {

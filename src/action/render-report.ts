@@ -5,6 +5,7 @@
  */
 import type { ChartPoints } from "../evaluation/curves.js";
 import type { GateResult } from "../evaluation/gates.js";
+import type { DriftReport } from "../monitoring/report.js";
 import type { TrainDocument } from "../pipeline/train-document.js";
 import { renderImportanceChart, renderPrChart, renderRocChart, renderTuningChart } from "./render-charts.js";
 
@@ -217,6 +218,42 @@ export function renderServingReport(
       ),
     );
     if (env.gates) parts.push(renderGatesTable(env.gates.results));
+  }
+  return parts.join("\n\n");
+}
+
+/** The `drift` report of one pipeline: one table per serving environment. */
+export function renderDriftReport(
+  pipeline: string,
+  dataPath: string,
+  environments: readonly { environment: string; stable: string | null; report?: DriftReport }[],
+): string {
+  const parts: string[] = [`### Drift of \`${dataPath}\` (pipeline \`${pipeline}\`)`];
+  for (const env of environments) {
+    if (!env.stable || !env.report) {
+      parts.push(`#### ${env.environment}\n\nServes no model yet.`);
+      continue;
+    }
+    const r = env.report;
+    const drifted = r.features.filter((f) => f.drift).length;
+    parts.push(
+      `#### ${env.environment}: \`${env.stable}\``,
+      r.drift
+        ? `❌ drift in ${drifted} of ${r.features.length} columns (reference ${r.n_reference} rows, current ${r.n_current})`
+        : `✅ no drift (reference ${r.n_reference} rows, current ${r.n_current})`,
+      table(
+        ["column", "type", "method", "statistic", "p-value", "threshold", "drift"],
+        r.features.map((f) => [
+          f.name,
+          f.type,
+          f.method,
+          formatValue(f.statistic),
+          formatValue(f.p_value),
+          formatValue(f.threshold),
+          f.drift ? `❌ ${f.severity}` : "✅",
+        ]),
+      ),
+    );
   }
   return parts.join("\n\n");
 }

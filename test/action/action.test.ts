@@ -116,6 +116,21 @@ describe("the Action on a pull request", () => {
       expect(JSON.parse(evaluated.outputs.metrics!)).toEqual(metrics);
       expect(evaluated.outputs["gates-passed"]).toBe("true");
       expect(evaluated.summary).toContain("reproduces the card's metrics exactly");
+
+      // Act: drift compares the data file with v1's training profile
+      const drift = await runAction({ ...common, inputs: { ...common.inputs, command: "drift" } });
+
+      // Assert: the same file it was trained on has not drifted
+      expect(drift.stdout).not.toMatch(/::error/);
+      expect(drift.code).toBe(0);
+      expect(drift.outputs["model-ref"]).toBe(first.outputs["model-ref"]);
+      expect(drift.outputs["gates-passed"]).toBe("true");
+      expect(JSON.parse(drift.outputs.metrics!)).toEqual({ drift_share: 0, drifted_columns: 0 });
+      expect(drift.summary).toContain("✅ no drift (reference 4000 rows, current 5000)");
+      for (const column of ["age", "tenure", "monthly_charges", "gender", "partner", "phone_service"])
+        expect(drift.summary).toMatch(
+          new RegExp(`^\\| ${column} \\| (numeric|categorical) \\| .* \\| ✅ \\|$`, "m"),
+        );
       expect(fake.comments).toHaveLength(1);
       expect(fake.unexpected).toEqual([]);
     },

@@ -110,7 +110,7 @@ describe("parseActionInputs", () => {
   });
 
   it.each([
-    [{ command: "deploy" }, /input command expects one of train, evaluate, validate; got "deploy"/],
+    [{ command: "deploy" }, /input command expects one of train, evaluate, validate, drift; got "deploy"/],
     [{ "changed-only": "maybe" }, /input changed-only expects true or false; got "maybe"/],
     [{ "fail-on-gates": "2" }, /input fail-on-gates expects true or false; got "2"/],
     [{ shard: "5/4" }, /shard/],

@@ -1,0 +1,52 @@
+/**
+ * `command: drift`: has the pipeline's data moved away from what the serving
+ * model was trained on? For each environment the pipeline compares with
+ * (production when none), the stable model's reference profile (from its
+ * card) is the reference and the pipeline's data file is the current window.
+ */
+import { loadTable } from "../data/load-table.js";
+import { computeDriftReport, type DriftReport } from "../monitoring/report.js";
+import { listComparedEnvironments, readStableReference } from "../pipeline/champions.js";
+import { buildLoadRequest } from "../pipeline/spec-mapping.js";
+import { loadPipeline } from "../pipeline/train.js";
+import type { ModelRegistry } from "../registry/model-registry.js";
+import { parseModelReference } from "../registry/reference.js";
+
+/** One environment's drift check. */
+export interface ServingDrift {
+  readonly environment: string;
+  readonly stable: string | null;
+  readonly digest?: string;
+  readonly report?: DriftReport;
+}
+
+/** Checks the pipeline's data against each serving model's training profile. */
+export async function checkServingDrift(
+  root: string,
+  pipelinePath: string,
+  registry: ModelRegistry,
+): Promise<{ pipeline: string; dataPath: string; environments: ServingDrift[] }> {
+  const spec = await loadPipeline(root, pipelinePath);
+  const compared = listComparedEnvironments(spec);
+  const out: ServingDrift[] = [];
+  for (const environment of compared.length > 0 ? compared : ["production"]) {
+    const stable = await readStableReference(root, environment);
+    if (stable === null) {
+      out.push({ environment, stable });
+      continue;
+    }
+    const pulled = await registry.pull(parseModelReference(stable));
+    const profile = pulled.card.reference_profile;
+    const request = buildLoadRequest(
+      root,
+      spec.data_processing.data_source,
+      profile.columns.map((c) => c.name),
+    );
+    const types = Object.fromEntries(profile.columns.map((c) => [c.name, c.kind] as const));
+    const current = await loadTable(request.source, { ...request.options, types });
+    // The profile keeps no raw rows, so the domain classifier cannot run.
+    const report = await computeDriftReport(profile, current, { multivariate: false });
+    out.push({ environment, stable, digest: pulled.digest, report });
+  }
+  return { pipeline: spec.name, dataPath: spec.data_processing.data_source.path, environments: out };
+}
