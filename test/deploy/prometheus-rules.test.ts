@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { fileURLToPath } from "node:url";
 import { UsageError } from "../../src/common/errors.js";
 import { parseConfigText } from "../../src/config/load-yaml.js";
 import { EnvironmentSpec } from "../../src/config/environment.js";
@@ -20,6 +21,7 @@ import {
   renderPrometheusRules,
   type PrometheusRulesOptions,
 } from "../../src/deploy/prometheus-rules.js";
+import { runCli } from "../helpers/run-cli.js";
 
 const PROMTOOL = "/usr/bin/promtool";
 
@@ -172,5 +174,43 @@ describe("renderPrometheusRules", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it("is what `meta-controller render prometheus-rules` prints for the example environments", async () => {
+    // Arrange
+    const root = fileURLToPath(new URL("../..", import.meta.url));
+
+    // Act
+    const cli = await runCli(
+      [
+        "render",
+        "prometheus-rules",
+        "environments/staging.yaml",
+        "environments/production.yaml",
+        "--for",
+        "0s",
+      ],
+      { cwd: root },
+    );
+
+    // Assert
+    expect(cli.code).toBe(0);
+    const groups = (parse(cli.stdout) as { groups: { name: string; rules: { alert: string }[] }[] }).groups;
+    expect(groups.map((g) => g.name)).toEqual(["meta-controller-staging", "meta-controller-production"]);
+    expect(groups[1]!.rules.map((r) => r.alert)).toContain("MetaControllerAccuracyLow");
+  });
+
+  it("names the flag when the CLI gets a bad duration", async () => {
+    // Act
+    const cli = await runCli(
+      ["render", "prometheus-rules", "environments/staging.yaml", "--window", "soon"],
+      {
+        cwd: fileURLToPath(new URL("../..", import.meta.url)),
+      },
+    );
+
+    // Assert
+    expect(cli.code).not.toBe(0);
+    expect(cli.stderr).toContain('--window "soon"');
   });
 });
