@@ -223,6 +223,19 @@ describe("the Action on a pull request", () => {
       );
       expect(run.outputs).toEqual({});
       expect(fake.comments).toEqual([]);
+
+      // Act: command validate reports the same problem, and lists the file in the summary
+      const validated = await runAction({
+        workspace,
+        inputs: { command: "validate", "changed-only": "false" },
+      });
+
+      // Assert
+      expect(validated.code).toBe(1);
+      expect(validated.stdout).toMatch(
+        /^::error title=invalid pipelines\/broken\.yaml,file=pipelines\/broken\.yaml,line=8,col=15::/m,
+      );
+      expect(validated.summary).toContain("| `pipelines/broken.yaml` | ❌ invalid |");
     },
     SLOW,
   );
