@@ -546,6 +546,14 @@ async function main(): Promise<void> {
     process.stderr.write(`e2e: over its ${TOTAL_BUDGET_MS} ms budget; stopping everything\n`);
     void stopAll().finally(() => process.exit(1));
   }, TOTAL_BUDGET_MS);
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      clearTimeout(guard);
+      void stopAll()
+        .then(() => rm(work, { recursive: true, force: true }))
+        .finally(() => process.exit(130));
+    });
+  }
   let ok = false;
   try {
     ok = await scenario(work);
