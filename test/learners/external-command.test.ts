@@ -120,7 +120,8 @@ describe.concurrent("runExternalCommand", () => {
 
   it("stops a command that outlives its time limit", async () => {
     const act = runExternalCommand({
-      ...input("ok", collect().stream, collect().stream),
+      // Its own output folder: the concurrent "ok" case must not see its model removed.
+      ...input("timeout", collect().stream, collect().stream),
       command: "sleep 30",
       timeoutMs: 200,
     });
