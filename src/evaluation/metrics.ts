@@ -20,31 +20,14 @@ export * from "./metrics-probabilistic.js";
 export * from "./metrics-regression.js";
 export { computeArgmax } from "./metrics-input.js";
 
-/** Classification metric names, as `--json` prints them. */
-export const CLASSIFICATION_METRICS = [
-  "accuracy",
-  "balanced_accuracy",
-  "precision",
-  "recall",
-  "f1",
-  "precision_macro",
-  "recall_macro",
-  "f1_macro",
-  "roc_auc",
-  "pr_auc",
-  "log_loss",
-] as const;
-
-/** Regression metric names. */
-export const REGRESSION_METRICS = ["rmse", "mae", "r2", "mape"] as const;
+/** Metric names, as `--json` prints them; defined with the pipeline file format that names them. */
+export { CLASSIFICATION_METRICS, LOWER_IS_BETTER, REGRESSION_METRICS } from "../config/pipeline.js";
+import type { CLASSIFICATION_METRICS, REGRESSION_METRICS } from "../config/pipeline.js";
 
 /** A classification metric name. */
 export type ClassificationMetricName = (typeof CLASSIFICATION_METRICS)[number];
 /** A regression metric name. */
 export type RegressionMetricName = (typeof REGRESSION_METRICS)[number];
-
-/** Metrics where a smaller value is better; gates and tuning read this. */
-export const LOWER_IS_BETTER: ReadonlySet<string> = new Set(["log_loss", "rmse", "mae", "mape"]);
 
 /** The metrics of one evaluation. */
 export interface MetricResult<Name extends string> {
