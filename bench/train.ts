@@ -1,5 +1,5 @@
 /**
- * Training benchmark: our tree learners against scikit-learn on the same
+ * Training benchmark: our learners against scikit-learn on the same
  * splits. Prints, per learner and data set, our fit time ÷ scikit-learn's
  * single-threaded fit time (OMP_NUM_THREADS=1, n_jobs=1) and the metric
  * difference, as a markdown table.
@@ -19,7 +19,9 @@ import { join } from "node:path";
 import { createRandom } from "../src/common/random.js";
 import { fitDecisionTree, fitRandomForest } from "../src/learners/forest.js";
 import { fitGradientBoosting } from "../src/learners/gradient-boosting.js";
-import type { FeatureMatrix, Task, TreeEnsembleModel } from "../src/learners/model.js";
+import { fitLinearRegression } from "../src/learners/linear-regression.js";
+import { fitLogisticRegression } from "../src/learners/logistic-regression.js";
+import type { FeatureMatrix, FittedModel, Task } from "../src/learners/model.js";
 import { predictModel } from "../src/learners/predict.js";
 
 const PYTHON = "/usr/bin/python3";
@@ -33,6 +35,9 @@ from sklearn.model_selection import train_test_split
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor, HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.metrics import accuracy_score, roc_auc_score, r2_score
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 out_dir = sys.argv[1]
 bc = load_breast_cancer()
@@ -53,12 +58,14 @@ for name, (X, y, task) in sets.items():
             "decision_tree": DecisionTreeClassifier(random_state=0),
             "random_forest": RandomForestClassifier(n_estimators=100, n_jobs=1, random_state=0),
             "gradient_boosting": HistGradientBoostingClassifier(max_iter=100, early_stopping=False, random_state=0),
+            "logistic_regression": make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=1000)),
         }
     else:
         learners = {
             "decision_tree": DecisionTreeRegressor(random_state=0),
             "random_forest": RandomForestRegressor(n_estimators=100, n_jobs=1, random_state=0),
             "gradient_boosting": HistGradientBoostingRegressor(max_iter=100, early_stopping=False, random_state=0),
+            "linear_regression": make_pipeline(StandardScaler(), Ridge(alpha=1.0)),
         }
     result[name] = {"task": task, "learners": {}}
     for lname, model in learners.items():
@@ -130,29 +137,62 @@ function r2(pred: Float64Array, y: Float64Array): number {
   return 1 - res / tot;
 }
 
-const FITS = {
-  decision_tree: (X: FeatureMatrix, y: Float64Array, task: Task, threads: number) =>
-    fitDecisionTree(X, y, {}, { task, nClasses: task === "classification" ? 2 : 1, seed: 0, threads }),
-  random_forest: (X: FeatureMatrix, y: Float64Array, task: Task, threads: number) =>
-    fitRandomForest(
-      X,
-      y,
-      { n_estimators: 100 },
-      { task, nClasses: task === "classification" ? 2 : 1, seed: 0, threads },
-    ),
-  gradient_boosting: (X: FeatureMatrix, y: Float64Array, task: Task, threads: number) =>
-    fitGradientBoosting(
-      X,
-      y,
-      { n_estimators: 100, early_stopping: false },
-      {
-        task,
-        nClasses: task === "classification" ? 2 : 1,
-        seed: 0,
-        threads,
-      },
-    ),
-} as const;
+/** Standardises columns with the training rows' mean and std (ddof 0), as scikit-learn's StandardScaler does. */
+function standardise(X: FeatureMatrix): (M: FeatureMatrix) => FeatureMatrix {
+  const stats = X.columns.map((column) => {
+    let mean = 0;
+    for (const v of column) mean += v / column.length;
+    let variance = 0;
+    for (const v of column) variance += (v - mean) ** 2 / column.length;
+    return { mean, std: Math.sqrt(variance) || 1 };
+  });
+  return (M) => ({
+    ...M,
+    columns: M.columns.map((column, j) => column.map((v) => (v - stats[j]!.mean) / stats[j]!.std)),
+  });
+}
+
+type Fit = (X: FeatureMatrix, y: Float64Array, task: Task, threads: number) => Promise<FittedModel>;
+
+/** Our learners, with the tasks each runs on here, and the same settings as the scikit-learn side. */
+const FITS: Record<string, { tasks: readonly Task[]; fit: Fit; scaled?: boolean }> = {
+  decision_tree: {
+    tasks: ["classification", "regression"],
+    fit: (X, y, task, threads) =>
+      fitDecisionTree(X, y, {}, { task, nClasses: task === "classification" ? 2 : 1, seed: 0, threads }),
+  },
+  random_forest: {
+    tasks: ["classification", "regression"],
+    fit: (X, y, task, threads) =>
+      fitRandomForest(
+        X,
+        y,
+        { n_estimators: 100 },
+        { task, nClasses: task === "classification" ? 2 : 1, seed: 0, threads },
+      ),
+  },
+  gradient_boosting: {
+    tasks: ["classification", "regression"],
+    fit: (X, y, task, threads) =>
+      fitGradientBoosting(
+        X,
+        y,
+        { n_estimators: 100, early_stopping: false },
+        { task, nClasses: task === "classification" ? 2 : 1, seed: 0, threads },
+      ),
+  },
+  logistic_regression: {
+    tasks: ["classification"],
+    scaled: true,
+    fit: (X, y, task) =>
+      fitLogisticRegression(X, y, { C: 1, max_iter: 1000 }, { task, nClasses: 2, seed: 0 }),
+  },
+  linear_regression: {
+    tasks: ["regression"],
+    scaled: true,
+    fit: (X, y) => Promise.resolve(fitLinearRegression(X, y, { alpha: 1 })),
+  },
+};
 
 async function runComparison(threads: number): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), "bench-train-"));
@@ -174,15 +214,20 @@ async function runComparison(threads: number): Promise<string[]> {
     // One untimed fit of each learner first, so the table compares warm code
     // (scikit-learn's is compiled ahead of time).
     const warm = readCsv(join(dir, "breast_cancer-train.csv"));
-    for (const fit of Object.values(FITS)) await fit(warm.X, warm.y, "classification", threads);
+    for (const { tasks, fit } of Object.values(FITS)) {
+      if (tasks.includes("classification")) await fit(warm.X, warm.y, "classification", threads);
+    }
     for (const [name, ref] of Object.entries(sklearn)) {
       const train = readCsv(join(dir, `${name}-train.csv`));
       const test = readCsv(join(dir, `${name}-test.csv`));
-      for (const [learner, fit] of Object.entries(FITS)) {
+      for (const [learner, { tasks, fit, scaled }] of Object.entries(FITS)) {
+        if (!tasks.includes(ref.task)) continue;
+        // Linear learners get standardised inputs, like the StandardScaler in front of scikit-learn's.
+        const scale = scaled ? standardise(train.X) : (M: FeatureMatrix) => M;
         const start = performance.now();
-        const model: TreeEnsembleModel = await fit(train.X, train.y, ref.task, threads);
+        const model = await fit(scale(train.X), train.y, ref.task, threads);
         const seconds = (performance.now() - start) / 1000;
-        const prediction = predictModel(model, test.X);
+        const prediction = predictModel(model, scale(test.X));
         const theirs = ref.learners[learner]!;
         const metrics: [string, number, number][] =
           ref.task === "classification"
