@@ -4,6 +4,7 @@
  */
 import type { IncidentPolicy } from "./incident-policy.js";
 import type { OutcomeSink } from "./incident-memory.js";
+import { readCardSummarySource } from "./card-summary.js";
 import type { CardSummarySource } from "./operations.js";
 
 /** Settings of {@link createBotApp}. */
@@ -39,7 +40,9 @@ export interface BotAppOptions {
 export function readBotAppOptions(env: NodeJS.ProcessEnv): BotAppOptions {
   const maxBytes = Number(env.ALERT_MAX_BYTES);
   const seed = Number(env.BOT_SEED);
+  const cardSummary = readCardSummarySource(env);
   return {
+    ...(cardSummary ? { cardSummary } : {}),
     ...(env.BOT_POLICY === "guardrail" || env.BOT_POLICY === "engine" ? { policyKind: env.BOT_POLICY } : {}),
     ...(env.DECISION_LOG ? { decisionLogPath: env.DECISION_LOG } : {}),
     ...(env.OPENAI_API_KEY ? { openaiApiKey: env.OPENAI_API_KEY } : {}),

@@ -1,0 +1,66 @@
+/**
+ * The model card summary a deploy PR carries: what the model is, where it
+ * came from and how it did, read from the registry by the reference being
+ * deployed. Without a registry (`MODEL_REGISTRY` unset) deploy PRs carry the
+ * Action report's metrics and gates only.
+ */
+import { resolve } from "node:path";
+import type { ModelCard } from "../registry/model-card.js";
+import type { ModelRegistry } from "../registry/model-registry.js";
+import { openConfiguredRegistry } from "../registry/open-registry.js";
+import { parseModelReference } from "../registry/reference.js";
+import type { CardSummarySource } from "./operations.js";
+
+function formatMetric(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(4);
+}
+
+/** Renders the card as a short markdown table (pure). */
+export function renderCardSummary(card: ModelCard): string {
+  const lines = [
+    "| | |",
+    "| --- | --- |",
+    `| model | \`${card.name}:${card.version}\` |`,
+    `| task | ${card.task} (target \`${card.target}\`) |`,
+    `| trained | ${card.created_at} from commit \`${card.git_commit.slice(0, 7)}\` |`,
+    `| features | ${card.features.map((f) => `\`${f.name}\``).join(", ")} |`,
+    `| data | ${card.data_files.map((f) => `\`${f.path}\` (sha256 ${f.sha256.slice(0, 12)}…)`).join(", ")} |`,
+    `| params | \`${JSON.stringify(card.params)}\` |`,
+  ];
+  if (card.tuning)
+    lines.push(
+      `| tuning | ${card.tuning.strategy}, ${card.tuning.trials} trials, best ${card.tuning.metric} ${formatMetric(card.tuning.best_score)} |`,
+    );
+  const metrics = Object.entries(card.metrics).map(([name, value]) => `${name} ${formatMetric(value)}`);
+  if (metrics.length > 0) lines.push(`| holdout metrics | ${metrics.join(", ")} |`);
+  return lines.join("\n");
+}
+
+/**
+ * A summary source that pulls the card (digests verified) from `registry`.
+ * A model the registry cannot give yields no summary rather than a failed deploy.
+ */
+export function createRegistryCardSummary(
+  registry: ModelRegistry,
+  onError: (ref: string, error: unknown) => void = () => undefined,
+): CardSummarySource {
+  return async (ref) => {
+    try {
+      const pulled = await registry.pull(parseModelReference(ref));
+      return renderCardSummary(pulled.card);
+    } catch (error) {
+      onError(ref, error);
+      return undefined;
+    }
+  };
+}
+
+/** The summary source the environment asks for: `MODEL_REGISTRY` (and `REGISTRY_INSECURE=true` for a loopback http registry). */
+export function readCardSummarySource(env: NodeJS.ProcessEnv): CardSummarySource | undefined {
+  if (!env.MODEL_REGISTRY) return undefined;
+  const { registry } = openConfiguredRegistry(
+    { registry: env.MODEL_REGISTRY, insecure: env.REGISTRY_INSECURE === "true" },
+    { root: resolve("."), env },
+  );
+  return createRegistryCardSummary(registry);
+}
