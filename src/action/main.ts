@@ -284,8 +284,7 @@ async function runTrain(context: RunContext, files: readonly string[]): Promise<
         : JSON.stringify(Object.fromEntries(shardReports)),
     );
   }
-  if (summary.length > 0 && context.env.GITHUB_STEP_SUMMARY)
-    await core.summary.addRaw(`## meta-controller train\n\n${summary.join("\n\n---\n\n")}\n`).write();
+  await writeSummary(context, "train", summary);
   return failures;
 }
 
@@ -304,6 +303,24 @@ function openRegistry(context: RunContext): ModelRegistry {
         : context.env,
     },
   ).registry;
+}
+
+/** Reports a pipeline that failed with an unexpected error: an annotation, a summary section, the failure line. */
+function reportFailure(path: string, error: unknown, summary: string[]): string {
+  const message = `${path}: ${describe(error)}`;
+  core.error(message, { title: `meta-controller ${path}` });
+  summary.push(`### ❌ \`${path}\` failed\n\n${message}`);
+  return message;
+}
+
+/** Appends the command's sections to the job summary, when the runner gives one. */
+async function writeSummary(
+  context: RunContext,
+  command: string,
+  sections: readonly string[],
+): Promise<void> {
+  if (sections.length > 0 && context.env.GITHUB_STEP_SUMMARY)
+    await core.summary.addRaw(`## meta-controller ${command}\n\n${sections.join("\n\n---\n\n")}\n`).write();
 }
 
 async function runEvaluate(context: RunContext, files: readonly string[]): Promise<string[]> {
@@ -335,16 +352,12 @@ async function runEvaluate(context: RunContext, files: readonly string[]): Promi
       if (!serving.gates.passed && context.inputs.failOnGates)
         failures.push(`${serving.environment}'s model ${serving.stable} fails the gates of ${pipeline}`);
     } catch (error) {
-      const message = `${path}: ${describe(error)}`;
-      core.error(message, { title: `meta-controller ${path}` });
-      summary.push(`### ❌ \`${path}\` failed\n\n${message}`);
-      failures.push(message);
+      failures.push(reportFailure(path, error, summary));
     }
   }
   if (results.size > 0)
     for (const [name, value] of Object.entries(buildOutputValues(results))) core.setOutput(name, value);
-  if (summary.length > 0 && context.env.GITHUB_STEP_SUMMARY)
-    await core.summary.addRaw(`## meta-controller evaluate\n\n${summary.join("\n\n---\n\n")}\n`).write();
+  await writeSummary(context, "evaluate", summary);
   return failures;
 }
 
@@ -380,16 +393,12 @@ async function runDrift(context: RunContext, files: readonly string[]): Promise<
           `${dataPath} drifted from ${serving.environment}'s model ${serving.stable} in ${drifted} columns`,
         );
     } catch (error) {
-      const message = `${path}: ${describe(error)}`;
-      core.error(message, { title: `meta-controller ${path}` });
-      summary.push(`### ❌ \`${path}\` failed\n\n${message}`);
-      failures.push(message);
+      failures.push(reportFailure(path, error, summary));
     }
   }
   if (results.size > 0)
     for (const [name, value] of Object.entries(buildOutputValues(results))) core.setOutput(name, value);
-  if (summary.length > 0 && context.env.GITHUB_STEP_SUMMARY)
-    await core.summary.addRaw(`## meta-controller drift\n\n${summary.join("\n\n---\n\n")}\n`).write();
+  await writeSummary(context, "drift", summary);
   return failures;
 }
 
