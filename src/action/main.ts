@@ -323,7 +323,25 @@ async function writeSummary(
     await core.summary.addRaw(`## meta-controller ${command}\n\n${sections.join("\n\n---\n\n")}\n`).write();
 }
 
-async function runEvaluate(context: RunContext, files: readonly string[]): Promise<string[]> {
+/** What one pipeline's step gives back: its outputs under its name, or nothing to output. */
+type PipelineStep = (
+  path: string,
+  registry: ModelRegistry,
+  summary: string[],
+  failures: string[],
+) => Promise<[string, PipelineOutputs] | undefined>;
+
+/**
+ * The shape `evaluate` and `drift` share: annotate invalid files, run the
+ * step on each valid pipeline (an unexpected error fails that pipeline
+ * only), then set the outputs and write the job summary.
+ */
+async function runPerPipeline(
+  context: RunContext,
+  files: readonly string[],
+  command: string,
+  step: PipelineStep,
+): Promise<string[]> {
   const failures: string[] = [];
   const invalid = await annotateProblems(context.root, files);
   for (const path of invalid) failures.push(`${path} is invalid (see the annotations)`);
@@ -332,74 +350,69 @@ async function runEvaluate(context: RunContext, files: readonly string[]): Promi
   const results = new Map<string, PipelineOutputs>();
   for (const path of files.filter((f) => !invalid.has(f))) {
     try {
-      const { pipeline, environments } = await evaluateServingModels(context.root, path, registry);
-      const markdown = renderServingReport(pipeline, environments);
-      summary.push(markdown);
-      const report = await writeReport(context, `${pipeline}.serving`, markdown);
-      // The first environment that serves a model speaks for the pipeline's outputs.
-      const serving = environments.find((e) => e.result && e.gates);
-      if (!serving?.result || !serving.gates || serving.stable === null) {
-        core.notice(`${pipeline}: no environment serves a model yet; nothing to evaluate`);
-        continue;
-      }
-      results.set(pipeline, {
-        modelRef: serving.stable,
-        modelDigest: serving.result.digest,
-        metrics: serving.result.evaluation.metrics,
-        gatesPassed: serving.gates.passed,
-        report,
-      });
-      if (!serving.gates.passed && context.inputs.failOnGates)
-        failures.push(`${serving.environment}'s model ${serving.stable} fails the gates of ${pipeline}`);
+      const result = await step(path, registry, summary, failures);
+      if (result) results.set(...result);
     } catch (error) {
       failures.push(reportFailure(path, error, summary));
     }
   }
   if (results.size > 0)
     for (const [name, value] of Object.entries(buildOutputValues(results))) core.setOutput(name, value);
-  await writeSummary(context, "evaluate", summary);
+  await writeSummary(context, command, summary);
   return failures;
 }
 
-async function runDrift(context: RunContext, files: readonly string[]): Promise<string[]> {
-  const failures: string[] = [];
-  const invalid = await annotateProblems(context.root, files);
-  for (const path of invalid) failures.push(`${path} is invalid (see the annotations)`);
-  const registry = openRegistry(context);
-  const summary: string[] = [];
-  const results = new Map<string, PipelineOutputs>();
-  for (const path of files.filter((f) => !invalid.has(f))) {
-    try {
-      const { pipeline, dataPath, environments } = await checkServingDrift(context.root, path, registry);
-      const markdown = renderDriftReport(pipeline, dataPath, environments);
-      summary.push(markdown);
-      const report = await writeReport(context, `${pipeline}.drift`, markdown);
-      const serving = environments.find((e) => e.report);
-      if (!serving?.report || serving.stable === null) {
-        core.notice(`${pipeline}: no environment serves a model yet; no profile to compare with`);
-        continue;
-      }
-      const drifted = serving.report.features.filter((f) => f.drift).length;
-      // No drift is this command's gate; metrics carry the drift figures.
-      results.set(pipeline, {
-        modelRef: serving.stable,
-        modelDigest: serving.digest ?? "",
-        metrics: { drift_share: serving.report.drift_share, drifted_columns: drifted },
-        gatesPassed: !serving.report.drift,
-        report,
-      });
-      if (serving.report.drift && context.inputs.failOnGates)
-        failures.push(
-          `${dataPath} drifted from ${serving.environment}'s model ${serving.stable} in ${drifted} columns`,
-        );
-    } catch (error) {
-      failures.push(reportFailure(path, error, summary));
+function runEvaluate(context: RunContext, files: readonly string[]): Promise<string[]> {
+  return runPerPipeline(context, files, "evaluate", async (path, registry, summary, failures) => {
+    const { pipeline, environments } = await evaluateServingModels(context.root, path, registry);
+    const markdown = renderServingReport(pipeline, environments);
+    summary.push(markdown);
+    const report = await writeReport(context, `${pipeline}.serving`, markdown);
+    // The first environment that serves a model speaks for the pipeline's outputs.
+    const serving = environments.find((e) => e.result && e.gates);
+    if (!serving?.result || !serving.gates || serving.stable === null) {
+      core.notice(`${pipeline}: no environment serves a model yet; nothing to evaluate`);
+      return undefined;
     }
-  }
-  if (results.size > 0)
-    for (const [name, value] of Object.entries(buildOutputValues(results))) core.setOutput(name, value);
-  await writeSummary(context, "drift", summary);
-  return failures;
+    const outputs: PipelineOutputs = {
+      modelRef: serving.stable,
+      modelDigest: serving.result.digest,
+      metrics: serving.result.evaluation.metrics,
+      gatesPassed: serving.gates.passed,
+      report,
+    };
+    if (!serving.gates.passed && context.inputs.failOnGates)
+      failures.push(`${serving.environment}'s model ${serving.stable} fails the gates of ${pipeline}`);
+    return [pipeline, outputs];
+  });
+}
+
+function runDrift(context: RunContext, files: readonly string[]): Promise<string[]> {
+  return runPerPipeline(context, files, "drift", async (path, registry, summary, failures) => {
+    const { pipeline, dataPath, environments } = await checkServingDrift(context.root, path, registry);
+    const markdown = renderDriftReport(pipeline, dataPath, environments);
+    summary.push(markdown);
+    const report = await writeReport(context, `${pipeline}.drift`, markdown);
+    const serving = environments.find((e) => e.report);
+    if (!serving?.report || serving.stable === null) {
+      core.notice(`${pipeline}: no environment serves a model yet; no profile to compare with`);
+      return undefined;
+    }
+    const drifted = serving.report.features.filter((f) => f.drift).length;
+    // No drift is this command's gate; metrics carry the drift figures.
+    const outputs: PipelineOutputs = {
+      modelRef: serving.stable,
+      modelDigest: serving.digest ?? "",
+      metrics: { drift_share: serving.report.drift_share, drifted_columns: drifted },
+      gatesPassed: !serving.report.drift,
+      report,
+    };
+    if (serving.report.drift && context.inputs.failOnGates)
+      failures.push(
+        `${dataPath} drifted from ${serving.environment}'s model ${serving.stable} in ${drifted} columns`,
+      );
+    return [pipeline, outputs];
+  });
 }
 
 async function runValidate(context: RunContext, files: readonly string[]): Promise<string[]> {
