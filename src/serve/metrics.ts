@@ -24,6 +24,7 @@
  * | `meta_controller_model_info` | gauge | model, version, digest, role | 1 for each loaded model |
  * | `meta_controller_model_load_failures_total` | counter | model | models that failed to load or warm up |
  * | `meta_controller_events_total` | counter | type | events raised |
+ * | `meta_controller_environment_reloads_total` | counter | source, outcome | environments read from the file, URL or git remote: applied, or failed (the current models kept serving) |
  *
  * Feature buckets are counters of a histogram layout (cumulative over `le`)
  * at the reference quantiles: Prometheus can `sum by (feature, le)` across
@@ -56,6 +57,7 @@ export interface ServerMetrics {
   readonly modelInfo: Gauge;
   readonly loadFailures: Counter;
   readonly events: Counter;
+  readonly reloads: Counter;
 }
 
 /** A model whose feature windows are exported at scrape time. */
@@ -172,6 +174,12 @@ export function createServerMetrics(models: () => readonly ExportedModel[]): Ser
       name: "meta_controller_events_total",
       help: "Events raised",
       labelNames: ["type"],
+      registers: [registry],
+    }),
+    reloads: new Counter({
+      name: "meta_controller_environment_reloads_total",
+      help: "Environments read from the file, URL or git remote, by outcome",
+      labelNames: ["source", "outcome"],
       registers: [registry],
     }),
   };

@@ -1,13 +1,16 @@
 /**
  * Starts the model server: reads the environment file, loads and warms its
- * models, listens, and keeps following the file (and optionally a URL) so a
- * merged pull request reaches it without a restart. `close()` drains:
+ * models, listens, and keeps following the file (and optionally a URL or a
+ * git remote) so a merged pull request reaches it without a restart. `close()` drains:
  * readiness turns false, no new connection is accepted, in-flight requests
  * finish, queued events are flushed, then the sessions are released.
  */
-import { watchFile, unwatchFile } from "node:fs";
+import { existsSync, watchFile, unwatchFile } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Logger } from "pino";
 import { ConfigError } from "../common/errors.js";
 import { createRandom } from "../common/random.js";
@@ -17,6 +20,7 @@ import { openConfiguredRegistry } from "../registry/open-registry.js";
 import { createDeploymentController, type DeploymentController } from "./deployment.js";
 import { createEventSender, type EventSender } from "./event-sender.js";
 import { createFeedbackStore } from "./feedback.js";
+import { openGitSource, type GitSource } from "./git-source.js";
 import { createRequestHandler, DEFAULT_MAX_BODY_BYTES } from "./http-handler.js";
 import { createServerMetrics, type ServerMetrics } from "./metrics.js";
 import { loadModelSlot } from "./model-slot.js";
@@ -35,6 +39,9 @@ export interface ServeOptions {
   readonly eventsHmacSecret?: string;
   /** A URL serving the environment YAML, polled for changes. */
   readonly pollUrl?: string;
+  /** A git remote whose ref holds the environment file, polled for changes. */
+  readonly git?: ServeGitOptions;
+  /** Time between polls of the URL and the git remote (default 30 s). */
   readonly pollIntervalMs?: number;
   /** How often the environment file's stat is checked. */
   readonly watchIntervalMs?: number;
@@ -47,6 +54,33 @@ export interface ServeOptions {
   readonly logger: Logger;
 }
 
+/** The git remote `serve` follows. */
+export interface ServeGitOptions {
+  /** Any URL or path `git fetch` accepts. */
+  readonly remote: string;
+  /** Branch, tag or ref (default `main`). */
+  readonly ref?: string;
+  /** Path of the environment file in the repository, `/`-separated. */
+  readonly path: string;
+  /** The private bare repository; a temporary folder, removed at close, when absent. */
+  readonly cacheDir?: string;
+  /** Longest one git command may run (default 60 s). */
+  readonly timeoutMs?: number;
+}
+
+/** Where an environment came from, and what became of it. */
+export interface ReloadStatus {
+  readonly source: "file" | "url" | "git";
+  /** The file, URL, or `<remote>@<ref>:<path>`. */
+  readonly name: string;
+  readonly outcome: "applied" | "unchanged" | "failed";
+  /** Why it failed, naming the source (and the line, for a bad file). */
+  readonly message?: string;
+  /** The commit read, for a git remote. */
+  readonly commit?: string;
+  readonly at: string;
+}
+
 /** A running server. */
 export interface RunningServer {
   readonly url: string;
@@ -56,6 +90,10 @@ export interface RunningServer {
   readonly events: EventSender;
   /** Re-reads the environment file now. */
   reload(): Promise<void>;
+  /** Polls the git remote now (resolves at once without `git`). */
+  pollGit(): Promise<void>;
+  /** The last reload attempt of each source. */
+  reloadStatus(): readonly ReloadStatus[];
   /** Drains and stops. */
   close(): Promise<void>;
 }
@@ -177,55 +215,152 @@ export async function startModelServer(options: ServeOptions): Promise<RunningSe
     );
   }
 
-  // Reloads run one at a time; a change seen during a reload triggers one more.
-  let reloading: Promise<void> | null = null;
-  let again = false;
+  // Reloads run one at a time, in the order they were asked for.
+  let queue: Promise<unknown> = Promise.resolve();
   let lastText: string | undefined;
-  async function reloadFrom(read: () => Promise<{ file: string; text: string } | null>): Promise<void> {
-    if (reloading !== null) {
-      again = true;
-      return reloading;
+  const statuses = new Map<ReloadStatus["source"], ReloadStatus>();
+  interface ReloadRequest {
+    readonly source: ReloadStatus["source"];
+    readonly name: string;
+    readonly commit?: string;
+    readonly read: () => Promise<{ file: string; text: string } | null>;
+  }
+  function report(
+    request: Omit<ReloadRequest, "read">,
+    outcome: ReloadStatus["outcome"],
+    error?: unknown,
+  ): void {
+    const message =
+      error === undefined ? undefined : error instanceof Error ? error.message : JSON.stringify(error);
+    statuses.set(request.source, {
+      source: request.source,
+      name: request.name,
+      outcome,
+      ...(message === undefined ? {} : { message }),
+      ...(request.commit === undefined ? {} : { commit: request.commit }),
+      at: new Date().toISOString(),
+    });
+    if (outcome === "unchanged") return;
+    metrics.reloads.inc({ source: request.source, outcome });
+    if (outcome === "failed") {
+      logger.error(
+        { err: error, source: request.source, from: request.name, commit: request.commit },
+        `environment from ${request.name} not applied; the current models keep serving: ${message}`,
+      );
     }
-    reloading = (async () => {
-      do {
-        again = false;
-        try {
-          const source = await read();
-          if (source === null || source.text === lastText) continue;
-          const parsed = parseConfigText(source.file, source.text, EnvironmentSpec);
-          if (!parsed.ok) throw new ConfigError(parsed.issues);
-          await apply(parsed.config.value);
-          lastText = source.text;
-        } catch (error) {
-          logger.error({ err: error }, "reload failed; the current models keep serving");
+  }
+  /** Resolves to "settled" when the text was applied, already served or invalid; "retry" otherwise. */
+  function reloadFrom(request: ReloadRequest): Promise<"settled" | "retry"> {
+    const run = queue.then(async (): Promise<"settled" | "retry"> => {
+      try {
+        const source = await request.read();
+        if (source === null || source.text === lastText) {
+          report(request, "unchanged");
+          return "settled";
         }
-      } while (again);
-    })().finally(() => (reloading = null));
-    return reloading;
+        const parsed = parseConfigText(source.file, source.text, EnvironmentSpec);
+        if (!parsed.ok) throw new ConfigError(parsed.issues);
+        await apply(parsed.config.value);
+        lastText = source.text;
+        report(request, "applied");
+        return "settled";
+      } catch (error) {
+        report(request, "failed", error);
+        // A bad file stays bad until it changes; anything else (a registry down) is worth another try.
+        return error instanceof ConfigError ? "settled" : "retry";
+      }
+    });
+    queue = run;
+    return run;
   }
   const readFile = async (): Promise<{ file: string; text: string }> => {
     const { readFile: read } = await import("node:fs/promises");
     return { file: options.envFile, text: await read(options.envFile, "utf8") };
   };
+  const reloadFile = (): Promise<unknown> =>
+    reloadFrom({ source: "file", name: options.envFile, read: readFile });
 
-  const first = await loadConfigFile(options.envFile, EnvironmentSpec);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
+  // The git remote: its own private cache, and a stop signal for a fetch still running at close.
+  const stopGit = new AbortController();
+  let git: GitSource | null = null;
+  let gitCacheCreated: string | null = null;
+  /** Blob last applied, or last refused as invalid: the same blob is not read twice. */
+  let gitSettledBlob: string | undefined;
+  let gitPolling: Promise<void> | null = null;
+  function pollGit(): Promise<void> {
+    const source = git;
+    if (source === null) return Promise.resolve();
+    gitPolling ??= (async () => {
+      const base = { source: "git" as const, name: source.name };
+      try {
+        const snapshot = await source.fetchSnapshot();
+        if (snapshot.blob === gitSettledBlob) {
+          report({ ...base, commit: snapshot.commit }, "unchanged");
+          return;
+        }
+        const outcome = await reloadFrom({
+          ...base,
+          commit: snapshot.commit,
+          read: async () => ({ file: snapshot.file, text: await source.readBlob(snapshot) }),
+        });
+        if (outcome === "settled") gitSettledBlob = snapshot.blob;
+      } catch (error) {
+        if (!stopGit.signal.aborted) report(base, "failed", error);
+      }
+    })().finally(() => (gitPolling = null));
+    return gitPolling;
+  }
+  if (options.git !== undefined) {
+    const cacheDir = options.git.cacheDir ?? (gitCacheCreated = await mkdtemp(join(tmpdir(), "mc-git-")));
+    git = await openGitSource({
+      remote: options.git.remote,
+      ref: options.git.ref ?? "main",
+      path: options.git.path,
+      cacheDir,
+      ...(options.git.timeoutMs === undefined ? {} : { timeoutMs: options.git.timeoutMs }),
+      signal: stopGit.signal,
+    });
+  }
+
+  const removeGitCache = async (): Promise<void> => {
+    if (gitCacheCreated !== null) await rm(gitCacheCreated, { recursive: true, force: true });
+  };
+  // Without a local copy, the first environment comes from the git remote itself.
+  let first: { env: EnvironmentSpec; text: string };
+  try {
+    if (git !== null && !existsSync(options.envFile)) {
+      const snapshot = await git.fetchSnapshot();
+      const text = await git.readBlob(snapshot);
+      const parsed = parseConfigText(snapshot.file, text, EnvironmentSpec);
+      if (!parsed.ok) throw new ConfigError(parsed.issues);
+      first = { env: parsed.config.value, text };
+      gitSettledBlob = snapshot.blob;
+    } else {
+      const loaded = await loadConfigFile(options.envFile, EnvironmentSpec);
+      first = { env: loaded.value, text: (await readFile()).text };
+    }
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port, options.host, () => resolve());
+    });
+  } catch (error) {
+    await removeGitCache();
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   try {
-    await apply(first.value);
-    lastText = (await readFile()).text;
+    await apply(first.env);
+    lastText = first.text;
   } catch (error) {
     await new Promise<void>((r) => server.close(() => r()));
+    await removeGitCache();
     throw error;
   }
 
   const watchMs = options.watchIntervalMs ?? 500;
-  const onChange = (): void => void reloadFrom(readFile);
+  const onChange = (): void => void reloadFile();
   watchFile(options.envFile, { interval: watchMs, persistent: false }, onChange);
   const timers: NodeJS.Timeout[] = [];
   const tickMs = Math.max(50, Math.min(1000, (controller.current()?.intervalMs ?? 4000) / 4));
@@ -235,17 +370,27 @@ export async function startModelServer(options: ServeOptions): Promise<RunningSe
       publishGauges();
     }, tickMs),
   );
+  const pollMs = options.pollIntervalMs ?? 30_000;
   if (options.pollUrl !== undefined) {
     const pollUrl = options.pollUrl;
     timers.push(
       setInterval(() => {
-        void reloadFrom(async () => {
-          const response = await fetch(pollUrl, { signal: AbortSignal.timeout(10_000) });
-          if (!response.ok) throw new Error(`GET ${pollUrl}: HTTP ${response.status}`);
-          return { file: pollUrl, text: await response.text() };
+        void reloadFrom({
+          source: "url",
+          name: pollUrl,
+          read: async () => {
+            const response = await fetch(pollUrl, { signal: AbortSignal.timeout(10_000) });
+            if (!response.ok) throw new Error(`GET ${pollUrl}: HTTP ${response.status}`);
+            return { file: pollUrl, text: await response.text() };
+          },
         });
-      }, options.pollIntervalMs ?? 30_000),
+      }, pollMs),
     );
+  }
+  if (git !== null) {
+    // The first poll right away: a local copy may be older than the remote.
+    void pollGit();
+    timers.push(setInterval(() => void pollGit(), pollMs));
   }
 
   let closing: Promise<void> | null = null;
@@ -255,12 +400,17 @@ export async function startModelServer(options: ServeOptions): Promise<RunningSe
     controller,
     metrics,
     events,
-    reload: () => reloadFrom(readFile),
+    reload: async () => {
+      await reloadFile();
+    },
+    pollGit,
+    reloadStatus: () => [...statuses.values()],
     close() {
       closing ??= (async () => {
         draining = true;
         unwatchFile(options.envFile, onChange);
         for (const t of timers) clearInterval(t);
+        stopGit.abort();
         const closed = new Promise<void>((r) => server.close(() => r()));
         server.closeIdleConnections();
         if (inFlight > 0) {
@@ -273,6 +423,8 @@ export async function startModelServer(options: ServeOptions): Promise<RunningSe
         await closed;
         await Promise.race([events.flush(), new Promise<void>((r) => setTimeout(r, 5_000).unref())]);
         controller.close();
+        await gitPolling?.catch(() => undefined);
+        await removeGitCache();
       })();
       return closing;
     },

@@ -4,9 +4,10 @@
  * `listening on <url>` on stdout once the models are loaded and warm, so
  * scripts and tests can read the bound port (with `--port 0`).
  */
-import { resolve } from "node:path";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { Command } from "commander";
 import { UsageError } from "../../common/errors.js";
+import { parseDurationMs } from "../../config/duration.js";
 import { startModelServer } from "../../serve/start-server.js";
 import { createCliContext } from "../context.js";
 
@@ -20,6 +21,9 @@ interface ServeFlags {
   eventsTokenEnv: string;
   eventsHmacEnv: string;
   pollUrl?: string;
+  gitRemote?: string;
+  gitRef: string;
+  gitCache?: string;
   pollInterval: string;
   maxBody: string;
   adminTokenEnv?: string;
@@ -31,6 +35,24 @@ function parseInteger(flag: string, text: string, min: number, max: number): num
   if (!Number.isInteger(n) || n < min || n > max)
     throw new UsageError(`${flag} ${text}: expected an integer ${min}–${max}`);
   return n;
+}
+
+/** `--poll-interval`: a duration (`30s`, `5m`) or a bare number of seconds. */
+function parseInterval(text: string): number {
+  const ms = parseDurationMs(/^\d+(?:\.\d+)?$/.test(text) ? Number(text) : text);
+  if (ms === undefined || ms < 1000 || ms > 86_400_000)
+    throw new UsageError(`--poll-interval ${text}: expected a duration from 1s to 24h, such as 30s or 5m`);
+  return ms;
+}
+
+/** The environment file's path inside the repository at `root`, as git names it. */
+function pathInRepository(root: string, envFile: string): string {
+  const inside = relative(root, envFile);
+  if (inside === "" || inside.startsWith("..") || isAbsolute(inside))
+    throw new UsageError(
+      `--env ${envFile}: with --git-remote, the file must be inside the repository ${root}`,
+    );
+  return inside.split(sep).join("/");
 }
 
 /** Registers `serve`. */
@@ -51,7 +73,17 @@ export function registerServeCommand(program: Command): void {
       "ALERT_HMAC_SECRET",
     )
     .option("--poll-url <url>", "also poll this URL for the environment YAML")
-    .option("--poll-interval <seconds>", "seconds between polls of --poll-url", "30")
+    .option(
+      "--git-remote <url>",
+      "also poll this git remote (https, ssh, a path, file://) for the --env file on --git-ref",
+    )
+    .option("--git-ref <ref>", "branch, tag or ref of --git-remote", "main")
+    .option("--git-cache <dir>", "private bare repository for --git-remote (default: a temporary folder)")
+    .option(
+      "--poll-interval <duration>",
+      "time between polls of --poll-url and --git-remote (30s, 5m)",
+      "30s",
+    )
     .option("--max-body <bytes>", "largest request body", String(4 * 1024 * 1024))
     .option("--admin-token-env <name>", "variable holding the token for POST /v1/rollout/{promote,abort}")
     .option("--seed <n>", "seed of the traffic split", "1")
@@ -64,8 +96,9 @@ export function registerServeCommand(program: Command): void {
       if (flags.adminTokenEnv !== undefined && !admin) {
         throw new UsageError(`--admin-token-env ${flags.adminTokenEnv}: the variable is not set`);
       }
+      const envFile = resolve(context.root, flags.env);
       const server = await startModelServer({
-        envFile: resolve(context.root, flags.env),
+        envFile,
         root: context.root,
         port,
         host: flags.host,
@@ -75,7 +108,17 @@ export function registerServeCommand(program: Command): void {
         ...(token ? { eventsToken: token } : {}),
         ...(hmac ? { eventsHmacSecret: hmac } : {}),
         ...(flags.pollUrl === undefined ? {} : { pollUrl: flags.pollUrl }),
-        pollIntervalMs: parseInteger("--poll-interval", flags.pollInterval, 1, 86_400) * 1000,
+        ...(flags.gitRemote === undefined
+          ? {}
+          : {
+              git: {
+                remote: flags.gitRemote,
+                ref: flags.gitRef,
+                path: pathInRepository(context.root, envFile),
+                ...(flags.gitCache === undefined ? {} : { cacheDir: resolve(context.root, flags.gitCache) }),
+              },
+            }),
+        pollIntervalMs: parseInterval(flags.pollInterval),
         maxBodyBytes: parseInteger("--max-body", flags.maxBody, 1024, 1024 ** 3),
         ...(admin ? { adminToken: admin } : {}),
         ...(process.env.GITHUB_REPOSITORY ? { repository: process.env.GITHUB_REPOSITORY } : {}),
