@@ -25,8 +25,14 @@ export interface BotAppOptions {
   readonly policy?: IncidentPolicy;
   /** `engine` (the decision engine, default) or `guardrail` (the plain rules) (`BOT_POLICY`). */
   readonly policyKind?: "engine" | "guardrail";
-  /** JSONL decision log of the engine (`DECISION_LOG`); in memory when absent. */
+  /**
+   * A local JSONL decision log for the engine (`DECISION_LOG`), for a single
+   * bot process. Without it the log lives in each repository, on
+   * `decisionLogBranch`, so replicas share it and keep no state.
+   */
   readonly decisionLogPath?: string;
+  /** Branch of the repository decision log (`DECISION_LOG_BRANCH`). Default `meta-controller/state`. */
+  readonly decisionLogBranch?: string;
   /** OpenAI-compatible API key for the advisor (`OPENAI_API_KEY`); template diagnosis without. */
   readonly openaiApiKey?: string;
   /** Seed of the engine's exploration (`BOT_SEED`). */
@@ -45,6 +51,7 @@ export function readBotAppOptions(env: NodeJS.ProcessEnv): BotAppOptions {
     ...(cardSummary ? { cardSummary } : {}),
     ...(env.BOT_POLICY === "guardrail" || env.BOT_POLICY === "engine" ? { policyKind: env.BOT_POLICY } : {}),
     ...(env.DECISION_LOG ? { decisionLogPath: env.DECISION_LOG } : {}),
+    ...(env.DECISION_LOG_BRANCH ? { decisionLogBranch: env.DECISION_LOG_BRANCH } : {}),
     ...(env.OPENAI_API_KEY ? { openaiApiKey: env.OPENAI_API_KEY } : {}),
     ...(Number.isInteger(seed) ? { seed } : {}),
     ...(env.ALERT_TOKEN ? { alertToken: env.ALERT_TOKEN } : {}),

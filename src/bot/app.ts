@@ -7,18 +7,26 @@
 import type { ApplicationFunction, Probot } from "probot";
 import { GitHubApiError } from "../common/errors.js";
 import type { Logger } from "../common/logger.js";
-import type { RepoPorts } from "../github/ports.js";
+import { createFileDecisionLogStore } from "../decision/decision-log-file.js";
+import type { DecisionLogStore } from "../decision/decision-log-store.js";
+import type { RepoPorts, RepoRef } from "../github/ports.js";
 import { createRepoPorts, type OctokitLike } from "../github/rest-ports.js";
+import { createStateBranch } from "../github/state-branch.js";
 import type { AlertNotice } from "./alert-payloads.js";
 import { createAlertRoute } from "./alert-route.js";
 import { readBotAppOptions, type BotAppOptions } from "./app-options.js";
 import { parseCommand } from "./commands.js";
 import { createSeenKeys } from "./dedup.js";
 import { handleCommand } from "./handle-command.js";
-import { handleNotice } from "./handle-incident.js";
+import { findIncidentFingerprint, handleNotice } from "./handle-incident.js";
 import { createIncidentMemory, createJsonlOutcomeSink, type OutcomeSink } from "./incident-memory.js";
-import { createGuardrailPolicy } from "./incident-policy.js";
+import { createGuardrailPolicy, type IncidentOutcomeEvent } from "./incident-policy.js";
 import { createEnginePolicy } from "./engine-policy.js";
+import {
+  createRepositoryDecisionLog,
+  createRepositoryLogShared,
+  type RepositoryLogShared,
+} from "./repository-decision-log.js";
 import { createWorkQueue, type WorkQueue } from "./work-queue.js";
 
 export type { BotAppOptions } from "./app-options.js";
@@ -55,8 +63,22 @@ export function createBotApp(
             apiKey: options.openaiApiKey,
             seed: options.seed ?? 1,
             logger: log,
-            ...(options.decisionLogPath === undefined ? {} : { logPath: options.decisionLogPath }),
+            ...(options.decisionLogPath === undefined
+              ? {}
+              : { store: createFileDecisionLogStore(options.decisionLogPath) }),
           }));
+    // Parsed shards per repository survive between events; the shards themselves are re-listed each time.
+    const shardCaches = new Map<string, RepositoryLogShared>();
+    const decisionLogFor = (octokit: OctokitLike, repo: RepoRef): DecisionLogStore | undefined => {
+      if (options.decisionLogPath !== undefined) return undefined;
+      const key = `${repo.owner}/${repo.repo}`;
+      let cache = shardCaches.get(key);
+      if (cache === undefined) shardCaches.set(key, (cache = createRepositoryLogShared()));
+      const state = createStateBranch(octokit, repo, {
+        ...(options.decisionLogBranch === undefined ? {} : { branch: options.decisionLogBranch }),
+      });
+      return createRepositoryDecisionLog(state, cache);
+    };
     const now = options.now ?? (() => new Date());
     const outcomes: OutcomeSink =
       options.outcomes ??
@@ -77,8 +99,10 @@ export function createBotApp(
         log.info({ user: user?.login }, "refused a command from a bot");
         return;
       }
-      const ports = createRepoPorts(asOctokitLike(context.octokit), context.repo());
+      const octokit = asOctokitLike(context.octokit);
+      const ports = createRepoPorts(octokit, context.repo());
       await ports.comments.react(comment.id, "eyes");
+      const decisionLog = decisionLogFor(octokit, context.repo());
       const reply = await handleCommand({
         ports,
         issueNumber: issue.number,
@@ -88,6 +112,12 @@ export function createBotApp(
         memory,
         cardSummary: options.cardSummary,
         log,
+        ...(policy.recordOutcome === undefined
+          ? {}
+          : {
+              recordOutcome: (outcome: Omit<IncidentOutcomeEvent, "at">) =>
+                policy.recordOutcome!({ ...outcome, at: now() }, decisionLog),
+            }),
       });
       await ports.comments.create(issue.number, reply);
     });
@@ -96,7 +126,16 @@ export function createBotApp(
       const pr = context.payload.pull_request;
       const match = /^meta-controller\/[a-z]+\/([a-z0-9-]+)\//.exec(pr.head.ref);
       if (!match) return;
-      const ports = createRepoPorts(asOctokitLike(context.octokit), context.repo());
+      const octokit = asOctokitLike(context.octokit);
+      const ports = createRepoPorts(octokit, context.repo());
+      const fingerprint = findIncidentFingerprint(pr.body ?? "");
+      if (!pr.merged && fingerprint !== undefined && policy.recordOutcome) {
+        // A person closing the bot's rollback unmerged says the rollback was wrong.
+        await policy.recordOutcome(
+          { fingerprint, at: now(), event: "human_revert", detail: "rollback_pr_closed_unmerged" },
+          decisionLogFor(octokit, context.repo()),
+        );
+      }
       const deployments = await ports.deployments.list(match[1]!, 30);
       const record = deployments.find((d) => d.payload.pull_request === pr.number);
       if (!record) return;
@@ -118,7 +157,9 @@ export function createBotApp(
     });
 
     const installations = new Map<string, number>();
-    async function portsFor(repository: string): Promise<RepoPorts> {
+    async function portsFor(
+      repository: string,
+    ): Promise<{ ports: RepoPorts; decisionLog?: DecisionLogStore }> {
       const ref = splitRepository(repository);
       if (!ref)
         throw new GitHubApiError(`alert names repository ${JSON.stringify(repository)}; expected owner/name`);
@@ -133,7 +174,8 @@ export function createBotApp(
         installations.set(repository, id);
       }
       const octokit = asOctokitLike(await app.auth(id));
-      return createRepoPorts(octokit, ref);
+      const decisionLog = decisionLogFor(octokit, ref);
+      return { ports: createRepoPorts(octokit, ref), ...(decisionLog === undefined ? {} : { decisionLog }) };
     }
 
     const accept = (notice: AlertNotice) => {
@@ -146,8 +188,8 @@ export function createBotApp(
         return;
       }
       queue.push(`${repository}#${notice.environment ?? ""}`, async () => {
-        const ports = await portsFor(repository);
-        await handleNotice({ ports, policy, memory, outcomes, now, log }, notice);
+        const target = await portsFor(repository);
+        await handleNotice({ ...target, policy, memory, outcomes, now, log }, notice);
       });
     };
 

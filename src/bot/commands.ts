@@ -13,6 +13,7 @@ export const COMMAND_NAMES = [
   "status",
   "diagnose",
   "retrain",
+  "undo",
   "help",
 ] as const;
 /** One command name. */
@@ -37,6 +38,8 @@ export type BotCommand =
       readonly force: boolean;
     }
   | { readonly name: "retrain"; readonly pipeline?: string }
+  /** On the bot's rollback PR: a person says the automated action was wrong. */
+  | { readonly name: "undo" }
   | { readonly name: "help" }
   /** A `/word` the bot does not know: answered with the help text. */
   | { readonly name: "unknown"; readonly word: string }
@@ -113,6 +116,10 @@ function parseLine(line: string): BotCommand | undefined {
   if (!(COMMAND_NAMES as readonly string[]).includes(word)) return { name: "unknown", word };
   const name = word as CommandName;
   if (name === "help") return { name };
+  if (name === "undo") {
+    if (args.length > 0) return { name: "invalid", command: name, reason: "takes no arguments" };
+    return { name };
+  }
   if (name === "retrain") {
     if (args.length > 1) return { name: "invalid", command: name, reason: "give at most one pipeline name" };
     return args[0] === undefined ? { name } : { name, pipeline: args[0] };
@@ -171,6 +178,7 @@ export function renderHelp(): string {
     "| `/status [env]` | show what serves in the environment |",
     "| `/diagnose [env]` | explain the latest incident of the environment |",
     "| `/retrain [pipeline]` | start the training workflow |",
+    "| `/undo` | on the bot's rollback PR: close it if still open, and teach the decision engine it was wrong |",
     "| `/help` | this text |",
   ].join("\n");
 }

@@ -1,21 +1,20 @@
 /**
  * The decision engine (src/decision) behind the bot's `IncidentPolicy`:
- * guardrails, the bandit inside them and the LLM advisor's diagnosis. The
- * decision log is JSON lines, kept in memory and, when a path is given,
- * appended to a file so a restarted bot keeps its history.
+ * guardrails, the bandit inside them and the LLM advisor's diagnosis. Every
+ * decision reads the whole decision log afresh from its store (the
+ * repository's state branch for a GitHub App, or a local file) and appends
+ * its own line, so the policy's state is the fold of what all replicas wrote.
  */
-import { readFile } from "node:fs/promises";
 import { createRandom, type Random } from "../common/random.js";
 import type { Logger } from "../common/logger.js";
-import { appendDecisionLogFile } from "../decision/decision-log-file.js";
+import { createMemoryDecisionLogStore, type DecisionLogStore } from "../decision/decision-log-store.js";
 import { buildOutcomeRecord, processIncident } from "../decision/process-incident.js";
-import { formatLogLine } from "../decision/decision-log.js";
 import type { IncidentPolicy } from "./incident-policy.js";
 
 /** Settings of {@link createEnginePolicy}. */
 export interface EnginePolicyOptions {
-  /** JSONL decision log file; in memory only when absent. */
-  readonly logPath?: string;
+  /** Store used when the caller names none for a repository; memory when absent. */
+  readonly store?: DecisionLogStore;
   /** OpenAI-compatible API key; the template diagnosis is used without one. */
   readonly apiKey: string | undefined;
   readonly seed: number;
@@ -24,29 +23,15 @@ export interface EnginePolicyOptions {
 
 /** Creates the engine-backed policy. */
 export function createEnginePolicy(options: EnginePolicyOptions): IncidentPolicy {
-  let logText: string | undefined;
   const random: Random = createRandom(options.seed);
-  const load = async (): Promise<string> => {
-    if (logText !== undefined) return logText;
-    logText = "";
-    if (options.logPath) {
-      try {
-        logText = await readFile(options.logPath, "utf8");
-      } catch {
-        logText = "";
-      }
-    }
-    return logText;
-  };
-  const append = async (line: string): Promise<void> => {
-    logText = `${await load()}${line.endsWith("\n") ? line : `${line}\n`}`;
-  };
+  const fallback = options.store ?? createMemoryDecisionLogStore();
   return {
     async decide(incident, context) {
+      const store = context.decisionLog ?? fallback;
       const processed = await processIncident(incident, {
         ...(context.environment.policy === undefined ? {} : { policySpec: context.environment.policy }),
-        logText: await load(),
-        logName: options.logPath ?? "decisions.jsonl",
+        records: await store.load(),
+        logName: store.name,
         now: context.now,
         random,
         quarantinedDigests: context.environment.quarantine,
@@ -54,20 +39,19 @@ export function createEnginePolicy(options: EnginePolicyOptions): IncidentPolicy
         allowedHosts: context.allowedHosts,
         logger: options.logger,
       });
-      await append(processed.logLine);
-      if (options.logPath) await appendDecisionLogFile(options.logPath, [processed.record]);
+      await store.append([processed.record], context.now);
       return {
         action: processed.decision.action,
         reason_code: processed.decision.reason_code,
         explanation: processed.diagnosis.summary,
         markdown: processed.markdown,
         requiresHuman: processed.decision.requires_human,
+        ...(processed.hold === undefined ? {} : { hold: processed.hold }),
       };
     },
-    async recordResolved(fingerprint, at) {
-      const record = buildOutcomeRecord({ fingerprint, at, event: "resolved" });
-      await append(formatLogLine(record));
-      if (options.logPath) await appendDecisionLogFile(options.logPath, [record]);
+    async recordOutcome(outcome, decisionLog) {
+      const record = buildOutcomeRecord(outcome);
+      await (decisionLog ?? fallback).append([record], outcome.at);
     },
   };
 }

@@ -12,7 +12,9 @@ import { findLatestReportMarker } from "../github/report-marker.js";
 import { meetsLevel } from "./authorize.js";
 import type { ChangeResult } from "./change-pr.js";
 import { renderHelp, type BotCommand } from "./commands.js";
+import { findIncidentFingerprint } from "./handle-incident.js";
 import type { IncidentMemory } from "./incident-memory.js";
+import type { IncidentOutcomeEvent } from "./incident-policy.js";
 import {
   requestDeploy,
   requestPromote,
@@ -33,6 +35,8 @@ export interface CommandRequest {
   readonly memory: IncidentMemory;
   readonly cardSummary: CardSummarySource | undefined;
   readonly log: Logger;
+  /** Logs a person's verdict on an automated action (the decision engine learns from it). */
+  readonly recordOutcome?: (outcome: Omit<IncidentOutcomeEvent, "at">) => Promise<void>;
 }
 
 function describeResult(result: ChangeResult, what: string): string {
@@ -179,6 +183,8 @@ async function runCommand(request: CommandRequest, config: BotConfig, baseBranch
       });
       return describeResult(result, `Abort in **${env.name}**`);
     }
+    case "undo":
+      return undoAutomatedAction(request, envOf);
     case "rollback": {
       const env = await envOf(command.environment);
       await requireLevel(request, env.spec.permissions.rollback, `rolling back \`${env.name}\``);
@@ -192,6 +198,44 @@ async function runCommand(request: CommandRequest, config: BotConfig, baseBranch
       return describeResult(result, `Rollback of **${env.name}**`);
     }
   }
+}
+
+const AUTOMATED_BRANCH = /^meta-controller\/rollback\/([a-z0-9][a-z0-9-]*)\//;
+
+/**
+ * `/undo` on a rollback PR the bot opened for an incident: a person's
+ * verdict that the automated action was wrong. It is logged as a revert
+ * (the engine's largest penalty), and an unmerged PR is closed; a merged
+ * one is left for a person to roll forward, since its model is quarantined.
+ */
+async function undoAutomatedAction(
+  request: CommandRequest,
+  envOf: (name: string | undefined) => Promise<LoadedEnvironment>,
+): Promise<string> {
+  if (!request.isPullRequest)
+    throw new BotRefusal("`/undo` works on a rollback PR that Meta-Controller opened for an incident");
+  const pr = await request.ports.pulls.get(request.issueNumber);
+  const branch = AUTOMATED_BRANCH.exec(pr.headRef);
+  const fingerprint = findIncidentFingerprint(pr.body);
+  if (!branch || fingerprint === undefined)
+    throw new BotRefusal(
+      `#${pr.number} is not a rollback Meta-Controller opened for an incident; there is nothing to undo`,
+    );
+  const env = await envOf(branch[1]);
+  await requireLevel(request, env.spec.permissions.rollback, `undoing a rollback in \`${env.name}\``);
+  if (!request.recordOutcome)
+    throw new BotRefusal("the bot runs without the decision engine, so there is no decision to correct");
+  await request.recordOutcome({ fingerprint, event: "human_revert", detail: "undo_command" });
+  if (pr.state === "open") {
+    await request.ports.pulls.close(pr.number);
+    return `Closed #${pr.number} unmerged and logged that rolling back for incident \`${fingerprint}\` was wrong.`;
+  }
+  return [
+    `Logged that rolling back for incident \`${fingerprint}\` was wrong.`,
+    pr.merged
+      ? `#${pr.number} is already merged and its model quarantined; to serve it again, remove it from \`quarantine\` in \`${env.path}\` and \`/deploy\` it.`
+      : `#${pr.number} was already closed.`,
+  ].join(" ");
 }
 
 /** Runs a command and returns the reply; refusals and failures become text. */

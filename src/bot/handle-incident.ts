@@ -6,6 +6,8 @@
  */
 import { createHash } from "node:crypto";
 import type { Logger } from "../common/logger.js";
+import type { DecisionLogStore } from "../decision/decision-log-store.js";
+import type { GuardrailHold } from "../decision/guardrails.js";
 import { Incident, type EvidenceItem } from "../decision/incident.js";
 import { digestOfRef } from "../deploy/environment-edits.js";
 import type { RepoPorts } from "../github/ports.js";
@@ -20,6 +22,8 @@ import { loadBotConfig, loadEnvironment, type LoadedEnvironment } from "./reposi
 /** What the handler needs. */
 export interface IncidentDeps {
   readonly ports: RepoPorts;
+  /** The repository's decision log, when the bot keeps it there. */
+  readonly decisionLog?: DecisionLogStore;
   readonly policy: IncidentPolicy;
   readonly memory: IncidentMemory;
   readonly outcomes: OutcomeSink;
@@ -32,6 +36,24 @@ export interface IncidentResult {
   readonly decision: PolicyDecision | undefined;
   readonly link: string | undefined;
   readonly detail: string;
+}
+
+const INCIDENT_MARKER = /<!-- meta-controller:incident fingerprint=(\S+) -->/;
+
+/** The hidden line a rollback PR carries so its outcome finds the incident's decision. */
+export function incidentMarker(fingerprint: string): string {
+  return `<!-- meta-controller:incident fingerprint=${encodeURIComponent(fingerprint)} -->`;
+}
+
+/** The fingerprint of the incident a PR body answers, if it carries the marker. */
+export function findIncidentFingerprint(body: string): string | undefined {
+  const match = INCIDENT_MARKER.exec(body);
+  if (!match) return undefined;
+  try {
+    return decodeURIComponent(match[1]!);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Short, stable key of an incident: the rollback branch is named after it. */
@@ -161,6 +183,66 @@ async function postDiagnosis(
   return comment.url;
 }
 
+const GUARDRAIL_NAMES: Readonly<Record<GuardrailHold["guardrail"], string>> = {
+  cooldown: "cooldown",
+  rate_limited: "rate limit",
+  freeze_window: "freeze window",
+};
+
+/** The sentence on the tracking issue when a guardrail held back an automated action. */
+export function renderHold(environment: string, incident: Incident, hold: GuardrailHold): string {
+  const name = GUARDRAIL_NAMES[hold.guardrail];
+  const lifts =
+    hold.liftsAt === null
+      ? "It lifts when the environment's policy allows again."
+      : `It lifts at ${hold.liftsAt.toISOString()}.`;
+  return [
+    `**Held back by the ${name} guardrail (\`${hold.guardrail}\`)** in \`${environment}\`.`,
+    "",
+    `Incident \`${incident.fingerprint}\` (${incident.kind}, ${incident.severity}, started ${incident.started_at}) calls for an automated rollback or canary abort, but the ${name} allows none now. ${lifts}`,
+    "",
+    `A person can act before then: \`/rollback ${environment}\` or \`/abort ${environment}\`.`,
+  ].join("\n");
+}
+
+async function postHold(
+  ports: RepoPorts,
+  env: LoadedEnvironment,
+  incident: Incident,
+  hold: GuardrailHold,
+  label: string,
+): Promise<string> {
+  const issue = await ports.comments.findOrCreateIssue(
+    `Meta-Controller incidents: ${env.name}`,
+    label,
+    `Diagnoses of incidents in \`${env.name}\` are kept up to date here.`,
+  );
+  // One comment per environment, updated in place: a flapping alert must not flood the issue.
+  const comment = await upsertStickyComment(
+    ports.comments,
+    issue,
+    `guardrail-hold:${env.name}`,
+    renderHold(env.name, incident, hold),
+  );
+  return comment.url;
+}
+
+/**
+ * GitHub sends no webhook for reactions, so a 👎 on the incident's rollback
+ * PR is read when the incident closes, and logged as a person's revert.
+ */
+async function recordThumbsDown(deps: IncidentDeps, environment: string, notice: AlertNotice): Promise<void> {
+  const branch = rollbackBranch(environment, notice.fingerprint, toIso(notice.startsAt, deps.now()));
+  const pr = await deps.ports.pulls.findLatestByHead(branch);
+  if (pr === undefined) return;
+  const reactions = await deps.ports.comments.reactionsOf(pr.number);
+  if (!reactions.some((r) => r.content === "-1" && !r.user.endsWith("[bot]"))) return;
+  await deps.policy.recordOutcome?.(
+    { fingerprint: notice.fingerprint, at: deps.now(), event: "human_revert", detail: "thumbs_down" },
+    deps.decisionLog,
+  );
+}
+
 /** Handles one notice for one repository. */
 export async function handleNotice(deps: IncidentDeps, notice: AlertNotice): Promise<IncidentResult> {
   const { ports } = deps;
@@ -171,7 +253,13 @@ export async function handleNotice(deps: IncidentDeps, notice: AlertNotice): Pro
 
   if (notice.status === "resolved") {
     const remembered = deps.memory.find(repository, notice.fingerprint, toIso(notice.startsAt, deps.now()));
-    await deps.policy.recordResolved?.(notice.fingerprint, deps.now());
+    if (deps.policy.recordOutcome) {
+      await recordThumbsDown(deps, envName, notice);
+      await deps.policy.recordOutcome(
+        { fingerprint: notice.fingerprint, at: deps.now(), event: "resolved" },
+        deps.decisionLog,
+      );
+    }
     await deps.outcomes({
       repository,
       environment: envName,
@@ -191,6 +279,7 @@ export async function handleNotice(deps: IncidentDeps, notice: AlertNotice): Pro
     now: deps.now(),
     environment: env.spec,
     allowedHosts: config.allowed_link_hosts,
+    ...(deps.decisionLog === undefined ? {} : { decisionLog: deps.decisionLog }),
   });
   if (decision.action === "retrain" && decision.requiresHuman) {
     decision = {
@@ -221,7 +310,7 @@ export async function handleNotice(deps: IncidentDeps, notice: AlertNotice): Pro
         badDigest: bad,
         requester: `alert \`${incident.fingerprint}\``,
         branch: rollbackBranch(env.name, incident.fingerprint, incident.started_at),
-        details: renderIncident(incident, decision),
+        details: `${renderIncident(incident, decision)}\n\n${incidentMarker(incident.fingerprint)}`,
         kind: isAbort ? "abort" : "rollback",
         ...(lastGood === undefined ? {} : { lastGood }),
       });
@@ -243,6 +332,10 @@ export async function handleNotice(deps: IncidentDeps, notice: AlertNotice): Pro
     case "ignore":
       detail = "ignored";
       break;
+  }
+  if (decision.hold !== undefined) {
+    const held = await postHold(ports, env, incident, decision.hold, config.labels[0] ?? "meta-controller");
+    detail = `${detail}; held back by ${decision.hold.guardrail} (${held})`;
   }
   deps.memory.remember({ repository, incident, decision, link });
   deps.log.info(

@@ -7,6 +7,9 @@
  */
 import type { EnvironmentSpec } from "../config/environment.js";
 import type { Action, ReasonCode } from "../decision/actions.js";
+import type { DecisionLogStore } from "../decision/decision-log-store.js";
+import type { OutcomeRecord } from "../decision/decision-log.js";
+import type { GuardrailHold } from "../decision/guardrails.js";
 import type { Incident } from "../decision/incident.js";
 
 /** A decision: a closed action and a closed reason, plus a sentence for people. */
@@ -18,6 +21,16 @@ export interface PolicyDecision {
   readonly markdown?: string;
   /** Whether a person must approve the action (retrain is only ever proposed). */
   readonly requiresHuman?: boolean;
+  /** A time-based guardrail (cooldown, rate limit, freeze) held back the action the rules call for. */
+  readonly hold?: GuardrailHold;
+}
+
+/** Something that happened after a decision, for the decision log. */
+export interface IncidentOutcomeEvent {
+  readonly fingerprint: string;
+  readonly at: Date;
+  readonly event: OutcomeRecord["event"];
+  readonly detail?: OutcomeRecord["detail"];
 }
 
 /** What a policy may look at besides the incident. */
@@ -26,13 +39,18 @@ export interface PolicyContext {
   readonly environment: EnvironmentSpec;
   /** Hosts diagnosis links may point to. */
   readonly allowedHosts: readonly string[];
+  /** The repository's decision log, when the bot keeps it there. */
+  readonly decisionLog?: DecisionLogStore;
 }
 
 /** Decides what to do about one incident. */
 export interface IncidentPolicy {
   decide(incident: Incident, context: PolicyContext): PolicyDecision | Promise<PolicyDecision>;
-  /** Records that an incident resolved (the decision log learns from it). */
-  recordResolved?(fingerprint: string, at: Date): Promise<void>;
+  /**
+   * Records what happened after a decision — resolved, re-fired, reverted by
+   * a person — in the decision log the policy learns from.
+   */
+  recordOutcome?(outcome: IncidentOutcomeEvent, decisionLog?: DecisionLogStore): Promise<void>;
 }
 
 /** The plain guardrail policy. */

@@ -4,14 +4,15 @@
  */
 import { z } from "zod";
 import { loadConfigFile } from "../config/load-yaml.js";
-import { loadDecisionLogFile } from "./decision-log-file.js";
+import { loadDecisionLogPaths } from "./decision-log-file.js";
 import { evaluatePolicy, type PolicyEvaluation } from "./off-policy.js";
 import { PolicySpec, resolvePolicy } from "./policy-spec.js";
 import { foldDecisionLog } from "./policy-state.js";
 
 /** Inputs of {@link evaluateDecisionLog}. */
 export interface EvaluateLogOptions {
-  readonly logPath: string;
+  /** Files, or folders of `*.jsonl` files (the state branch's `decisions/`), read as one log in this order. */
+  readonly logPaths: readonly string[];
   /** An environment file whose `policy` section sets reward settings; defaults otherwise. */
   readonly environmentPath?: string;
   readonly now: Date;
@@ -31,7 +32,7 @@ export async function evaluateDecisionLog(options: EvaluateLogOptions): Promise<
   const spec = options.environmentPath === undefined ? {} : await loadPolicySpec(options.environmentPath);
   // Evaluation asks what the learned policy would do, so the bandit is on whatever the file says.
   const policy = resolvePolicy({ ...spec, bandit: { ...spec.bandit, enabled: true } });
-  const records = await loadDecisionLogFile(options.logPath);
+  const records = await loadDecisionLogPaths(options.logPaths);
   const state = foldDecisionLog(records, { policy, now: options.now });
   return evaluatePolicy(state);
 }

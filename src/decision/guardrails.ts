@@ -7,7 +7,7 @@
 import { ACTIONS, isAutomatedAction, type Action, type ReasonCode } from "./actions.js";
 import { hasNoFaultEvidence, isBreach, type Incident } from "./incident.js";
 import { isCanaryActive, isRecentDeploy } from "./context.js";
-import { findFreezeWindow, type ResolvedPolicy } from "./policy-spec.js";
+import { findFreezeWindow, type FreezeWindow, type ResolvedPolicy } from "./policy-spec.js";
 
 /** An automated action already taken, as the decision log remembers it. */
 export interface AutomatedActionRecord {
@@ -89,6 +89,68 @@ export function computeGuardrails(incident: Incident, context: GuardrailContext)
     reason_code: baseline === preferred[0] ? reason : (masked.get(preferred[0]!) ?? reason),
     evidence: evidence.length > 0 ? evidence : incident.evidence.slice(0, 5).map((e) => e.id),
   };
+}
+
+/** The time-based guardrails that hold back automated actions. */
+export const HOLDING_GUARDRAILS = ["freeze_window", "rate_limited", "cooldown"] as const;
+
+/** A guardrail holding automated actions back, and when it lets go. */
+export interface GuardrailHold {
+  readonly guardrail: (typeof HOLDING_GUARDRAILS)[number];
+  /**
+   * When automated actions are allowed again, as far as this guardrail
+   * knows (another may take over then); null when it cannot say.
+   */
+  readonly liftsAt: Date | null;
+}
+
+/**
+ * Which time-based guardrail blocks automated actions on this incident now,
+ * and when it lifts: the end of the freeze window, the hour after the
+ * oldest action counted by the rate limit, or the cooldown after the latest
+ * action on the model. Undefined when none holds.
+ */
+export function computeGuardrailHold(
+  incident: Incident,
+  context: GuardrailContext,
+): GuardrailHold | undefined {
+  const reason = automatedBlockReason(incident, context);
+  if (reason === undefined) return undefined;
+  const { policy, now } = context;
+  const t = now.getTime();
+  if (reason === "freeze_window") {
+    const window = findFreezeWindow(policy.freezeWindows, now);
+    return { guardrail: reason, liftsAt: window === undefined ? null : freezeWindowEnd(window, now) };
+  }
+  const inEnvironment = context.recentAutomated.filter(
+    (r) => r.environment === incident.environment && r.at <= t,
+  );
+  if (reason === "rate_limited") {
+    const inHour = inEnvironment.filter((r) => r.at > t - HOUR).map((r) => r.at);
+    inHour.sort((a, b) => b - a);
+    // The limit lets go when the rateLimitPerHour-th newest action leaves the hour.
+    const pivot = inHour[policy.rateLimitPerHour - 1];
+    return { guardrail: reason, liftsAt: pivot === undefined ? null : new Date(pivot + HOUR) };
+  }
+  const latest = Math.max(...inEnvironment.filter((r) => r.model === incident.model).map((r) => r.at));
+  return {
+    guardrail: "cooldown",
+    liftsAt: Number.isFinite(latest) ? new Date(latest + policy.cooldownMs) : null,
+  };
+}
+
+const MINUTE = 60_000;
+
+/** End of the freeze window `now` falls in. */
+function freezeWindowEnd(window: FreezeWindow, now: Date): Date {
+  if ("from" in window) return new Date(window.to);
+  const [h, m] = window.to_time.split(":");
+  const endMinute = Number(h) * 60 + Number(m);
+  const minuteOfDay = now.getUTCHours() * 60 + now.getUTCMinutes();
+  const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  // Past the end time today means the window runs overnight into tomorrow.
+  const day = minuteOfDay < endMinute ? midnight : midnight + 24 * 60 * MINUTE;
+  return new Date(day + endMinute * MINUTE);
 }
 
 function automatedBlockReason(incident: Incident, context: GuardrailContext): ReasonCode | undefined {

@@ -9,9 +9,20 @@ import type { Logger } from "../common/logger.js";
 import { adviseIncident } from "./advise.js";
 import type { AdvisorInput } from "./advisor-input.js";
 import { buildDecisionRecord, decide, type Decision } from "./decide.js";
-import { formatLogLine, parseDecisionLog, type DecisionRecord, type OutcomeRecord } from "./decision-log.js";
+import {
+  formatLogLine,
+  parseDecisionLog,
+  type DecisionRecord,
+  type LogRecord,
+  type OutcomeRecord,
+} from "./decision-log.js";
 import type { Diagnosis } from "./diagnosis.js";
-import { computeGuardrails } from "./guardrails.js";
+import {
+  computeGuardrailHold,
+  computeGuardrails,
+  HOLDING_GUARDRAILS,
+  type GuardrailHold,
+} from "./guardrails.js";
 import type { Incident } from "./incident.js";
 import { resolvePolicy, type PolicySpec } from "./policy-spec.js";
 import { foldDecisionLog, recentAutomatedActions } from "./policy-state.js";
@@ -21,8 +32,10 @@ import { renderDiagnosisMarkdown } from "./render-diagnosis.js";
 export interface ProcessIncidentOptions {
   /** The environment's `policy` section (absent: defaults). */
   readonly policySpec?: PolicySpec;
-  /** The decision log's JSONL text (empty when there is none yet). */
-  readonly logText: string;
+  /** The decision log's JSONL text (empty when there is none yet); ignored when `records` is given. */
+  readonly logText?: string;
+  /** The decision log, already parsed (a store's `load()`). */
+  readonly records?: readonly LogRecord[];
   /** Where the log came from, for error messages. */
   readonly logName?: string;
   readonly now: Date;
@@ -46,6 +59,11 @@ export interface ProcessedIncident {
   /** The comment to post, already sanitised. */
   readonly markdown: string;
   readonly record: DecisionRecord;
+  /**
+   * The time-based guardrail that held back the action the rules would
+   * have taken (the baseline's first choice), when one did.
+   */
+  readonly hold: GuardrailHold | undefined;
   /** The line to append to the decision log. */
   readonly logLine: string;
 }
@@ -56,16 +74,19 @@ export async function processIncident(
   options: ProcessIncidentOptions,
 ): Promise<ProcessedIncident> {
   const policy = resolvePolicy(options.policySpec);
-  const records = parseDecisionLog(options.logText, options.logName ?? "decisions.jsonl");
+  const records =
+    options.records ?? parseDecisionLog(options.logText ?? "", options.logName ?? "decisions.jsonl");
   const state = foldDecisionLog(records, { policy, now: options.now });
   const quarantinedDigests = new Set(options.quarantinedDigests);
   // The template suggests the guardrails' baseline; the advisor's answer may differ, and only breaks ties.
-  const baseline = computeGuardrails(incident, {
+  const guardrailContext = {
     policy,
     now: options.now,
     recentAutomated: recentAutomatedActions(state, options.now),
     quarantinedDigests,
-  }).baseline;
+  };
+  const guard = computeGuardrails(incident, guardrailContext);
+  const baseline = guard.baseline;
   const recent = records
     .filter((r): r is DecisionRecord => r.type === "decision" && r.environment === incident.environment)
     .slice(-10);
@@ -93,8 +114,13 @@ export async function processIncident(
     advice: diagnosis.source === "llm" ? diagnosis.suggested_action : null,
   });
   const record = buildDecisionRecord(incident, decision, { now: options.now });
+  // Held back means the rules' own choice was masked by time: the baseline's reason then names the guardrail.
+  const hold = (HOLDING_GUARDRAILS as readonly string[]).includes(guard.reason_code)
+    ? computeGuardrailHold(incident, guardrailContext)
+    : undefined;
   return {
     decision,
+    hold,
     diagnosis,
     markdown: renderDiagnosisMarkdown(diagnosis, { allowedHosts: options.allowedHosts, decision }),
     record,

@@ -46,6 +46,10 @@ export interface PullRequests {
   create(input: { head: string; base: string; title: string; body: string }): Promise<PullRequestInfo>;
   /** The open PR whose head is `branch` in this repository, if any. */
   findOpenByHead(branch: string): Promise<PullRequestInfo | undefined>;
+  /** The newest PR, open or closed, whose head is `branch` in this repository, if any. */
+  findLatestByHead(branch: string): Promise<PullRequestInfo | undefined>;
+  /** Closes a PR without merging it. */
+  close(number: number): Promise<void>;
   addLabels(number: number, labels: readonly string[]): Promise<void>;
   /** Requests auto-merge through GraphQL `enablePullRequestAutoMerge`. */
   enableAutoMerge(pr: PullRequestInfo, method: MergeMethod): Promise<AutoMergeOutcome>;
@@ -92,9 +96,17 @@ export interface CommentInfo {
 /** Reactions that GitHub accepts on comments. */
 export type Reaction = "+1" | "-1" | "laugh" | "confused" | "heart" | "hooray" | "rocket" | "eyes";
 
+/** A reaction someone left. */
+export interface ReactionInfo {
+  readonly content: string;
+  readonly user: string;
+}
+
 /** Issue and pull request comments, reactions and tracking issues. */
 export interface Comments {
   react(commentId: number, reaction: Reaction): Promise<void>;
+  /** Reactions on an issue or pull request itself (GitHub sends no webhook for them). */
+  reactionsOf(issueNumber: number): Promise<readonly ReactionInfo[]>;
   create(issueNumber: number, body: string): Promise<CommentInfo>;
   update(commentId: number, body: string): Promise<void>;
   list(issueNumber: number): Promise<readonly CommentInfo[]>;
@@ -147,4 +159,40 @@ export interface RepoPorts {
   readonly deployments: Deployments;
   readonly permissions: Permissions;
   readonly workflows: Workflows;
+}
+
+/** A file of the state branch as listed in its folder. */
+export interface StateFileEntry {
+  readonly path: string;
+  /** Blob sha: changes exactly when the content does, so readers cache by it. */
+  readonly sha: string;
+  readonly size: number;
+}
+
+/** How an append went. */
+export interface StateAppendResult {
+  /** Commits tried; more than 1 when another writer got there first. */
+  readonly attempts: number;
+  /** Size of the file after the append, bytes. */
+  readonly size: number;
+}
+
+/**
+ * Files on a branch that holds the bot's own state (the decision log), so
+ * that any replica can read what any other wrote. Appends are
+ * read-modify-write commits guarded by the blob sha.
+ */
+export interface StateBranch {
+  readonly branch: string;
+  /** Files directly under `dir`; empty when the branch or the folder is missing. */
+  list(dir: string): Promise<readonly StateFileEntry[]>;
+  /** Reads a file; undefined when it (or the branch) does not exist. */
+  read(path: string): Promise<FileContent | undefined>;
+  /**
+   * Appends `text` to `path` (creating the file, and the branch from the
+   * default branch's head, when missing). A concurrent writer makes the
+   * commit fail on the sha; the append then re-reads and retries a bounded
+   * number of times before failing with a {@link GitHubApiError}.
+   */
+  append(path: string, text: string, message: string): Promise<StateAppendResult>;
 }

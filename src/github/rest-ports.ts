@@ -179,6 +179,25 @@ export function createRepoPorts(octokit: OctokitLike, repo: RepoRef): RepoPorts 
         const first = pulls.find((p) => p.head.ref === branch);
         return first ? toPull(first) : undefined;
       },
+      async findLatestByHead(branch) {
+        const res = await request(`list pulls of ${branch}`, "GET /repos/{owner}/{repo}/pulls", {
+          head: `${repo.owner}:${branch}`,
+          state: "all",
+          per_page: 10,
+        });
+        const pulls = check("list pulls", z.array(PullSchema), res.data).filter((p) => p.head.ref === branch);
+        const newest = pulls.reduce<(typeof pulls)[number] | undefined>(
+          (best, p) => (best === undefined || p.number > best.number ? p : best),
+          undefined,
+        );
+        return newest ? toPull(newest) : undefined;
+      },
+      async close(number) {
+        await request(`close #${number}`, "PATCH /repos/{owner}/{repo}/pulls/{pull_number}", {
+          pull_number: number,
+          state: "closed",
+        });
+      },
       async addLabels(number, labels) {
         if (labels.length === 0) return;
         await request(`label #${number}`, "POST /repos/{owner}/{repo}/issues/{issue_number}/labels", {
@@ -317,6 +336,18 @@ export function createRepoPorts(octokit: OctokitLike, repo: RepoRef): RepoPorts 
             content: reaction,
           },
         );
+      },
+      async reactionsOf(issueNumber) {
+        const res = await request(
+          `reactions on #${issueNumber}`,
+          "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
+          { issue_number: issueNumber, per_page: 100 },
+        );
+        return check(
+          `reactions on #${issueNumber}`,
+          z.array(z.object({ content: z.string(), user: z.object({ login: z.string() }).nullable() })),
+          res.data,
+        ).map((r) => ({ content: r.content, user: r.user?.login ?? "" }));
       },
       async create(issueNumber, body) {
         const res = await request(

@@ -1,11 +1,10 @@
 /**
  * The bot with the decision engine (its default policy) as a real process:
  * a critical production alert right after a deploy is rolled back, the
- * decision is logged, and the engine's diagnosis goes into the PR.
+ * decision is logged on the repository's state branch, and the engine's
+ * diagnosis goes into the PR.
  */
-import { readFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
-import { join, dirname } from "node:path";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { rollbackBranch } from "../../src/bot/handle-incident.js";
 import { D, PRODUCTION_V1, startBotHarness, waitFor, type BotHarness } from "./bot-harness.js";
@@ -15,7 +14,7 @@ const fixture = (name: string) => readFileSync(new URL(`../fixtures/bot/${name}`
 let bot: BotHarness;
 
 beforeAll(async () => {
-  bot = await startBotHarness({ policy: "engine" });
+  bot = await startBotHarness({ policy: "engine", decisionLog: "repository" });
 });
 
 afterAll(async () => {
@@ -36,7 +35,12 @@ it("rolls production back on a critical alert after a deploy, and logs the decis
   expect(await bot.fake.readFile("main", "environments/production.yaml")).toBe(
     PRODUCTION_V1.replace("quarantine: []", `quarantine: [${D.v2}]`),
   );
-  const log = await readFile(join(dirname(bot.outcomeLog), "decisions.jsonl"), "utf8");
+  const shards = await waitFor(async () => {
+    const log = await bot.readStateLog();
+    return Object.keys(log).length > 0 && log;
+  });
+  expect(Object.keys(shards)).toEqual([expect.stringMatching(/^\d{4}-\d{2}\.jsonl$/)]);
+  const log = Object.values(shards)[0]!;
   const record = JSON.parse(log.split("\n")[0]!) as { type: string; action: string; fingerprint: string };
   expect([record.type, record.action, record.fingerprint]).toEqual([
     "decision",

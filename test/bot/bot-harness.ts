@@ -10,7 +10,8 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { commitFile, createGitRepo } from "../helpers/fake-github-git.js";
+import { STATE_BRANCH } from "../../src/github/state-branch.js";
+import { commitFile, createGitRepo, git } from "../helpers/fake-github-git.js";
 import {
   deliverWebhook,
   startFakeGitHub,
@@ -131,6 +132,8 @@ export interface BotHarness {
     replica?: number,
   ): Promise<{ status: number; json: unknown }>;
   readOutcomes(): Promise<unknown[]>;
+  /** The decision log shards on the fake repository's `meta-controller/state` branch, by file name. */
+  readStateLog(): Promise<Record<string, string>>;
   stderr(): string;
   stop(): Promise<void>;
 }
@@ -147,6 +150,11 @@ export interface HarnessOptions {
   readonly policy?: "engine" | "guardrail";
   /** Bot processes sharing the fake (replicas). Default 1. */
   readonly replicas?: number;
+  /**
+   * Where the engine keeps its decision log: a local file (`DECISION_LOG`,
+   * the default here) or the repository's `meta-controller/state` branch.
+   */
+  readonly decisionLog?: "file" | "repository";
 }
 
 /** Waits until `check` returns a value other than undefined/false. */
@@ -215,7 +223,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
         DEFAULT_REPOSITORY: `${TARGET.owner}/${TARGET.repo}`,
         OUTCOME_LOG: outcomeLog,
         BOT_POLICY: options.policy ?? "guardrail",
-        DECISION_LOG: join(tmp, "decisions.jsonl"),
+        ...(options.decisionLog === "repository" ? {} : { DECISION_LOG: join(tmp, "decisions.jsonl") }),
         GITHUB_RETRY_BASE_MS: "5",
         GITHUB_RATE_LIMIT_UNIT_MS: "5",
         GITHUB_SPACE_WRITES: "false",
@@ -304,6 +312,19 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
       } catch {
         return [];
       }
+    },
+    async readStateLog() {
+      let listing: string;
+      try {
+        listing = await git(repoDir, ["ls-tree", "--name-only", `refs/heads/${STATE_BRANCH}:decisions`]);
+      } catch {
+        return {};
+      }
+      const out: Record<string, string> = {};
+      for (const name of listing.split("\n").filter(Boolean)) {
+        out[name] = (await fake.readFile(STATE_BRANCH, `decisions/${name}`)) ?? "";
+      }
+      return out;
     },
     stderr: () => stderr,
     async stop() {

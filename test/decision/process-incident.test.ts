@@ -118,7 +118,7 @@ describe("processIncident", () => {
     const path = join(mkdtempSync(join(tmpdir(), "bot-log-")), "decisions.jsonl");
     writeFileSync(path, log);
 
-    const report = await evaluateDecisionLog({ logPath: path, now: new Date(start + 100 * 3_600_000) });
+    const report = await evaluateDecisionLog({ logPaths: [path], now: new Date(start + 100 * 3_600_000) });
 
     expect(report.decisions).toBe(40);
     expect(report.settled).toBe(40);

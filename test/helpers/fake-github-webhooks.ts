@@ -76,7 +76,7 @@ export function issueCommentCreated(
 /** A `pull_request.closed` payload for a PR of the fake. */
 export function pullRequestClosed(
   target: PayloadTarget,
-  input: { number: number; head: string; merged: boolean },
+  input: { number: number; head: string; merged: boolean; body?: string },
 ): Record<string, unknown> {
   const payload = example("pull_request", (e) => e.action === "closed");
   retarget(payload, target);
@@ -84,6 +84,7 @@ export function pullRequestClosed(
   pr.number = input.number;
   pr.merged = input.merged;
   (pr.head as Record<string, unknown>).ref = input.head;
+  if (input.body !== undefined) pr.body = input.body;
   payload.number = input.number;
   return payload;
 }

@@ -121,6 +121,8 @@ export interface FakeGitHub {
   readonly issues: FakeIssue[];
   readonly comments: FakeComment[];
   readonly reactions: { comment: number; content: string }[];
+  /** Reactions on issues and pull requests themselves. */
+  readonly issueReactions: { issue: number; content: string; user: string }[];
   readonly deployments: FakeDeployment[];
   readonly dispatches: { workflow: string; ref: string; inputs: unknown }[];
   /** Adds a pull request from `head` (a branch that must exist, or a fork's). */
@@ -190,6 +192,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     issues: [] as FakeIssue[],
     comments: [] as FakeComment[],
     reactions: [] as { comment: number; content: string }[],
+    issueReactions: [] as { issue: number; content: string; user: string }[],
     deployments: [] as FakeDeployment[],
     dispatches: [] as { workflow: string; ref: string; inputs: unknown }[],
   };
@@ -202,6 +205,43 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     } catch {
       return false;
     }
+  };
+
+  const blobOf = async (ref: string, path: string): Promise<string | undefined> => {
+    try {
+      return await git(dir, ["rev-parse", "--verify", "-q", `${ref}:${path}`]);
+    } catch {
+      return undefined;
+    }
+  };
+  type Contents =
+    | { type: "file"; text: string; sha: string }
+    | { type: "dir"; entries: { type: string; name: string; path: string; sha: string; size: number }[] };
+  // Callers hold the git lock.
+  const readContents = async (ref: string, path: string): Promise<Contents | undefined> => {
+    const object = await blobOf(ref, path);
+    if (object === undefined) return undefined;
+    const kind = await git(dir, ["cat-file", "-t", object]);
+    if (kind === "blob") {
+      const text = await showFile(dir, ref, path);
+      return text === undefined ? undefined : { type: "file", text, sha: object };
+    }
+    const listing = await git(dir, ["ls-tree", "-l", object]);
+    const entries = listing
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => {
+        const [meta = "", name = ""] = line.split("\t");
+        const [, type, sha = "", size] = meta.split(/\s+/);
+        return {
+          type: type === "tree" ? "dir" : "file",
+          name,
+          path: `${path}/${name}`,
+          sha,
+          size: size === "-" ? 0 : Number(size),
+        };
+      });
+    return { type: "dir", entries };
   };
 
   const pullJson = async (p: FakePull) => {
@@ -277,17 +317,18 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       R("{repo}/contents/(.+)"),
       async (m, _b, q) => {
         const ref = q.get("ref") ?? "main";
-        const path = decodeURIComponent(m[1]!);
-        const text = await gitLock.run(() => showFile(dir, ref, path));
-        if (text === undefined) return [404, { message: "Not Found" }];
-        const blob = await gitLock.run(() => git(dir, ["rev-parse", `${ref}:${path}`]));
+        const path = decodeURIComponent(m[1]!).replace(/\/+$/, "");
+        const found = await gitLock.run(() => readContents(ref, path));
+        if (found === undefined) return [404, { message: "Not Found" }];
+        if (found.type === "dir") return [200, found.entries];
         return [
           200,
           {
             type: "file",
             encoding: "base64",
-            content: Buffer.from(text).toString("base64"),
-            sha: blob,
+            content: Buffer.from(found.text).toString("base64"),
+            sha: found.sha,
+            size: Buffer.byteLength(found.text),
             path,
           },
         ];
@@ -297,20 +338,28 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       "PUT",
       R("{repo}/contents/(.+)"),
       async (m, body) => {
-        const b = body as { message: string; content: string; sha: string; branch: string };
+        const b = body as { message: string; content: string; sha?: string; branch?: string };
         const path = decodeURIComponent(m[1]!);
-        const current = await gitLock.run(async () => {
-          try {
-            return await git(dir, ["rev-parse", `refs/heads/${b.branch}:${path}`]);
-          } catch {
-            return undefined;
-          }
-        });
-        if (current !== undefined && current !== b.sha)
-          return [409, { message: `${path} does not match ${b.sha}` }];
+        const branch = b.branch ?? "main";
         const text = Buffer.from(b.content, "base64").toString("utf8");
-        const commit = await gitLock.run(() => commitFile(dir, b.branch, path, text, b.message));
-        return [200, { commit: { sha: commit }, content: { path } }];
+        // Check and commit under one lock, as GitHub does: two writers with
+        // the same sha cannot both win.
+        return gitLock.run(async (): Promise<[number, unknown]> => {
+          if (!(await branchExists(branch))) return [404, { message: `Branch ${branch} not found` }];
+          const current = await blobOf(`refs/heads/${branch}`, path);
+          if (current !== undefined && b.sha === undefined)
+            return [422, { message: `Invalid request.\n\n"sha" wasn't supplied.` }];
+          if (current !== undefined && current !== b.sha)
+            return [409, { message: `${path} does not match ${b.sha}` }];
+          if (current === undefined && b.sha !== undefined)
+            return [409, { message: `${path} does not exist on ${branch}; sha ${b.sha} is stale` }];
+          const commit = await commitFile(dir, branch, path, text, b.message);
+          const blob = await git(dir, ["rev-parse", `${commit}:${path}`]);
+          return [
+            current === undefined ? 201 : 200,
+            { commit: { sha: commit }, content: { path, sha: blob } },
+          ];
+        });
       },
     ],
     [
@@ -412,6 +461,27 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
         state.pulls.push(p);
         return [201, await pullJson(p)];
       },
+    ],
+    [
+      "PATCH",
+      R("{repo}/pulls/(\\d+)"),
+      async (m, body) => {
+        const p = state.pulls.find((x) => x.number === Number(m[1]));
+        if (!p) return [404, { message: "Not Found" }];
+        const b = body as { state?: string };
+        if (b.state === "closed" && p.state === "open") p.state = "closed";
+        return [200, await pullJson(p)];
+      },
+    ],
+    [
+      "GET",
+      R("{repo}/issues/(\\d+)/reactions"),
+      (m) => [
+        200,
+        state.issueReactions
+          .filter((r) => r.issue === Number(m[1]))
+          .map((r, i) => ({ id: i + 1, content: r.content, user: { login: r.user } })),
+      ],
     ],
     [
       "PUT",

@@ -1,5 +1,5 @@
 /**
- * `meta-controller policy evaluate --log <decisions.jsonl> [--json]`: offline
+ * `meta-controller policy evaluate --log <file|folder>… [--json]`: offline
  * estimates (IPS and doubly robust) of the learned policy's value against
  * the guardrails' baseline, from a decision log the bot or the CLI wrote.
  */
@@ -9,7 +9,7 @@ import { evaluateDecisionLog } from "../../decision/evaluate-log.js";
 import type { Estimate, PolicyEvaluation, PolicyValueEstimate } from "../../decision/off-policy.js";
 
 interface EvaluateFlags {
-  log: string;
+  log: string[];
   environment?: string;
   now?: string;
   json?: boolean;
@@ -88,7 +88,11 @@ export function registerPolicyCommand(program: Command): void {
     .description(
       "Estimate the learned policy's value against the baseline from a decision log (IPS, doubly robust)",
     )
-    .requiredOption("--log <path>", "decision log (JSONL) written by the bot or the CLI")
+    .requiredOption(
+      "--log <path>",
+      "decision log (JSONL) written by the bot or the CLI; a folder reads its *.jsonl files (the state branch's decisions/); repeat for several",
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .option("--environment <path>", "environment file whose policy section sets the reward settings")
     .option("--now <time>", "settle rewards as of this RFC 3339 time (default: now)")
     .option("--json", "print one JSON document")
@@ -96,7 +100,7 @@ export function registerPolicyCommand(program: Command): void {
       const now = flags.now === undefined ? new Date() : new Date(flags.now);
       if (Number.isNaN(now.getTime())) throw new UsageError(`--now: not a valid time: ${flags.now}`);
       const result = await evaluateDecisionLog({
-        logPath: flags.log,
+        logPaths: flags.log,
         now,
         ...(flags.environment === undefined ? {} : { environmentPath: flags.environment }),
       });

@@ -1,0 +1,219 @@
+/**
+ * The {@link StateBranch} port on the contents API: files of a branch that
+ * only the bot writes (by default `meta-controller/state`), read-modify-write
+ * appends guarded by the blob sha, so bot replicas share state through the
+ * repository and keep none of their own.
+ */
+import { z } from "zod";
+import { GitHubApiError } from "../common/errors.js";
+import { createRandom, type Random } from "../common/random.js";
+import type { RepoRef, StateAppendResult, StateBranch, StateFileEntry } from "./ports.js";
+import type { OctokitLike } from "./rest-ports.js";
+
+/** The branch the bot keeps its state on. */
+export const STATE_BRANCH = "meta-controller/state";
+
+/**
+ * The contents API answers files up to 1 MB with their content; larger ones
+ * need another media type and, past 100 MB, the git data API. Writers keep
+ * each file well below this so a read is always one plain call.
+ */
+export const CONTENTS_READ_LIMIT = 1024 * 1024;
+
+/** Settings of {@link createStateBranch}. */
+export interface StateBranchOptions {
+  /** Default {@link STATE_BRANCH}. */
+  readonly branch?: string;
+  /** Commits tried per append before giving up. Default 8. */
+  readonly maxAttempts?: number;
+  /** First back-off after a lost race, ms; doubles each time, with jitter. Default 50. */
+  readonly backoffMs?: number;
+  /**
+   * Jitter source. Replicas that lost the same race must not retry in step,
+   * so the default seeds it with the process id.
+   */
+  readonly random?: Random;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error === "object" && error !== null && "status" in error) {
+    const status = error.status;
+    return typeof status === "number" ? status : undefined;
+  }
+  return undefined;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function fail(what: string, error: unknown): never {
+  if (error instanceof GitHubApiError) throw error;
+  const status = statusOf(error);
+  throw new GitHubApiError(
+    `GitHub API ${what} failed${status === undefined ? "" : ` (HTTP ${status})`}: ${messageOf(error)}`,
+    status,
+    { cause: error },
+  );
+}
+
+function check<S extends z.ZodType>(what: string, schema: S, data: unknown): z.output<S> {
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new GitHubApiError(
+      `GitHub API ${what} answered an unexpected shape at ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? ""}`,
+    );
+  }
+  return parsed.data;
+}
+
+const FileSchema = z.object({
+  type: z.literal("file"),
+  content: z.string(),
+  encoding: z.string(),
+  sha: z.string(),
+  size: z.number().optional(),
+});
+
+const ListingSchema = z.array(
+  z.object({ type: z.string(), path: z.string(), sha: z.string(), size: z.number() }),
+);
+
+/** Creates the port for one repository. */
+export function createStateBranch(
+  octokit: OctokitLike,
+  repo: RepoRef,
+  options: StateBranchOptions = {},
+): StateBranch {
+  const branch = options.branch ?? STATE_BRANCH;
+  const maxAttempts = options.maxAttempts ?? 8;
+  const backoffMs = options.backoffMs ?? 50;
+  const random = options.random ?? createRandom(process.pid);
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const base = { owner: repo.owner, repo: repo.repo };
+  const where = `${branch} of ${repo.owner}/${repo.repo}`;
+  let branchKnown = false;
+
+  async function getContents(path: string): Promise<unknown> {
+    try {
+      const res = await octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
+        ...base,
+        path,
+        ref: branch,
+      });
+      return res.data;
+    } catch (error) {
+      // 404 covers both a missing file and a missing branch.
+      if (statusOf(error) === 404) return undefined;
+      return fail(`read ${path} on ${where}`, error);
+    }
+  }
+
+  async function read(path: string): Promise<{ text: string; sha: string } | undefined> {
+    const data = await getContents(path);
+    if (data === undefined) return undefined;
+    const file = check(`read ${path} on ${where}`, FileSchema, data);
+    if (file.encoding !== "base64") {
+      // GitHub answers "none" with empty content above the 1 MB limit.
+      throw new GitHubApiError(
+        `${path} on ${where} is ${file.size ?? "over 1 MB"} bytes, too large for the contents API (encoding "${file.encoding}"); its writers must start a new file before ${CONTENTS_READ_LIMIT} bytes`,
+      );
+    }
+    return { text: Buffer.from(file.content, "base64").toString("utf8"), sha: file.sha };
+  }
+
+  async function ensureBranch(): Promise<void> {
+    if (branchKnown) return;
+    try {
+      await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", { ...base, ref: `heads/${branch}` });
+      branchKnown = true;
+      return;
+    } catch (error) {
+      if (statusOf(error) !== 404) fail(`read branch ${branch}`, error);
+    }
+    let head: string;
+    try {
+      const repoRes = await octokit.request("GET /repos/{owner}/{repo}", base);
+      const defaultBranch = check(
+        "get repository",
+        z.object({ default_branch: z.string() }),
+        repoRes.data,
+      ).default_branch;
+      const refRes = await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
+        ...base,
+        ref: `heads/${defaultBranch}`,
+      });
+      head = check(
+        `read branch ${defaultBranch}`,
+        z.object({ object: z.object({ sha: z.string() }) }),
+        refRes.data,
+      ).object.sha;
+    } catch (error) {
+      fail(`find the default branch's head to create ${branch}`, error);
+    }
+    try {
+      await octokit.request("POST /repos/{owner}/{repo}/git/refs", {
+        ...base,
+        ref: `refs/heads/${branch}`,
+        sha: head,
+      });
+    } catch (error) {
+      // Another replica created it between our read and our write: fine.
+      if (!(statusOf(error) === 422 && /already exists/i.test(messageOf(error)))) {
+        fail(`create branch ${branch}`, error);
+      }
+    }
+    branchKnown = true;
+  }
+
+  return {
+    branch,
+    async list(dir) {
+      const data = await getContents(dir.replace(/\/+$/, ""));
+      if (data === undefined) return [];
+      const entries = check(`list ${dir} on ${where}`, ListingSchema, data);
+      return entries
+        .filter((e) => e.type === "file")
+        .map((e): StateFileEntry => ({ path: e.path, sha: e.sha, size: e.size }));
+    },
+    read,
+    async append(path, text, message): Promise<StateAppendResult> {
+      await ensureBranch();
+      let lastError: unknown;
+      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+        const current = await read(path);
+        const next = `${current?.text ?? ""}${text}`;
+        try {
+          await octokit.request("PUT /repos/{owner}/{repo}/contents/{path}", {
+            ...base,
+            path,
+            message,
+            branch,
+            content: Buffer.from(next, "utf8").toString("base64"),
+            ...(current === undefined ? {} : { sha: current.sha }),
+          });
+          return { attempts: attempt, size: Buffer.byteLength(next, "utf8") };
+        } catch (error) {
+          const status = statusOf(error);
+          lastError = error;
+          if (status === 404) {
+            // The branch went away (someone deleted it): create it again.
+            branchKnown = false;
+            await ensureBranch();
+          } else if (status !== 409 && status !== 422) {
+            fail(`append to ${path} on ${where}`, error);
+          }
+          // 409: the sha is stale; 422: the file appeared since we read it. Both mean another writer won.
+          if (attempt < maxAttempts) await sleep(backoffMs * 2 ** (attempt - 1) * (0.5 + random.next()));
+        }
+      }
+      throw new GitHubApiError(
+        `GitHub API append to ${path} on ${where} failed: ${maxAttempts} attempts all lost to concurrent writers (last: ${messageOf(lastError)})`,
+        statusOf(lastError),
+        { cause: lastError },
+      );
+    },
+  };
+}
