@@ -36,6 +36,7 @@ import { startModelServer } from "../src/serve/start-server.js";
 
 const N_FEATURES = 20;
 const N_TREES = 100;
+const WARM_UP_SECONDS = 2;
 const SELF = fileURLToPath(import.meta.url);
 const names = Array.from({ length: N_FEATURES }, (_, j) => `x${j}`);
 
@@ -74,7 +75,9 @@ async function runFixedRate(url: string, body: string, rate: number, seconds: nu
   const target = new URL(url);
   const latencies: number[] = [];
   let errors = 0;
-  const total = rate * seconds;
+  // The first seconds warm both processes' JIT and open the sockets; wrk2 likewise calibrates before it records.
+  const warmUp = rate * WARM_UP_SECONDS;
+  const total = warmUp + rate * seconds;
   const start = performance.now();
   const pending: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
@@ -95,6 +98,7 @@ async function runFixedRate(url: string, body: string, rate: number, seconds: nu
           (res) => {
             res.resume();
             res.on("end", () => {
+              if (i < warmUp) return resolve();
               if (res.statusCode !== 200) errors++;
               latencies.push(performance.now() - scheduled);
               resolve();

@@ -3,7 +3,8 @@
  * an onnxruntime session checked against the card's features and warmed up.
  * Requests hold a slot while they run; a retired slot releases its native
  * session only when the last of them finishes, so a swap never frees a
- * session under a running request.
+ * session under a running request. Small concurrent requests share model
+ * runs (see micro-batch.ts).
  */
 import { OnnxError } from "../common/errors.js";
 import type { ModelCard } from "../registry/model-card.js";
@@ -19,6 +20,7 @@ import {
   type OnnxRegression,
   type OnnxSession,
 } from "../onnx/index.js";
+import { createMicroBatcher } from "./micro-batch.js";
 
 /** A model ready to serve. */
 export interface ModelSlot {
@@ -50,6 +52,7 @@ export async function loadModelSlot(registry: ModelRegistry, ref: string): Promi
     await session.release();
     throw error;
   }
+  const predict = createMicroBatcher((columns) => predictOnnx(session, columns, pulled.card.task, source));
   let inFlight = 0;
   let retired = false;
   let released = false;
@@ -67,7 +70,7 @@ export async function loadModelSlot(registry: ModelRegistry, ref: string): Promi
     card: pulled.card,
     predict: (columns) => {
       if (released) return Promise.reject(new OnnxError(`${source}: the session was released`));
-      return predictOnnx(session, columns, pulled.card.task, source);
+      return predict(columns);
     },
     retire: () => {
       retired = true;
