@@ -58,6 +58,11 @@ describe("parseCommand", () => {
       body: "/retrain a b",
       expected: { name: "invalid", command: "retrain", reason: "give at most one pipeline name" },
     },
+    { body: "/UNDO", expected: { name: "undo" } },
+    {
+      body: "/undo production",
+      expected: { name: "invalid", command: "undo", reason: "takes no arguments" },
+    },
   ])("$body", ({ body, expected }) => {
     expect(parseCommand(body)).toEqual(expected);
   });
@@ -73,7 +78,17 @@ describe("parseCommand", () => {
 
   it("lists every command in the help text", () => {
     const help = renderHelp();
-    for (const name of ["deploy", "rollback", "promote", "abort", "status", "diagnose", "retrain", "help"]) {
+    for (const name of [
+      "deploy",
+      "rollback",
+      "promote",
+      "abort",
+      "status",
+      "diagnose",
+      "retrain",
+      "undo",
+      "help",
+    ]) {
       expect(help).toContain(`| \`/${name}`);
     }
   });

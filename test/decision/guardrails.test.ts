@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Action, ReasonCode } from "../../src/decision/actions.js";
-import { computeGuardrails, type AutomatedActionRecord } from "../../src/decision/guardrails.js";
+import {
+  computeGuardrailHold,
+  computeGuardrails,
+  type AutomatedActionRecord,
+} from "../../src/decision/guardrails.js";
 import type { Incident } from "../../src/decision/incident.js";
 import { PolicySpec, resolvePolicy } from "../../src/decision/policy-spec.js";
 import { CANDIDATE, STABLE, makeIncident } from "./incidents.js";
@@ -190,5 +194,100 @@ describe("PolicySpec", () => {
     const policy = resolvePolicy(PolicySpec.parse({ reward: { action_costs: { rollback: 1 } } }));
 
     expect(policy.reward.actionCosts).toEqual([0, 0.05, 0.1, 1, 0.3]);
+  });
+});
+
+describe("computeGuardrailHold: which guardrail holds automated actions back, and until when", () => {
+  const hold = (opts: Parameters<typeof run>[1] & { incident?: Partial<Incident> } = {}) =>
+    computeGuardrailHold(makeIncident(opts.incident ?? {}), {
+      policy: resolvePolicy(opts.spec),
+      now: opts.now ?? NOW,
+      recentAutomated: opts.recent ?? [],
+      quarantinedDigests: new Set(),
+    });
+  const iso = (t: number) => new Date(t).toISOString();
+
+  it.each<[string, Parameters<typeof hold>[0], string, string | null]>([
+    // The default cooldown is 15 minutes after the latest action on the model.
+    [
+      "a rollback 5 min ago",
+      { recent: [rollbackAt(30, "production", "other"), rollbackAt(5)] },
+      "cooldown",
+      iso(NOW.getTime() + 10 * MIN),
+    ],
+    [
+      "three actions in the hour (the default limit)",
+      {
+        recent: [
+          rollbackAt(50, "production", "a"),
+          rollbackAt(40, "production", "b"),
+          rollbackAt(20, "production", "c"),
+        ],
+      },
+      "rate_limited",
+      // The limit lets go when the oldest of the three leaves the hour.
+      iso(NOW.getTime() + 10 * MIN),
+    ],
+    [
+      "a rate limit of 2 with three actions in the hour",
+      {
+        spec: { rate_limit_per_hour: 2 },
+        recent: [
+          rollbackAt(50, "production", "a"),
+          rollbackAt(40, "production", "b"),
+          rollbackAt(20, "production", "c"),
+        ],
+      },
+      "rate_limited",
+      // Two of them must leave: the second newest, 40 minutes ago.
+      iso(NOW.getTime() + 20 * MIN),
+    ],
+    [
+      "an absolute freeze",
+      { spec: { freeze_windows: [{ from: "2026-03-04T09:00:00Z", to: "2026-03-04T12:30:00Z" }] } },
+      "freeze_window",
+      "2026-03-04T12:30:00.000Z",
+    ],
+    [
+      "a weekly daytime freeze",
+      { spec: { freeze_windows: [{ days: ["wed"], from_time: "08:00", to_time: "18:00" }] } },
+      "freeze_window",
+      "2026-03-04T18:00:00.000Z",
+    ],
+    [
+      "a weekly overnight freeze, before midnight",
+      {
+        now: new Date("2026-03-04T23:00:00Z"),
+        spec: { freeze_windows: [{ days: ["wed"], from_time: "22:00", to_time: "06:00" }] },
+      },
+      "freeze_window",
+      "2026-03-05T06:00:00.000Z",
+    ],
+    [
+      "a weekly overnight freeze, after midnight",
+      {
+        now: new Date("2026-03-05T02:00:00Z"),
+        spec: { freeze_windows: [{ days: ["wed"], from_time: "22:00", to_time: "06:00" }] },
+      },
+      "freeze_window",
+      "2026-03-05T06:00:00.000Z",
+    ],
+  ])("%s → %s until %s", (_name, opts, guardrail, liftsAt) => {
+    const result = hold(opts);
+
+    expect(result?.guardrail).toBe(guardrail);
+    expect(result?.liftsAt?.toISOString() ?? null).toBe(liftsAt);
+  });
+
+  it.each<[string, Parameters<typeof hold>[0]]>([
+    ["nothing recent", {}],
+    ["a rollback 20 min ago (cooldown over)", { recent: [rollbackAt(20)] }],
+    ["a rollback in another environment", { recent: [rollbackAt(5, "staging")] }],
+    [
+      "a freeze window that has ended",
+      { spec: { freeze_windows: [{ from: "2026-03-04T08:00:00Z", to: "2026-03-04T10:00:00Z" }] } },
+    ],
+  ])("holds nothing with %s", (_name, opts) => {
+    expect(hold(opts)).toBeUndefined();
   });
 });

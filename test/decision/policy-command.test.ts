@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
@@ -67,6 +67,51 @@ describe("meta-controller policy evaluate", () => {
       expect(report[side].match_rate).toBeGreaterThan(0);
     }
     expect(report.improvement.value).toBeCloseTo(report.policy.dr.value - report.baseline.dr.value, 5);
+  });
+
+  it("reads a folder of month shards, or several --log files, as the one log they split", async () => {
+    // Arrange: the log cut in three, as the state branch shards it.
+    const shards = join(dir, "decisions");
+    mkdirSync(shards);
+    const lines = sim.log.map(formatLogLine);
+    const cuts = [0, 200, 450, lines.length];
+    const names = ["2026-10.jsonl", "2026-11.jsonl", "2026-11_01.jsonl"];
+    names.forEach((name, i) => writeFileSync(join(shards, name), lines.slice(cuts[i], cuts[i + 1]).join("")));
+    writeFileSync(join(shards, "README.md"), "not a log");
+
+    // Act
+    const whole = await run(["policy", "evaluate", "--log", logPath, "--now", now, "--json"]);
+    const folder = await run(["policy", "evaluate", "--log", shards, "--now", now, "--json"]);
+    const files = await run([
+      "policy",
+      "evaluate",
+      ...names.flatMap((name) => ["--log", join(shards, name)]),
+      "--now",
+      now,
+      "--json",
+    ]);
+    const reversed = await run([
+      "policy",
+      "evaluate",
+      ...[...names].reverse().flatMap((name) => ["--log", join(shards, name)]),
+      "--now",
+      now,
+      "--json",
+    ]);
+
+    // Assert: split and rejoined in order, the log is the same log; out of order, outcomes lose their decisions.
+    expect(folder).toBe(whole);
+    expect(files).toBe(whole);
+    expect((JSON.parse(reversed) as { unmatched_outcomes: number }).unmatched_outcomes).toBeGreaterThan(0);
+  });
+
+  it("names a folder without log files", async () => {
+    const empty = join(dir, "no-logs");
+    mkdirSync(empty);
+
+    await expect(run(["policy", "evaluate", "--log", empty])).rejects.toThrow(
+      /no-logs: folder holds no \*\.jsonl/,
+    );
   });
 
   it("prints a table for people", async () => {
