@@ -129,8 +129,10 @@ export function createBotApp(
       const octokit = asOctokitLike(context.octokit);
       const ports = createRepoPorts(octokit, context.repo());
       const fingerprint = findIncidentFingerprint(pr.body ?? "");
-      if (!pr.merged && fingerprint !== undefined && policy.recordOutcome) {
-        // A person closing the bot's rollback unmerged says the rollback was wrong.
+      const byPerson = context.payload.sender.type !== "Bot";
+      if (!pr.merged && byPerson && fingerprint !== undefined && policy.recordOutcome) {
+        // A person closing the bot's rollback unmerged says the rollback was wrong; the bot's own
+        // close after `/undo` was logged by the command already.
         await policy.recordOutcome(
           { fingerprint, at: now(), event: "human_revert", detail: "rollback_pr_closed_unmerged" },
           decisionLogFor(octokit, context.repo()),

@@ -202,10 +202,10 @@ export function createStateBranch(
             // The branch went away (someone deleted it): create it again.
             branchKnown = false;
             await ensureBranch();
-          } else if (status !== 409 && status !== 422) {
+          } else if (!(status === 409 || (status === 422 && /\bsha\b/i.test(messageOf(error))))) {
             fail(`append to ${path} on ${where}`, error);
           }
-          // 409: the sha is stale; 422: the file appeared since we read it. Both mean another writer won.
+          // 409: the sha is stale; 422 about the sha: the file appeared since we read it. Another writer won.
           if (attempt < maxAttempts) await sleep(backoffMs * 2 ** (attempt - 1) * (0.5 + random.next()));
         }
       }

@@ -67,7 +67,7 @@ describe("createStateBranch", () => {
     expect(listed[0]!.sha).toBe((await state.read("decisions/2026-11.jsonl"))!.sha);
   });
 
-  it("loses no line when six writers on two ports append at once", async () => {
+  it("loses no line when six writers, each with its own port, append at once", async () => {
     // Arrange: separate ports, as separate replicas would have.
     const writers = Array.from({ length: 6 }, (_, i) =>
       createStateBranch(octokit, REPO, { random: createRandom(i), backoffMs: 2, maxAttempts: 20 }),
@@ -103,22 +103,22 @@ describe("createStateBranch", () => {
     expect(await fake.readFile(STATE_BRANCH, "decisions/2026-11.jsonl")).toBe("kept\n");
   });
 
-  it("fails at once, naming the call, on an error that is not a lost race", async () => {
+  it.each([
+    { status: 403, message: "Resource not accessible by integration", expected: /HTTP 403.*not accessible/ },
+    { status: 422, message: "Invalid request. content is not valid Base64", expected: /HTTP 422.*Base64/ },
+  ])("fails at once, naming the call, on $status $message", async ({ status, message, expected }) => {
     // Arrange
     const state = createStateBranch(octokit, REPO, { sleep: noSleep });
     await state.append("decisions/2026-11.jsonl", "kept\n", "first");
-    fake.addFailures([
-      { method: "PUT", path: /contents/, status: 403, times: 1, message: "Resource not accessible" },
-    ]);
+    fake.addFailures([{ method: "PUT", path: /contents/, status, times: 1, message }]);
 
     // Act
     const error = await state.append("decisions/2026-11.jsonl", "x\n", "second").catch((e: unknown) => e);
 
     // Assert
-    expect((error as GitHubApiError).status).toBe(403);
-    expect((error as Error).message).toMatch(
-      /append to decisions\/2026-11\.jsonl .*HTTP 403.*not accessible/,
-    );
+    expect((error as GitHubApiError).status).toBe(status);
+    expect((error as Error).message).toMatch(/append to decisions\/2026-11\.jsonl on meta-controller\/state/);
+    expect((error as Error).message).toMatch(expected);
     expect(fake.callsTo("PUT", /contents/)).toHaveLength(2);
   });
 });
