@@ -111,7 +111,16 @@ export function computeKsTestSorted(sorted1: Float64Array, sorted2: Float64Array
   const n1 = sorted1.length;
   const n2 = sorted2.length;
   if (n1 === 0 || n2 === 0) throw new RangeError("KS test needs two non-empty samples");
-  const d = computeKsStatistic(sorted1, sorted2);
+  return computeKsFromStatistic(n1, n2, computeKsStatistic(sorted1, sorted2));
+}
+
+/**
+ * The KS result for a statistic D already computed on samples of sizes
+ * `n1` and `n2` (both positive): the same p-value (and rounding of D) as
+ * {@link computeKsTestSorted}. The permutation calibration uses it, so a
+ * permuted window is judged exactly like the observed one.
+ */
+export function computeKsFromStatistic(n1: number, n2: number, d: number): KsResult {
   if (Math.max(n1, n2) <= KS_EXACT_MAX_N) {
     const exact = exactPValue(n1, n2, d);
     if (exact.ok) return { statistic: exact.statistic, pValue: exact.pValue, mode: "exact" };

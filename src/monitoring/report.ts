@@ -18,6 +18,17 @@ import {
 import { computeRejectionThreshold, decideSeverity, type Severity } from "./decision.js";
 import { computeDomainClassifier } from "./domain-classifier.js";
 import {
+  computeEffectiveTestCount,
+  computeSpearmanMatrix,
+  computeSymmetricEigenvalues,
+} from "./effective-tests.js";
+import {
+  calibrateMinP,
+  DEFAULT_PERMUTATION_BUDGET,
+  DEFAULT_PERMUTATIONS,
+  estimateMinPWork,
+} from "./min-p.js";
+import {
   DEFAULT_DISTANCE_THRESHOLDS,
   type Correction,
   type MethodChoice,
@@ -66,6 +77,30 @@ export interface MultivariateEntry {
   readonly skipped?: string;
 }
 
+/**
+ * How the report's p-value threshold was set:
+ * - `min_p`: permutation-calibrated (Westfall–Young single-step min-P over
+ *   shuffles of rows between the windows) — raw reference rows, windows small
+ *   enough for the shuffles to be cheap;
+ * - `bonferroni_effective`: Bonferroni over the effective number of tests
+ *   (Li & Ji 2005, from the reference's Spearman correlation) — raw
+ *   reference rows, large windows;
+ * - `bonferroni`: over every test — a stored profile holds no correlation;
+ * - `bh`: Benjamini–Hochberg, on request.
+ */
+export interface CorrectionEntry {
+  readonly method: "min_p" | "bonferroni_effective" | "bonferroni" | "bh";
+  readonly alpha: number;
+  /** Tests in the family (p-values), the domain classifier included. */
+  readonly tests: number;
+  /** Effective number of univariate tests (Li & Ji), when it was estimated. */
+  readonly effective_tests?: number;
+  /** Shuffles run for `min_p`. */
+  readonly permutations?: number;
+  /** Share of α the univariate tests get when the domain classifier also runs (weighted Bonferroni). */
+  readonly univariate_alpha?: number;
+}
+
 /** The report (snake_case keys: it is printed as is by `--json`). */
 export interface DriftReport {
   readonly drift: boolean;
@@ -75,6 +110,7 @@ export interface DriftReport {
   readonly n_current: number;
   readonly features: readonly DriftFeatureEntry[];
   readonly multivariate: MultivariateEntry;
+  readonly correction: CorrectionEntry;
 }
 
 /** Options of {@link computeDriftReport}. */
@@ -93,6 +129,10 @@ export interface DriftOptions {
   readonly seed?: number;
   /** Rows per window the domain classifier uses at most (default 5,000). */
   readonly multivariateMaxRows?: number;
+  /** Shuffles of the min-P calibration (default 199; 0 turns it off). */
+  readonly permutations?: number;
+  /** Most work the calibration may take (see min-p.ts); above it Bonferroni over the effective number of tests. */
+  readonly permutationBudget?: number;
 }
 
 function isProfile(reference: Frame | ReferenceProfile): reference is ReferenceProfile {
@@ -268,8 +308,14 @@ export async function computeDriftReport(
     if (o.pValue !== null) family.push(o.pValue);
     for (const t of o.tests) family.push(t.pValue);
   }
-  if (classifier) family.push(classifier.pValue);
-  const pThreshold = computeRejectionThreshold(family, alpha, correction);
+  const decision = decideThreshold(reference, current, outcomes, family, classifier, {
+    alpha,
+    correction,
+    seed: options.seed ?? 0,
+    permutations: options.permutations ?? DEFAULT_PERMUTATIONS,
+    budget: options.permutationBudget ?? DEFAULT_PERMUTATION_BUDGET,
+  });
+  const pThreshold = decision.threshold;
 
   const features = outcomes.map((o): DriftFeatureEntry => {
     const tests = o.tests.map((t): DriftTestEntry => ({
@@ -303,7 +349,8 @@ export async function computeDriftReport(
     };
   });
   if (classifier) {
-    multivariate = { ...multivariate, threshold: pThreshold, drift: classifier.pValue <= pThreshold };
+    const t = decision.classifierThreshold;
+    multivariate = { ...multivariate, threshold: t, drift: classifier.pValue <= t };
   }
   const drifted = features.filter((f) => f.drift).length;
   return {
@@ -313,5 +360,104 @@ export async function computeDriftReport(
     n_current: current.nRows,
     features,
     multivariate,
+    correction: decision.entry,
   };
+}
+
+/** Li & Ji's effective count of the univariate family: correlated numeric primary tests count as M_eff, every other test as one. */
+function effectiveFamilySize(reference: Frame, outcomes: readonly ColumnOutcome[]): number {
+  const numeric: Float64Array[] = [];
+  let others = 0;
+  reference.columns.forEach((column, j) => {
+    const o = outcomes[j]!;
+    others += o.tests.length;
+    if (o.pValue === null) return;
+    if (column.kind === "numeric") numeric.push(column.values);
+    else others++;
+  });
+  if (numeric.length === 0) return others;
+  const eigenvalues = computeSymmetricEigenvalues(computeSpearmanMatrix(numeric), numeric.length);
+  return computeEffectiveTestCount(eigenvalues) + others;
+}
+
+interface ThresholdDecision {
+  readonly threshold: number;
+  readonly classifierThreshold: number;
+  readonly entry: CorrectionEntry;
+}
+
+/**
+ * The family's threshold. With the domain classifier the univariate tests
+ * get α·M/(M + 1) and the classifier α/(M + 1), M the univariate family's
+ * (effective) size: a weighted Bonferroni split, so the dataset-level
+ * decision stays at α overall.
+ */
+function decideThreshold(
+  reference: Frame | ReferenceProfile,
+  current: Frame,
+  outcomes: readonly ColumnOutcome[],
+  family: readonly number[],
+  classifier: { auc: number; pValue: number } | undefined,
+  options: {
+    readonly alpha: number;
+    readonly correction: Correction;
+    readonly seed: number;
+    readonly permutations: number;
+    readonly budget: number;
+  },
+): ThresholdDecision {
+  const { alpha } = options;
+  const tests = family.length + (classifier ? 1 : 0);
+  if (options.correction === "bh") {
+    const threshold = computeRejectionThreshold(
+      classifier ? [...family, classifier.pValue] : family,
+      alpha,
+      "bh",
+    );
+    return { threshold, classifierThreshold: threshold, entry: { method: "bh", alpha, tests } };
+  }
+  if (isProfile(reference) || family.length === 0) {
+    const threshold = computeRejectionThreshold(
+      classifier ? [...family, classifier.pValue] : family,
+      alpha,
+      "bonferroni",
+    );
+    return { threshold, classifierThreshold: threshold, entry: { method: "bonferroni", alpha, tests } };
+  }
+  const permutations = options.permutations;
+  const usePermutations =
+    permutations > 0 && estimateMinPWork(reference, current, outcomes, permutations) <= options.budget;
+  const effective = !usePermutations || classifier ? effectiveFamilySize(reference, outcomes) : undefined;
+  if (usePermutations) {
+    const univariateAlpha = classifier ? (alpha * effective!) / (effective! + 1) : alpha;
+    const b = Math.max(permutations, Math.ceil(1 / univariateAlpha) - 1);
+    const calibration = calibrateMinP(reference, current, outcomes, {
+      alpha: univariateAlpha,
+      permutations: b,
+      seed: options.seed,
+      floor: univariateAlpha / family.length,
+    });
+    return {
+      threshold: calibration.threshold,
+      classifierThreshold: classifier ? alpha / (effective! + 1) : calibration.threshold,
+      entry: {
+        method: "min_p",
+        alpha,
+        tests,
+        permutations: calibration.permutations,
+        ...(classifier ? { effective_tests: round(effective!), univariate_alpha: univariateAlpha } : {}),
+      },
+    };
+  }
+  const m = effective! + (classifier ? 1 : 0);
+  const threshold = alpha / m;
+  return {
+    threshold,
+    classifierThreshold: threshold,
+    entry: { method: "bonferroni_effective", alpha, tests, effective_tests: round(effective!) },
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
 }

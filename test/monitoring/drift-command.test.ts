@@ -83,6 +83,7 @@ describe("meta-controller drift with CSV files", () => {
       "n_current",
       "features",
       "multivariate",
+      "correction",
     ]);
     expect(report).toMatchObject({ drift: false, drift_share: 0, n_reference: 800, n_current: 500 });
     expect(report.features.map((f) => [f.name, f.type, f.method])).toEqual([

@@ -33,7 +33,7 @@ describe("computeDriftReport: decisions", () => {
     expect(report).toMatchObject({ drift: false, drift_share: 0, n_reference: 400, n_current: 300 });
   });
 
-  it("finds a mean shift in one column of many and applies Bonferroni across all tests", async () => {
+  it("finds a mean shift in one column of many and applies Bonferroni across all tests (shuffles off)", async () => {
     const columns = (seed: number, shift: number) =>
       Array.from({ length: 8 }, (_, j) =>
         numeric(`f${j}`, normals(1000, seed * 100 + j, j === 3 ? shift : 0)),
@@ -41,7 +41,8 @@ describe("computeDriftReport: decisions", () => {
     const report = await computeDriftReport(
       frameOf(...columns(1, 0)),
       frameOf(...columns(2, 0.5)),
-      univariate,
+      // Li–Ji over 8 uncorrelated columns is 8: the sum of the eigenvalues when all are below 2.
+      { ...univariate, permutations: 0 },
     );
     expect(report.features.map((f) => f.drift)).toEqual([
       false,
@@ -53,7 +54,8 @@ describe("computeDriftReport: decisions", () => {
       false,
       false,
     ]);
-    expect(report.features[3]!.threshold).toBeCloseTo(0.05 / 8, 15);
+    expect(report.features[3]!.threshold).toBeCloseTo(0.05 / 8, 12);
+    expect(report.correction).toMatchObject({ method: "bonferroni_effective", tests: 8 });
     expect(report.features[3]!.severity).not.toBe("none");
     expect(report).toMatchObject({ drift: true, drift_share: 1 / 8 });
   });
