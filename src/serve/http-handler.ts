@@ -15,7 +15,10 @@ import type { DeploymentController, Route, ServedModel } from "./deployment.js";
 import { sameLabel, type FeedbackStore } from "./feedback.js";
 import type { ServerMetrics } from "./metrics.js";
 import { recordInputs } from "./model-stats.js";
-import { parseV1Instances, parseV2Inputs, RequestError, type ParsedInput } from "./parse-request.js";
+import { INFERENCE_HEADER_LENGTH, splitBinaryBody } from "./binary-tensors.js";
+import { checkRequestedOutputs, formatV1, formatV2 } from "./format-response.js";
+import { parseV1Instances, parseV2Inputs, type ParsedInput, type ParsedV2Input } from "./parse-request.js";
+import { RequestError } from "./request-error.js";
 
 /** Shadow runs of a blue-green candidate allowed at once. */
 export const MAX_SHADOWS = 4;
@@ -57,6 +60,39 @@ function send(
   if (modelVersion !== undefined) headers["x-model-version"] = modelVersion;
   res.writeHead(status, headers);
   res.end(text);
+}
+
+/** Sends a binary-extension response: the JSON header, then the tensor blocks. */
+function sendBinary(
+  res: ServerResponse,
+  json: unknown,
+  blocks: readonly Buffer[],
+  requestId: string,
+  modelVersion: string,
+): void {
+  const head = Buffer.from(JSON.stringify(json), "utf8");
+  const body = Buffer.concat([head, ...blocks]);
+  res.writeHead(200, {
+    "content-type": "application/octet-stream",
+    "content-length": body.length,
+    [INFERENCE_HEADER_LENGTH]: head.length,
+    "x-request-id": requestId,
+    "x-model-version": modelVersion,
+  });
+  res.end(body);
+}
+
+/** A request body read as the protocol says: JSON, or JSON followed by binary tensor data. */
+interface InferBody {
+  readonly json: unknown;
+  readonly binary?: Buffer;
+}
+
+function readInferBody(raw: Buffer, req: IncomingMessage, protocol: Protocol): InferBody {
+  const headerLength = req.headers[INFERENCE_HEADER_LENGTH];
+  if (protocol === "v1" || typeof headerLength !== "string") return { json: parseJson(raw) };
+  const { json, binary } = splitBinaryBody(raw, headerLength);
+  return { json: parseJson(json), binary };
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -160,43 +196,6 @@ export function createRequestHandler(
     for (const [label, n] of counts) metrics.predictions.inc({ ...labels, class: label }, n);
   }
 
-  function formatV1(result: OnnxClassification | OnnxRegression, nRows: number): unknown {
-    if (result.task === "regression") return { predictions: Array.from(result.values) };
-    const k = result.nClasses;
-    const probabilities: number[][] = new Array<number[]>(nRows);
-    for (let i = 0; i < nRows; i++)
-      probabilities[i] = Array.from(result.probabilities.subarray(i * k, i * k + k));
-    return { predictions: result.labels, probabilities };
-  }
-
-  function formatV2(
-    served: ServedModel,
-    result: OnnxClassification | OnnxRegression,
-    nRows: number,
-    id: string,
-  ): unknown {
-    const head = { model_name: served.slot.name, model_version: served.slot.version, id };
-    if (result.task === "regression") {
-      return {
-        ...head,
-        outputs: [{ name: "prediction", shape: [nRows], datatype: "FP32", data: Array.from(result.values) }],
-      };
-    }
-    const numeric = result.labels.every((l) => typeof l === "number");
-    return {
-      ...head,
-      outputs: [
-        { name: "label", shape: [nRows], datatype: numeric ? "INT64" : "BYTES", data: result.labels },
-        {
-          name: "probabilities",
-          shape: [nRows, result.nClasses],
-          datatype: "FP32",
-          data: Array.from(result.probabilities),
-        },
-      ],
-    };
-  }
-
   async function infer(
     req: IncomingMessage,
     res: ServerResponse,
@@ -205,7 +204,7 @@ export function createRequestHandler(
     requestId: string,
   ): Promise<void> {
     const started = performance.now();
-    const body = parseJson(await readBody(req, context.maxBodyBytes));
+    const body = readInferBody(await readBody(req, context.maxBodyBytes), req, protocol);
     const stickyHeader = controller.current()?.env.strategy.sticky_key;
     const stickyValue = stickyHeader === undefined ? undefined : req.headers[stickyHeader.toLowerCase()];
     const route = controller.route(typeof stickyValue === "string" ? stickyValue : undefined);
@@ -216,13 +215,15 @@ export function createRequestHandler(
         `model ${JSON.stringify(name)} is not served here; this server serves ${JSON.stringify(route.deployment.env.model)}`,
       );
     }
-    const parse = (served: ServedModel): ParsedInput & { id?: string } =>
-      protocol === "v1"
-        ? parseV1Instances(body, served.slot.card.features)
-        : parseV2Inputs(body, served.slot.card.features);
+    const parse = (served: ServedModel): ParsedInput | ParsedV2Input => {
+      if (protocol === "v1") return parseV1Instances(body.json, served.slot.card.features);
+      const parsed = parseV2Inputs(body.json, served.slot.card.features, body.binary);
+      checkRequestedOutputs(served.slot.card.task, parsed.outputs);
+      return parsed;
+    };
     let served = route.served;
     let role = route.role;
-    let input: ParsedInput & { id?: string };
+    let input: ParsedInput | ParsedV2Input;
     try {
       input = parse(served);
     } catch (error) {
@@ -270,12 +271,19 @@ export function createRequestHandler(
       digest: served.slot.digest,
       labels: result.task === "classification" ? result.labels : Array.from(result.values),
     });
-    const payload =
-      protocol === "v1"
-        ? formatV1(result, input.nRows)
-        : formatV2(served, result, input.nRows, input.id ?? requestId);
-    send(res, 200, payload, requestId, served.slot.version);
-    shadow(route, body, protocol);
+    if (!("outputs" in input)) {
+      send(res, 200, formatV1(result, input.nRows), requestId, served.slot.version);
+    } else {
+      const head = {
+        model_name: served.slot.name,
+        model_version: served.slot.version,
+        id: input.id ?? requestId,
+      };
+      const response = formatV2(result, input.nRows, head, input.outputs, input.allBinary);
+      if (response.binary.length === 0) send(res, 200, response.json, requestId, served.slot.version);
+      else sendBinary(res, response.json, response.binary, requestId, served.slot.version);
+    }
+    shadow(route, parse);
   }
 
   let shadowsInFlight = 0;
@@ -285,7 +293,7 @@ export function createRequestHandler(
    * request runs on the candidate in the background. At most
    * {@link MAX_SHADOWS} copies run at once, so a burst cannot pile up work.
    */
-  function shadow(route: Route, body: unknown, protocol: Protocol): void {
+  function shadow(route: Route, parse: (served: ServedModel) => ParsedInput): void {
     const d = route.deployment;
     const candidate = d.candidate;
     if (d.rollout.plan.type !== "blue-green" || d.rollout.phase !== "progressing" || candidate === null)
@@ -293,10 +301,7 @@ export function createRequestHandler(
     if (route.served === candidate || shadowsInFlight >= MAX_SHADOWS) return;
     let input: ParsedInput;
     try {
-      input =
-        protocol === "v1"
-          ? parseV1Instances(body, candidate.slot.card.features)
-          : parseV2Inputs(body, candidate.slot.card.features);
+      input = parse(candidate);
     } catch {
       return;
     }
@@ -501,7 +506,12 @@ export function createRequestHandler(
       }
       if (path === "/v1/rollout") return send(res, 200, rolloutView(), requestId);
       if (path === "/v2")
-        return send(res, 200, { name: "meta-controller", version: TOOL_VERSION, extensions: [] }, requestId);
+        return send(
+          res,
+          200,
+          { name: "meta-controller", version: TOOL_VERSION, extensions: ["binary_tensor_data"] },
+          requestId,
+        );
       let m = /^\/v2\/models\/([^/]+)(?:\/versions\/[^/]+)?$/.exec(path);
       if (m !== null) return send(res, 200, metadata(decodeURIComponent(m[1]!)), requestId);
       m = /^\/v2\/models\/([^/]+)(?:\/versions\/[^/]+)?\/ready$/.exec(path);

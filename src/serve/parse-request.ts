@@ -7,17 +7,10 @@
  */
 import type { CardFeature } from "../registry/model-card.js";
 import type { OnnxColumns } from "../onnx/index.js";
+import { decodeBytesTensor, decodeNumericTensor } from "./binary-tensors.js";
+import { RequestError } from "./request-error.js";
 
-/** A request the server refuses, with its HTTP status. */
-export class RequestError extends Error {
-  override name = "RequestError";
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { RequestError };
 
 /** Rows accepted in one request; more is a 413 rather than a long stall. */
 export const MAX_ROWS = 100_000;
@@ -114,14 +107,110 @@ const V2_TYPES = {
   categorical: ["BYTES"],
 } as const;
 
+/** An output a v2 request asks for. */
+export interface RequestedOutput {
+  readonly name: string;
+  /** Return it as binary data (binary tensor data extension). */
+  readonly binary: boolean;
+}
+
+/** A parsed v2 request. */
+export interface ParsedV2Input extends ParsedInput {
+  readonly id?: string;
+  /** The outputs asked for, in order; `null` when the request names none (all are returned). */
+  readonly outputs: readonly RequestedOutput[] | null;
+  /** `parameters.binary_data_output`: every output as binary data. */
+  readonly allBinary: boolean;
+}
+
+function positiveInteger(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** Where each input's binary block lies, by input name, in the order the inputs are listed. */
+function locateBinaryBlocks(
+  inputs: readonly Record<string, unknown>[],
+  binary: Buffer | undefined,
+): Map<string, Buffer> {
+  const blocks = new Map<string, Buffer>();
+  let offset = 0;
+  for (const input of inputs) {
+    const parameters = input.parameters;
+    if (!isRecord(parameters) || parameters.binary_data_size === undefined) continue;
+    const where = `inputs["${String(input.name)}"].parameters.binary_data_size`;
+    const size = parameters.binary_data_size;
+    if (!positiveInteger(size))
+      throw new RequestError(400, `${where} must be a byte count; got ${describeType(size)}`);
+    if (binary === undefined) {
+      throw new RequestError(
+        400,
+        `${where} is set, but the request has no Inference-Header-Content-Length header to say where the JSON ends`,
+      );
+    }
+    if (offset + size > binary.length) {
+      throw new RequestError(
+        400,
+        `${where} is ${size}, past the end of the binary data (${binary.length} bytes)`,
+      );
+    }
+    blocks.set(input.name as string, binary.subarray(offset, offset + size));
+    offset += size;
+  }
+  if (binary !== undefined && offset !== binary.length) {
+    throw new RequestError(
+      400,
+      `the binary data is ${binary.length} bytes, but the inputs' binary_data_size add up to ${offset}`,
+    );
+  }
+  return blocks;
+}
+
+function parseRequestedOutputs(body: Record<string, unknown>): readonly RequestedOutput[] | null {
+  if (body.outputs === undefined) return null;
+  if (!Array.isArray(body.outputs)) {
+    throw new RequestError(
+      400,
+      `field "outputs" must be an array of {name}; got ${describeType(body.outputs)}`,
+    );
+  }
+  return body.outputs.map((output: unknown, i) => {
+    if (!isRecord(output) || typeof output.name !== "string") {
+      throw new RequestError(400, `outputs[${i}] must be an object with a string "name"`);
+    }
+    const parameters = output.parameters;
+    return { name: output.name, binary: isRecord(parameters) && parameters.binary_data === true };
+  });
+}
+
+function checkShape(shape: unknown, n: number | undefined, where: string): number {
+  const ok =
+    Array.isArray(shape) &&
+    shape.length >= 1 &&
+    shape.length <= 2 &&
+    shape.every((d) => positiveInteger(d)) &&
+    (shape.length === 1 || shape[1] === 1) &&
+    (n === undefined || shape[0] === n);
+  if (!ok) {
+    const expected = n === undefined ? "[N] or [N, 1]" : `[${n}] or [${n}, 1]`;
+    throw new RequestError(
+      400,
+      `${where}.shape must be ${expected}; got ${JSON.stringify(shape)?.slice(0, 80)}`,
+    );
+  }
+  return (shape)[0]!;
+}
+
 /**
  * Open Inference Protocol v2: `{"inputs": [{name, shape, datatype, data}]}`
- * with one tensor per feature, shaped `[N]` or `[N, 1]`.
+ * with one tensor per feature, shaped `[N]` or `[N, 1]`. With `binary` (the
+ * bytes after the JSON of a binary-extension request), inputs that carry
+ * `parameters.binary_data_size` are read from it instead of `data`.
  */
 export function parseV2Inputs(
   body: unknown,
   features: readonly CardFeature[],
-): ParsedInput & { id?: string } {
+  binary?: Buffer,
+): ParsedV2Input {
   if (!isRecord(body))
     throw new RequestError(400, `the body must be a JSON object with "inputs"; got ${describeType(body)}`);
   const inputs = body.inputs;
@@ -133,8 +222,12 @@ export function parseV2Inputs(
     if (!isRecord(input) || typeof input.name !== "string") {
       throw new RequestError(400, `inputs[${i}] must be an object with a string "name"`);
     }
+    if (byName.has(input.name)) {
+      throw new RequestError(400, `inputs[${i}]: tensor "${input.name}" is given twice`);
+    }
     byName.set(input.name, input);
   }
+  const blocks = locateBinaryBlocks([...byName.values()], binary);
   let nRows: number | undefined;
   const columns: Record<string, Float32Array | string[]> = {};
   for (const feature of features) {
@@ -150,36 +243,39 @@ export function parseV2Inputs(
         `${where}.datatype must be one of ${allowed.join(", ")}; got ${describeType(datatype)}`,
       );
     }
-    if (!Array.isArray(data))
+    const block = blocks.get(feature.name);
+    if (block === undefined && !Array.isArray(data))
       throw new RequestError(400, `${where}.data must be a flat array; got ${describeType(data)}`);
-    if (
-      !Array.isArray(shape) ||
-      shape.length < 1 ||
-      shape.length > 2 ||
-      !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0) ||
-      (shape.length === 2 && shape[1] !== 1) ||
-      shape[0] !== data.length
-    ) {
-      throw new RequestError(
-        400,
-        `${where}.shape must be [${data.length}] or [${data.length}, 1]; got ${JSON.stringify(shape)?.slice(0, 80)}`,
-      );
+    const n = checkShape(shape, block === undefined ? (data as unknown[]).length : undefined, where);
+    if (nRows !== undefined && n !== nRows) {
+      throw new RequestError(400, `${where} has ${n} rows; the other inputs have ${nRows}`);
     }
-    if (nRows !== undefined && data.length !== nRows) {
-      throw new RequestError(400, `${where} has ${data.length} rows; the other inputs have ${nRows}`);
-    }
-    nRows = data.length;
+    nRows = n;
     checkRows(nRows, where);
-    if (feature.type === "numeric") {
-      const column = new Float32Array(nRows);
-      for (let i = 0; i < nRows; i++) column[i] = numericCell(data[i], `${where}.data[${i}]`);
+    if (block !== undefined) {
+      columns[feature.name] =
+        feature.type === "numeric"
+          ? decodeNumericTensor(block, datatype, n, where)
+          : decodeBytesTensor(block, n, where);
+    } else if (feature.type === "numeric") {
+      const values = data as unknown[];
+      const column = new Float32Array(n);
+      for (let i = 0; i < n; i++) column[i] = numericCell(values[i], `${where}.data[${i}]`);
       columns[feature.name] = column;
     } else {
-      const column = new Array<string>(nRows);
-      for (let i = 0; i < nRows; i++) column[i] = categoricalCell(data[i], `${where}.data[${i}]`);
+      const values = data as unknown[];
+      const column = new Array<string>(n);
+      for (let i = 0; i < n; i++) column[i] = categoricalCell(values[i], `${where}.data[${i}]`);
       columns[feature.name] = column;
     }
   }
   const id = typeof body.id === "string" ? body.id : undefined;
-  return { nRows: nRows ?? 0, columns, ...(id === undefined ? {} : { id }) };
+  const parameters = body.parameters;
+  return {
+    nRows: nRows ?? 0,
+    columns,
+    outputs: parseRequestedOutputs(body),
+    allBinary: isRecord(parameters) && parameters.binary_data_output === true,
+    ...(id === undefined ? {} : { id }),
+  };
 }
