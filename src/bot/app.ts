@@ -67,17 +67,17 @@ export function createBotApp(
               ? {}
               : { store: createFileDecisionLogStore(options.decisionLogPath) }),
           }));
-    // Parsed shards per repository survive between events; the shards themselves are re-listed each time.
-    const shardCaches = new Map<string, RepositoryLogShared>();
+    // Parsed shards and the append queue of each repository outlive one event; the shards are re-listed each time.
+    const sharedLogs = new Map<string, RepositoryLogShared>();
     const decisionLogFor = (octokit: OctokitLike, repo: RepoRef): DecisionLogStore | undefined => {
       if (options.decisionLogPath !== undefined) return undefined;
       const key = `${repo.owner}/${repo.repo}`;
-      let cache = shardCaches.get(key);
-      if (cache === undefined) shardCaches.set(key, (cache = createRepositoryLogShared()));
+      let shared = sharedLogs.get(key);
+      if (shared === undefined) sharedLogs.set(key, (shared = createRepositoryLogShared()));
       const state = createStateBranch(octokit, repo, {
         ...(options.decisionLogBranch === undefined ? {} : { branch: options.decisionLogBranch }),
       });
-      return createRepositoryDecisionLog(state, cache);
+      return createRepositoryDecisionLog(state, shared);
     };
     const now = options.now ?? (() => new Date());
     const outcomes: OutcomeSink =

@@ -2,7 +2,9 @@
  * A local GitHub that speaks enough of the REST and GraphQL APIs for the bot
  * and the Action, at a GHES-style base URL (`<url>/api/v3`, GraphQL at
  * `<url>/api/graphql`). The repository lives in a real git repository, so a
- * merged pull request really changes `main`.
+ * merged pull request really changes `main`, and contents-API writes are
+ * commits checked against the blob sha under one lock (409 when stale, 422
+ * when a file exists and no sha was given), as GitHub checks them.
  *
  * Every call is recorded. A call to a route the fake does not know, or
  * without a token it issued, is answered 404/401 and listed in `unexpected`
