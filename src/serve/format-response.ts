@@ -70,8 +70,7 @@ function v2Tensors(prediction: Prediction, nRows: number): V2Tensor[] {
       shape: [nRows],
       datatype: numeric ? "INT64" : "BYTES",
       data: () => [...labels],
-      bytes: () =>
-        numeric ? encodeInt64Tensor(labels) : encodeBytesTensor(labels.map(String)),
+      bytes: () => (numeric ? encodeInt64Tensor(labels) : encodeBytesTensor(labels.map(String))),
     },
     {
       name: "probabilities",

@@ -197,7 +197,7 @@ function checkShape(shape: unknown, n: number | undefined, where: string): numbe
       `${where}.shape must be ${expected}; got ${JSON.stringify(shape)?.slice(0, 80)}`,
     );
   }
-  return (shape)[0]!;
+  return shape[0]!;
 }
 
 /**
