@@ -38,7 +38,7 @@ import { computeDriftReport, type DriftReport } from "../src/monitoring/report.j
 
 const ALPHA = 0.05;
 /**
- * Modes: `--full` is the protocol everywhere (200 drifted trials per cell,
+ * Modes (`--speed-only` prints the speed table alone): `--full` is the protocol everywhere (200 drifted trials per cell,
  * 1,000 undrifted per size); the default runs the protocol up to n = 1,000
  * and a quarter of the trials at n = 5,000 (the costly size) so it finishes
  * in minutes on a shared machine; `--quick` is a smoke run.
@@ -765,4 +765,5 @@ async function main(): Promise<void> {
 }
 
 if (WORKER) await runWorker();
+else if (process.argv.includes("--speed-only")) process.stdout.write(`${(await runSpeed()).join("\n")}\n`);
 else await main();

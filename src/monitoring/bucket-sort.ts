@@ -1,6 +1,6 @@
 /**
  * Sorting float64 samples in (expected) linear time: values are spread
- * into about n/2 equal-width buckets between the minimum and the maximum,
+ * into about n/8 equal-width buckets between the minimum and the maximum,
  * then each bucket is sorted on its own (insertion sort when small, the
  * built-in sort otherwise). Sorting is what a KS report over a million rows
  * spends its time on, and this is several times faster than
@@ -12,7 +12,7 @@
 /** Below this the built-in sort is as fast. */
 const SMALL = 2048;
 /** Buckets at most this large are insertion-sorted. */
-const INSERTION_MAX = 24;
+const INSERTION_MAX = 48;
 
 function insertionSort(a: Float64Array, from: number, to: number): void {
   for (let i = from + 1; i < to; i++) {
@@ -84,24 +84,29 @@ export function sortFinite(values: Float64Array): { sorted: Float64Array; missin
 /** The bucket sort proper, on NaN-free values with a finite, positive span. */
 function bucketSort(values: Float64Array, min: number, span: number): Float64Array {
   const n = values.length;
-  const buckets = n >>> 1;
+  // About 8 values per bucket: the bucket table stays small enough for the
+  // caches, and insertion sort on 8 values is cheap. Measured faster than
+  // 2 or 4 per bucket on a million normal values.
+  const buckets = n >>> 3;
   const scale = buckets / span;
-  // Each value's bucket is computed once and kept: recomputing it in the
-  // scatter pass costs more than the extra array.
-  const bucketOf = new Int32Array(n);
   const starts = new Int32Array(buckets + 1);
   for (let i = 0; i < n; i++) {
     // Monotone in v (rounded subtraction and scaling preserve order), so
     // bucket order is value order.
     let b = ((values[i]! - min) * scale) | 0;
     if (b >= buckets) b = buckets - 1;
-    bucketOf[i] = b;
     starts[b + 1]!++;
   }
   for (let b = 0; b < buckets; b++) starts[b + 1]! += starts[b]!;
   const out = new Float64Array(n);
   const next = starts.slice(0, buckets);
-  for (let i = 0; i < n; i++) out[next[bucketOf[i]!]!++] = values[i]!;
+  // The bucket is computed again rather than stored: less memory traffic.
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    let b = ((v - min) * scale) | 0;
+    if (b >= buckets) b = buckets - 1;
+    out[next[b]!++] = v;
+  }
   for (let b = 0; b < buckets; b++) {
     const from = starts[b]!;
     const to = starts[b + 1]!;
