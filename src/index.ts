@@ -76,7 +76,7 @@ export interface MetaControllerOptions {
   readonly github?: MetaControllerGitHub;
   /** Model servers whose live state {@link MetaController.getSystemHealth} reports. */
   readonly serverUrls?: readonly string[];
-  /** The engine's JSONL decision log, for the last incidents in health. */
+  /** The engine's JSONL decision log (a file, or a folder of month shards such as a checkout of the `meta-controller/state` branch), for the last incidents in health. */
   readonly decisionLog?: string;
   readonly logger?: Logger;
   /** Injection points for tests: the training use case, clock, HTTP, and file history. */

@@ -5,9 +5,10 @@
  * part fails on its own and says why, so one unreachable piece never hides
  * the others.
  */
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { parseDecisionLog } from "../decision/decision-log.js";
+import type { LogRecord } from "../decision/decision-log.js";
+import { loadDecisionLogPaths } from "../decision/decision-log-file.js";
 import type { ModelRegistry } from "../registry/model-registry.js";
 import { parseEnvironmentText } from "./local-environments.js";
 
@@ -61,7 +62,7 @@ export interface HealthSources {
   readonly root: string;
   readonly registry: ModelRegistry;
   readonly serverUrls: readonly string[];
-  /** JSONL decision log path; no incidents listed when absent or missing. */
+  /** JSONL decision log file, or a folder of its month shards; no incidents listed when absent or missing. */
   readonly decisionLog?: string;
   readonly fetch: typeof fetch;
   readonly incidentLimit: number;
@@ -116,14 +117,15 @@ async function readServing(url: string, sources: HealthSources): Promise<Serving
 
 async function readIncidents(sources: HealthSources): Promise<IncidentSummary[]> {
   if (sources.decisionLog === undefined) return [];
-  let text: string;
   try {
-    text = await readFile(sources.decisionLog, "utf8");
+    await stat(sources.decisionLog);
   } catch {
     return [];
   }
+  // A file, or a folder of month shards (a checkout of the meta-controller/state branch).
+  const records: readonly LogRecord[] = await loadDecisionLogPaths([sources.decisionLog]);
   const decisions: IncidentSummary[] = [];
-  for (const record of parseDecisionLog(text, sources.decisionLog)) {
+  for (const record of records) {
     if (record.type !== "decision") continue;
     decisions.push({
       id: record.id,

@@ -18,6 +18,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, UsageError } from "../../src/common/errors.js";
 import { createOctokitClass } from "../../src/github/octokit-class.js";
 import { createRepoPorts, type OctokitLike } from "../../src/github/rest-ports.js";
+import { CONTEXT_DIM } from "../../src/decision/context.js";
+import { DECISION_LOG_VERSION } from "../../src/decision/decision-log.js";
 import { MetaController, type PipelineSpec } from "../../src/index.js";
 import { createGitRepo } from "../helpers/fake-github-git.js";
 import { startFakeGitHub } from "../helpers/fake-github.js";
@@ -331,6 +333,53 @@ describe("MetaController", () => {
       expect(result.registry).toMatchObject({ reachable: true, models: 1 });
       expect(result.lastIncidents).toEqual([]);
       await rm(join(dir, "environments", "broken.yaml"));
+    });
+  });
+
+  describe("getSystemHealth with the decision log of the state branch", () => {
+    const decision = (id: string, at: string, action: "rollback" | "notify") =>
+      JSON.stringify({
+        v: DECISION_LOG_VERSION,
+        type: "decision",
+        id,
+        at,
+        fingerprint: `fp-${id}`,
+        environment: "production",
+        model: "churn",
+        kind: "error_rate",
+        severity: "critical",
+        context: new Array<number>(CONTEXT_DIM).fill(0),
+        mask: ["ignore", "notify", "rollback"],
+        baseline_action: action,
+        baseline_estimate: null,
+        action,
+        propensity: 1,
+        reason_code: action === "rollback" ? "critical_after_deploy" : "warning_notify",
+        policy_version: "guardrails",
+        advice: null,
+      });
+
+    it("reads a folder of month shards in log order, newest decision first", async () => {
+      // Arrange: a checkout of meta-controller/state, two months, the second in two parts.
+      const state = join(dir, "state", "decisions");
+      await mkdir(state, { recursive: true });
+      await writeFile(join(state, "2026-10.jsonl"), `${decision("a", "2026-10-30T10:00:00Z", "rollback")}\n`);
+      await writeFile(join(state, "2026-11.jsonl"), `${decision("b", "2026-11-02T10:00:00Z", "notify")}\n`);
+      await writeFile(
+        join(state, "2026-11_01.jsonl"),
+        `${decision("c", "2026-11-20T10:00:00Z", "rollback")}\n`,
+      );
+      const health = new MetaController({ root: dir, registry: join(dir, "registry"), decisionLog: state });
+
+      // Act
+      const result = await health.getSystemHealth();
+
+      // Assert
+      expect(result.lastIncidents.map((i) => [i.id, i.action])).toEqual([
+        ["c", "rollback"],
+        ["b", "notify"],
+        ["a", "rollback"],
+      ]);
     });
   });
 
