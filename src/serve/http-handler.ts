@@ -236,10 +236,10 @@ export function createRequestHandler(
     let release = served.slot.hold();
     let result: OnnxClassification | OnnxRegression;
     try {
-      recordInputs(served.stats, input.columns, input.nRows);
       result = await served.slot.predict(input.columns);
     } catch (error) {
       release();
+      recordInputs(served.stats, input.columns, input.nRows);
       const latency = performance.now() - started;
       controller.finish(route, served, role, latency, true);
       childrenOf(served, role).errors.inc();
@@ -261,29 +261,43 @@ export function createRequestHandler(
       }
     }
     release();
+    respond(res, served, result, input, requestId);
+    // Counting the answer (metrics, drift windows, the rollout analysis, the
+    // feedback memory) follows in the same turn of the event loop, so no
+    // other request can see the gap, but the caller does not wait for it.
     const seconds = (performance.now() - started) / 1000;
     const c = childrenOf(served, role);
     c.requests.inc();
     c.duration.observe(seconds);
     recordPredictions(served, role, result, input.nRows);
+    recordInputs(served.stats, input.columns, input.nRows);
     controller.finish(route, served, role, seconds * 1000, false);
     feedback.remember(requestId, {
       digest: served.slot.digest,
       labels: result.task === "classification" ? result.labels : Array.from(result.values),
     });
+    shadow(route, parse);
+  }
+
+  function respond(
+    res: ServerResponse,
+    served: ServedModel,
+    result: OnnxClassification | OnnxRegression,
+    input: ParsedInput | ParsedV2Input,
+    requestId: string,
+  ): void {
     if (!("outputs" in input)) {
       send(res, 200, formatV1(result, input.nRows), requestId, served.slot.version);
-    } else {
-      const head = {
-        model_name: served.slot.name,
-        model_version: served.slot.version,
-        id: input.id ?? requestId,
-      };
-      const response = formatV2(result, input.nRows, head, input.outputs, input.allBinary);
-      if (response.binary.length === 0) send(res, 200, response.json, requestId, served.slot.version);
-      else sendBinary(res, response.json, response.binary, requestId, served.slot.version);
+      return;
     }
-    shadow(route, parse);
+    const head = {
+      model_name: served.slot.name,
+      model_version: served.slot.version,
+      id: input.id ?? requestId,
+    };
+    const response = formatV2(result, input.nRows, head, input.outputs, input.allBinary);
+    if (response.binary.length === 0) send(res, 200, response.json, requestId, served.slot.version);
+    else sendBinary(res, response.json, response.binary, requestId, served.slot.version);
   }
 
   let shadowsInFlight = 0;
