@@ -3,12 +3,13 @@
  * input as a Prometheus histogram whose buckets are the reference profile's
  * decile edges, so bucket counts from any number of replicas simply add up;
  * these pure functions turn the summed counts into a test. The server only
- * counts.
+ * counts. Categorical inputs are exported the same way, one counter per
+ * kept category plus "other" and "new".
  */
 import { computeChiSquaredTest } from "./chi-squared.js";
 import { computePsi } from "./distances.js";
 import { kolmogorovSf } from "./kolmogorov.js";
-import type { NumericColumnProfile, ReferenceProfile } from "./profile.js";
+import type { CategoricalColumnProfile, NumericColumnProfile, ReferenceProfile } from "./profile.js";
 import { computeNullRateTest } from "./proportions.js";
 
 /** Histogram layout of one numeric feature. */
@@ -110,4 +111,81 @@ export function computeWindowDrift(
     psi: computePsi(column.bin_counts, counts),
     nullRate: nullRate && { statistic: nullRate.statistic, pValue: nullRate.pValue },
   };
+}
+
+/**
+ * Counts of one categorical feature's window, in the layout the server
+ * exports: one count per category the profile kept (its top-k, in the
+ * profile's order), values outside them that training saw ("other"), and
+ * values training never saw ("new"). Counts from several replicas add up
+ * entry by entry.
+ */
+export interface CategoryWindowCounts {
+  /** One count per entry of the profile's `categories`. */
+  readonly categories: readonly number[];
+  readonly other: number;
+  readonly new: number;
+}
+
+/** The drift verdict of one categorical feature's window. */
+export interface CategoryWindowDrift {
+  readonly name: string;
+  /** Non-missing values in the window. */
+  readonly n: number;
+  /**
+   * Chi-squared homogeneity of the window against the reference
+   * frequencies: the kept categories, then one column for everything
+   * outside them (the reference's "other" against the window's other + new),
+   * as `compareCategories` builds it for batch drift.
+   */
+  readonly chi2: { readonly statistic: number; readonly pValue: number };
+  readonly psi: number;
+  /** Values training never saw. */
+  readonly newValues: number;
+  /** Missing-value rate test, when either side has missing values. */
+  readonly nullRate: { readonly statistic: number; readonly pValue: number } | null;
+  /** "insufficient data" when the window or the reference holds no value. */
+  readonly insufficient?: string;
+}
+
+/** Tests one categorical feature's window (`missing`: the window's missing values). */
+export function computeCategoryWindowDrift(
+  column: CategoricalColumnProfile,
+  counts: CategoryWindowCounts,
+  missing = 0,
+): CategoryWindowDrift {
+  if (counts.categories.length !== column.categories.length) {
+    throw new RangeError(
+      `feature ${JSON.stringify(column.name)}: expected ${column.categories.length} category counts (the profile's categories), got ${counts.categories.length}`,
+    );
+  }
+  const outside = counts.other + counts.new;
+  const ref = [...column.category_counts];
+  const cur = [...counts.categories];
+  if (column.other_count > 0 || outside > 0) {
+    ref.push(column.other_count);
+    cur.push(outside);
+  }
+  const n = cur.reduce((s, c) => s + c, 0);
+  const nRef = column.count;
+  const nullRate =
+    missing > 0 || column.null_count > 0
+      ? computeNullRateTest(column.null_count, nRef + column.null_count, missing, n + missing)
+      : null;
+  const base = {
+    name: column.name,
+    n,
+    newValues: counts.new,
+    nullRate: nullRate && { statistic: nullRate.statistic, pValue: nullRate.pValue },
+  };
+  if (n === 0 || nRef === 0) {
+    return {
+      ...base,
+      chi2: { statistic: 0, pValue: 1 },
+      psi: 0,
+      insufficient: "insufficient data: the window or the reference has no values",
+    };
+  }
+  const chi = computeChiSquaredTest(ref, cur);
+  return { ...base, chi2: { statistic: chi.statistic, pValue: chi.pValue }, psi: computePsi(ref, cur) };
 }

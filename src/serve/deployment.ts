@@ -174,7 +174,11 @@ export function createDeploymentController(ports: DeploymentPorts): DeploymentCo
     if (existing !== undefined) return existing;
     const served: ServedModel = {
       slot,
-      stats: createModelStats(slot.card.reference_profile, env.checks.drift?.window ?? 1000),
+      stats: createModelStats(
+        slot.card.reference_profile,
+        env.checks.drift?.window ?? 1000,
+        Object.fromEntries(slot.card.features.map((f) => [f.name, f.categories] as const)),
+      ),
       driftFlagged: false,
       anomaly: ANOMALY_WATCH_START,
       tickRequests: 0,

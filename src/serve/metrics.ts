@@ -12,12 +12,15 @@
  * | `meta_controller_rows_total` | counter | model, version, role | rows scored |
  * | `meta_controller_predictions_total` | counter | model, version, role, class | predicted classes |
  * | `meta_controller_prediction_score` | histogram | model, version, role | classifier: probability of the last class; buckets 0.05 apart |
+ * | `meta_controller_prediction_value_bucket`, `_sum`, `_count` | histogram series (counter, gauge, counter) | model, version, role (+ le) | regressor: predicted value; buckets ±1, 2, 5 × 10^k (10^-2 … 10^6) and 0 unless the server is given its own |
+ * | `meta_controller_prediction_value_non_finite_total` | counter | model, version, role | regressor: predictions that were NaN or infinite (not in the histogram) |
  * | `meta_controller_traffic_weight` | gauge | model, version, role | share of traffic routed to the model, 0–1 |
  * | `meta_controller_rollout_state` | gauge | environment, model, state | 1 for the rollout's current phase (idle, progressing, completed, aborted), else 0 |
  * | `meta_controller_rollout_step` | gauge | environment, model | canary step index (0-based), -1 outside a canary |
  * | `meta_controller_rollout_failed_checks` | gauge | environment, model | failed analyses of the current rollout |
  * | `meta_controller_feature_bucket_total` | counter | model, version, feature, le | cumulative count of a numeric input at or below `le`, the reference profile's decile edges (and `+Inf`) |
- * | `meta_controller_feature_missing_total` | counter | model, version, feature | missing values of a numeric input |
+ * | `meta_controller_feature_category_total` | counter | model, version, feature, bucket, category | values of a categorical input: `bucket="category"` for each category the reference profile kept (named in `category`), `bucket="other"` for values training saw beyond them, `bucket="new"` for values training never saw (`category=""` for both) |
+ * | `meta_controller_feature_missing_total` | counter | model, version, feature | missing values of an input (numeric or categorical) |
  * | `meta_controller_drift_p_value` | gauge | model, version, feature | chi-squared p-value of the sliding drift window against the reference bins |
  * | `meta_controller_feedback_total` | counter | model, version, outcome | labels joined to predictions (correct, wrong) |
  * | `meta_controller_accuracy` | gauge | model, version | live accuracy from feedback labels |
@@ -29,14 +32,31 @@
  * Feature buckets are counters of a histogram layout (cumulative over `le`)
  * at the reference quantiles: Prometheus can `sum by (feature, le)` across
  * replicas and take `increase()` over any window, and the chi-squared test
- * on the summed counts is exactly the test on the pooled rows.
+ * on the summed counts is exactly the test on the pooled rows. Category
+ * counters add up the same way (`computeCategoryWindowDrift` takes their
+ * sums).
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { OnnxClassification, OnnxRegression } from "../onnx/index.js";
 import type { ModelStats } from "./model-stats.js";
+import {
+  createPredictionHistogram,
+  PREDICTION_VALUE_BUCKETS,
+  type PredictionHistogram,
+  type ServedLabels,
+} from "./prediction-histogram.js";
+
+export { PREDICTION_VALUE_BUCKETS, type ServedLabels } from "./prediction-histogram.js";
 
 /** Latency buckets, in seconds: fine below 10 ms where a tree ensemble answers. */
 export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 const SCORE_BUCKETS = Array.from({ length: 19 }, (_, i) => Math.round((i + 1) * 5) / 100);
+
+/** Options of {@link createServerMetrics}. */
+export interface ServerMetricsOptions {
+  /** Buckets of `meta_controller_prediction_value`, ascending (default {@link PREDICTION_VALUE_BUCKETS}). */
+  readonly predictionBuckets?: readonly number[];
+}
 
 /** The metrics of one server, in their own registry. */
 export interface ServerMetrics {
@@ -48,6 +68,8 @@ export interface ServerMetrics {
   readonly rows: Counter;
   readonly predictions: Counter;
   readonly score: Histogram;
+  /** Regression predictions, counted in typed arrays and exposed as a histogram at scrape. */
+  readonly predictionValue: PredictionHistogram;
   readonly weight: Gauge;
   readonly rolloutState: Gauge;
   readonly rolloutStep: Gauge;
@@ -73,7 +95,10 @@ export interface ExportedModel {
  * and p-values are computed from the live windows only when scraped, not on
  * every request.
  */
-export function createServerMetrics(models: () => readonly ExportedModel[]): ServerMetrics {
+export function createServerMetrics(
+  models: () => readonly ExportedModel[],
+  options: ServerMetricsOptions = {},
+): ServerMetrics {
   const registry = new Registry();
   const mv = ["model", "version", "role"] as const;
   const metrics: ServerMetrics = {
@@ -122,6 +147,11 @@ export function createServerMetrics(models: () => readonly ExportedModel[]): Ser
       buckets: SCORE_BUCKETS,
       registers: [registry],
     }),
+    predictionValue: createPredictionHistogram(
+      registry,
+      "meta_controller_prediction_value",
+      options.predictionBuckets ?? PREDICTION_VALUE_BUCKETS,
+    ),
     weight: new Gauge({
       name: "meta_controller_traffic_weight",
       help: "Share of traffic routed to a model (0-1)",
@@ -203,8 +233,36 @@ export function createServerMetrics(models: () => readonly ExportedModel[]): Ser
     },
   });
   new Counter({
+    name: "meta_controller_feature_category_total",
+    help: "Categorical input values: kept categories, other (seen in training) and new (never seen)",
+    labelNames: ["model", "version", "feature", "bucket", "category"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { model, version, stats } of models()) {
+        for (const window of stats.categories) {
+          const feature = window.name;
+          const kept = window.profile.categories;
+          for (let i = 0; i < kept.length; i++)
+            this.inc(
+              { model, version, feature, bucket: "category", category: kept[i]! },
+              window.totals[i] ?? 0,
+            );
+          this.inc(
+            { model, version, feature, bucket: "other", category: "" },
+            window.totals[kept.length] ?? 0,
+          );
+          this.inc(
+            { model, version, feature, bucket: "new", category: "" },
+            window.totals[kept.length + 1] ?? 0,
+          );
+        }
+      }
+    },
+  });
+  new Counter({
     name: "meta_controller_feature_missing_total",
-    help: "Missing numeric input values",
+    help: "Missing input values",
     labelNames: ["model", "version", "feature"],
     registers: [registry],
     collect() {
@@ -212,6 +270,8 @@ export function createServerMetrics(models: () => readonly ExportedModel[]): Ser
       for (const { model, version, stats } of models()) {
         for (const feature of stats.features)
           this.inc({ model, version, feature: feature.name }, feature.missingTotal);
+        for (const window of stats.categories)
+          this.inc({ model, version, feature: window.name }, window.missingTotal);
       }
     },
   });
@@ -228,4 +288,20 @@ export function createServerMetrics(models: () => readonly ExportedModel[]): Ser
     },
   });
   return metrics;
+}
+
+/**
+ * Counts a request's regression predictions into
+ * `meta_controller_prediction_value` (classifications are left to the
+ * score histogram). NaN or infinite predictions go to
+ * `meta_controller_prediction_value_non_finite_total` instead, so a model
+ * that outputs them shows in the metrics rather than failing the request.
+ */
+export function observePredictions(
+  metrics: ServerMetrics,
+  labels: ServedLabels,
+  result: OnnxClassification | OnnxRegression,
+  nRows: number,
+): void {
+  if (result.task === "regression") metrics.predictionValue.observe(labels, result.values, nRows);
 }

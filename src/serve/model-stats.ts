@@ -2,20 +2,33 @@
  * What the server counts for one served model: the analysis window a
  * rollout judges (requests, errors, latencies since the last analysis), the
  * sliding drift window of each numeric feature (bin counts at the reference
- * deciles, a ring of the last `window` rows), running bucket totals for
- * Prometheus, and feedback accuracy. Typed arrays only: this runs on every
+ * deciles, a ring of the last `window` rows) and of each categorical one
+ * (counts of the profile's kept categories, "other" and "new"), running
+ * totals for Prometheus, and feedback accuracy. Typed arrays only: this runs on every
  * request.
  */
 import type { CheckWindow } from "../deploy/checks.js";
-import type { NumericColumnProfile, ReferenceProfile } from "../monitoring/profile.js";
+import type {
+  CategoricalColumnProfile,
+  NumericColumnProfile,
+  ReferenceProfile,
+} from "../monitoring/profile.js";
 import { findBin } from "../monitoring/quantiles.js";
-import { computeWindowDrift } from "../monitoring/windowed.js";
+import {
+  computeCategoryWindowDrift,
+  computeWindowDrift,
+  type CategoryWindowCounts,
+} from "../monitoring/windowed.js";
 import type { OnnxColumns } from "../onnx/index.js";
 
 /** Latencies kept per analysis window for its p99; older ones are overwritten. */
 const LATENCY_CAPACITY = 4096;
 /** Marks a missing value in a drift ring. */
 const MISSING = 255;
+/** Marks a missing value in a category ring. */
+const MISSING_SLOT = 0xffff;
+/** What a request carries for a missing category (JSON null). */
+const MISSING_CATEGORY = "";
 
 /** The drift window of one numeric feature. */
 export interface FeatureWindow {
@@ -34,6 +47,40 @@ export interface FeatureWindow {
   missingInWindow: number;
 }
 
+/**
+ * The drift window of one categorical feature. Slots: the profile's kept
+ * categories in its order, then `other` (a value training saw beyond the
+ * kept ones), then `new` (a value training never saw).
+ */
+export interface CategoryWindow {
+  readonly name: string;
+  readonly profile: CategoricalColumnProfile;
+  /** Slot of each kept category. */
+  readonly slots: ReadonlyMap<string, number>;
+  /** Values training saw beyond the kept categories, when the model card lists them. */
+  readonly seen: ReadonlySet<string> | null;
+  /** Counts in the sliding window, one per slot. */
+  readonly counts: Int32Array;
+  /** Running totals since start, for the Prometheus counters. */
+  readonly totals: Float64Array;
+  missingTotal: number;
+  /** Slot of each of the last rows, MISSING_SLOT for a missing value. */
+  readonly ring: Uint16Array;
+  ringFilled: number;
+  ringNext: number;
+  missingInWindow: number;
+}
+
+/** Slot of values outside the kept categories that training saw. */
+export function otherSlot(window: CategoryWindow): number {
+  return window.profile.categories.length;
+}
+
+/** Slot of values training never saw. */
+export function newSlot(window: CategoryWindow): number {
+  return window.profile.categories.length + 1;
+}
+
 /** Counters of one served model. */
 export interface ModelStats {
   requests: number;
@@ -41,12 +88,23 @@ export interface ModelStats {
   readonly latenciesMs: Float64Array;
   latencyCount: number;
   readonly features: readonly FeatureWindow[];
+  readonly categories: readonly CategoryWindow[];
   correct: number;
   labelled: number;
 }
 
-/** Empty counters for a model with `profile`, with a drift window of `window` rows. */
-export function createModelStats(profile: ReferenceProfile, window: number): ModelStats {
+/**
+ * Empty counters for a model with `profile`, with a drift window of `window`
+ * rows. `trainingCategories` (the model card's categories of each
+ * categorical feature) tells a value training saw beyond the profile's
+ * kept categories ("other") from one it never saw ("new"); without it, a
+ * value outside the kept ones is "new" only when the profile has no "other".
+ */
+export function createModelStats(
+  profile: ReferenceProfile,
+  window: number,
+  trainingCategories: Readonly<Record<string, readonly string[] | undefined>> = {},
+): ModelStats {
   const features = profile.columns
     .filter((c): c is NumericColumnProfile => c.kind === "numeric" && c.bin_edges.length < MISSING - 1)
     .map((profileColumn) => ({
@@ -61,12 +119,35 @@ export function createModelStats(profile: ReferenceProfile, window: number): Mod
       ringNext: 0,
       missingInWindow: 0,
     }));
+  const categories = profile.columns
+    .filter(
+      (c): c is CategoricalColumnProfile =>
+        c.kind === "categorical" && c.categories.length + 2 < MISSING_SLOT,
+    )
+    .map((column): CategoryWindow => {
+      const known = trainingCategories[column.name];
+      return {
+        name: column.name,
+        profile: column,
+        slots: new Map(column.categories.map((c, i) => [c, i] as const)),
+        // Without other values in training, anything outside the kept categories is new.
+        seen: column.other_count === 0 ? new Set() : known === undefined ? null : new Set(known),
+        counts: new Int32Array(column.categories.length + 2),
+        totals: new Float64Array(column.categories.length + 2),
+        missingTotal: 0,
+        ring: new Uint16Array(window),
+        ringFilled: 0,
+        ringNext: 0,
+        missingInWindow: 0,
+      };
+    });
   return {
     requests: 0,
     errors: 0,
     latenciesMs: new Float64Array(LATENCY_CAPACITY),
     latencyCount: 0,
     features,
+    categories,
     correct: 0,
     labelled: 0,
   };
@@ -74,6 +155,11 @@ export function createModelStats(profile: ReferenceProfile, window: number): Mod
 
 /** Counts the rows of one request into every feature's drift window. */
 export function recordInputs(stats: ModelStats, columns: OnnxColumns, nRows: number): void {
+  for (const window of stats.categories) {
+    const column = columns[window.name];
+    if (column === undefined || column instanceof Float32Array) continue;
+    recordCategories(window, column, nRows);
+  }
   for (const feature of stats.features) {
     const column = columns[feature.name];
     if (!(column instanceof Float32Array)) continue;
@@ -97,6 +183,34 @@ export function recordInputs(stats: ModelStats, columns: OnnxColumns, nRows: num
         counts[bin]!++;
         totals[bin]!++;
       }
+    }
+  }
+}
+
+function recordCategories(window: CategoryWindow, column: readonly string[], nRows: number): void {
+  const { ring, counts, totals, slots, seen } = window;
+  const other = otherSlot(window);
+  const fresh = newSlot(window);
+  for (let i = 0; i < nRows; i++) {
+    const value = column[i];
+    let slot: number;
+    if (value === undefined || value === MISSING_CATEGORY) slot = MISSING_SLOT;
+    else slot = slots.get(value) ?? (seen === null || seen.has(value) ? other : fresh);
+    if (window.ringFilled === ring.length) {
+      const old = ring[window.ringNext]!;
+      if (old === MISSING_SLOT) window.missingInWindow--;
+      else counts[old]!--;
+    } else {
+      window.ringFilled++;
+    }
+    ring[window.ringNext] = slot;
+    window.ringNext = (window.ringNext + 1) % ring.length;
+    if (slot === MISSING_SLOT) {
+      window.missingInWindow++;
+      window.missingTotal++;
+    } else {
+      counts[slot]!++;
+      totals[slot]!++;
     }
   }
 }
@@ -128,7 +242,26 @@ export function computeDriftPValues(stats: ModelStats): { rows: number; pValues:
     const drift = computeWindowDrift(feature.profile, Array.from(feature.counts), feature.missingInWindow);
     pValues[feature.name] = drift.chi2.pValue;
   }
+  for (const window of stats.categories) {
+    rows = Math.max(rows, window.ringFilled);
+    if (window.ringFilled === window.missingInWindow) continue;
+    pValues[window.name] = computeCategoryWindowDrift(
+      window.profile,
+      categoryCounts(window, window.counts),
+      window.missingInWindow,
+    ).chi2.pValue;
+  }
   return { rows, pValues };
+}
+
+/** The counts of `slots` (a window's or its totals) in the layout monitoring tests. */
+export function categoryCounts(window: CategoryWindow, slots: ArrayLike<number>): CategoryWindowCounts {
+  const k = window.profile.categories.length;
+  return {
+    categories: Array.from({ length: k }, (_, i) => slots[i]!),
+    other: slots[k]!,
+    new: slots[k + 1]!,
+  };
 }
 
 /** The window a rollout analysis judges. */

@@ -46,6 +46,8 @@ export interface ServeOptions {
   /** How often the environment file's stat is checked. */
   readonly watchIntervalMs?: number;
   readonly maxBodyBytes?: number;
+  /** Buckets of the regression prediction histogram (default: ±1, 2, 5 × 10^k). */
+  readonly predictionBuckets?: readonly number[];
   readonly adminToken?: string;
   readonly repository?: string;
   /** Seed of the traffic split's PRNG. */
@@ -130,7 +132,10 @@ export async function startModelServer(options: ServeOptions): Promise<RunningSe
     logger,
     ...(options.repository === undefined ? {} : { repository: options.repository }),
   });
-  const metrics = createServerMetrics(() => controller.exported());
+  const metrics = createServerMetrics(
+    () => controller.exported(),
+    options.predictionBuckets === undefined ? {} : { predictionBuckets: options.predictionBuckets },
+  );
   let ready = false;
   let draining = false;
   let inFlight = 0;

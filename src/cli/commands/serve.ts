@@ -26,6 +26,7 @@ interface ServeFlags {
   gitCache?: string;
   pollInterval: string;
   maxBody: string;
+  predictionBuckets?: string;
   adminTokenEnv?: string;
   seed: string;
 }
@@ -43,6 +44,16 @@ function parseInterval(text: string): number {
   if (ms === undefined || ms < 1000 || ms > 86_400_000)
     throw new UsageError(`--poll-interval ${text}: expected a duration from 1s to 24h, such as 30s or 5m`);
   return ms;
+}
+
+/** `--prediction-buckets 0,10,100`: finite, strictly increasing numbers. */
+function parseBuckets(text: string): number[] {
+  const bounds = text.split(",").map((part) => (part.trim() === "" ? Number.NaN : Number(part)));
+  if (bounds.length === 0 || bounds.some((b, i) => !Number.isFinite(b) || (i > 0 && !(b > bounds[i - 1]!))))
+    throw new UsageError(
+      `--prediction-buckets ${text}: expected comma-separated increasing numbers such as 0,10,100`,
+    );
+  return bounds;
 }
 
 /** The environment file's path inside the repository at `root`, as git names it. */
@@ -85,6 +96,10 @@ export function registerServeCommand(program: Command): void {
       "30s",
     )
     .option("--max-body <bytes>", "largest request body", String(4 * 1024 * 1024))
+    .option(
+      "--prediction-buckets <list>",
+      "comma-separated, increasing bucket bounds of the regression prediction histogram (default ±1, 2, 5 × 10^k)",
+    )
     .option("--admin-token-env <name>", "variable holding the token for POST /v1/rollout/{promote,abort}")
     .option("--seed <n>", "seed of the traffic split", "1")
     .action(async (flags: ServeFlags, command: Command) => {
@@ -120,6 +135,9 @@ export function registerServeCommand(program: Command): void {
             }),
         pollIntervalMs: parseInterval(flags.pollInterval),
         maxBodyBytes: parseInteger("--max-body", flags.maxBody, 1024, 1024 ** 3),
+        ...(flags.predictionBuckets === undefined
+          ? {}
+          : { predictionBuckets: parseBuckets(flags.predictionBuckets) }),
         ...(admin ? { adminToken: admin } : {}),
         ...(process.env.GITHUB_REPOSITORY ? { repository: process.env.GITHUB_REPOSITORY } : {}),
         seed: parseInteger("--seed", flags.seed, 0, 2 ** 31 - 1),
