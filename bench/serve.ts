@@ -20,10 +20,11 @@
  *   npm run bench:serve
  */
 import { execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { Agent, createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
-import { loadavg, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -41,6 +42,8 @@ import { startModelServer } from "../src/serve/start-server.js";
 const N_FEATURES = 20;
 const N_TREES = 100;
 const WARM_UP_SECONDS = 2;
+const SERVER_CORE = 0;
+const LOAD_CORE = 1;
 const SELF = fileURLToPath(import.meta.url);
 const names = Array.from({ length: N_FEATURES }, (_, j) => `x${j}`);
 
@@ -104,7 +107,10 @@ async function runFixedRate(url: string, body: string, rate: number, seconds: nu
   for (let i = 0; i < total; i++) {
     const scheduled = start + (i * 1000) / rate;
     const wait = scheduled - performance.now();
+    // Sent up to 1 ms early (timers are no finer), it is timed from when it left;
+    // sent late, from when it should have left, so a stall is not hidden.
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const origin = Math.min(scheduled, performance.now());
     pending.push(
       new Promise<void>((resolve) => {
         const req = request(
@@ -121,7 +127,7 @@ async function runFixedRate(url: string, body: string, rate: number, seconds: nu
             res.on("end", () => {
               if (i < warmUp) return resolve();
               if (res.statusCode !== 200) errors++;
-              latencies.push(performance.now() - scheduled);
+              latencies.push(performance.now() - origin);
               resolve();
             });
           },
@@ -142,14 +148,27 @@ async function runFixedRate(url: string, body: string, rate: number, seconds: nu
   agent.destroy();
 }
 
-function spawnChild(args: string[]): {
+/**
+ * Servers run on core 0 and load generators on core 1 when `taskset` is
+ * there, so "one server core" is a fact of the run, not a hope.
+ */
+const TASKSET = existsSync("/usr/bin/taskset") && cpus().length >= 2 ? "/usr/bin/taskset" : null;
+
+/** Command and arguments that run `command` on `core` (as given when cores cannot be pinned). */
+function onCore(core: number, command: string, args: string[]): [string, string[]] {
+  return TASKSET === null ? [command, args] : [TASKSET, ["-c", String(core), command, ...args]];
+}
+
+function spawnChild(
+  args: string[],
+  core: number,
+): {
   child: ReturnType<typeof spawn>;
   firstLine: Promise<string>;
   output: Promise<string>;
 } {
-  const child = spawn(process.execPath, ["--import", "tsx", SELF, ...args], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const [command, argv] = onCore(core, process.execPath, ["--import", "tsx", SELF, ...args]);
+  const child = spawn(command, argv, { stdio: ["ignore", "pipe", "inherit"] });
   let text = "";
   let resolveLine: (line: string) => void = () => undefined;
   const firstLine = new Promise<string>((r) => (resolveLine = r));
@@ -247,7 +266,7 @@ async function main(): Promise<void> {
     `name: bench\nmodel: bench\nregistry: ${JSON.stringify(join(dir, "registry"))}\nstable: ${JSON.stringify(pushed.pinnedRef)}\n`,
   );
 
-  const server = spawnChild(["--server", envFile, dir]);
+  const server = spawnChild(["--server", envFile, dir], SERVER_CORE);
   const base = (await server.firstLine).replace("listening on ", "");
   const predictUrl = `${base}/v1/models/bench:predict`;
   const score = makeFrame(1_000, 99);
@@ -259,21 +278,17 @@ async function main(): Promise<void> {
     lua,
     `wrk.method = "POST"\nwrk.body = ${JSON.stringify(single)}\nwrk.headers["Content-Type"] = "application/json"\n`,
   );
-  await promisify(execFile)("/usr/bin/wrk", ["-t1", "-c16", "-d2s", "-s", lua, predictUrl]); // warm-up
-  const wrk = await promisify(execFile)("/usr/bin/wrk", [
-    "-t1",
-    "-c16",
-    "-d8s",
-    "--latency",
-    "-s",
-    lua,
-    predictUrl,
-  ]);
+  await promisify(execFile)(
+    ...onCore(LOAD_CORE, "/usr/bin/wrk", ["-t1", "-c16", "-d2s", "-s", lua, predictUrl]),
+  ); // warm-up
+  const wrk = await promisify(execFile)(
+    ...onCore(LOAD_CORE, "/usr/bin/wrk", ["-t1", "-c16", "-d8s", "--latency", "-s", lua, predictUrl]),
+  );
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(wrk.stdout)?.[1] ?? "NaN");
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(wrk.stdout)?.[1] ?? "0";
 
   // 2. Open-loop p99 at a fixed 1,000 requests/s.
-  const fixed = spawnChild(["--fixed-rate", predictUrl, single, "1000", "8"]);
+  const fixed = spawnChild(["--fixed-rate", predictUrl, single, "1000", "8"], LOAD_CORE);
   const fixedResult = JSON.parse((await fixed.output).trim()) as {
     p50: number;
     p99: number;
@@ -282,9 +297,9 @@ async function main(): Promise<void> {
   };
 
   // 2b. The same load against a server that does nothing: what the machine and client cost.
-  const noOp = spawnChild(["--no-op-server"]);
+  const noOp = spawnChild(["--no-op-server"], SERVER_CORE);
   const noOpUrl = (await noOp.firstLine).replace("listening on ", "");
-  const floor = spawnChild(["--fixed-rate", noOpUrl, single, "1000", "8"]);
+  const floor = spawnChild(["--fixed-rate", noOpUrl, single, "1000", "8"], LOAD_CORE);
   const floorResult = JSON.parse((await floor.output).trim()) as typeof fixedResult;
   noOp.child.kill("SIGTERM");
   await noOp.output;
@@ -352,7 +367,7 @@ async function main(): Promise<void> {
   const load1 = loadavg()[0]!;
   const f = (v: number, d = 2) => v.toFixed(d);
   console.log(
-    `forest: ${N_TREES} trees, ${N_FEATURES} features; load average ${f(load0)} → ${f(load1)} on ${(await import("node:os")).cpus().length} cores`,
+    `forest: ${N_TREES} trees, ${N_FEATURES} features; load average ${f(load0)} → ${f(load1)} on ${cpus().length} cores; ${TASKSET === null ? "cores not pinned (no taskset)" : `servers pinned to core ${SERVER_CORE}, load generators to core ${LOAD_CORE}`}`,
   );
   console.log(
     [
