@@ -70,13 +70,19 @@ export function decodeNumericTensor(bytes: Buffer, datatype: string, n: number, 
       `${where}: binary_data_size is ${bytes.length} bytes; ${n} ${datatype} elements take ${n * size}`,
     );
   }
+  if (datatype === "FP32" && LITTLE_ENDIAN) {
+    // The block may start at any offset in the body, so it is copied (a memcpy) rather than viewed.
+    // Node's buffer pool hands out 8-byte-aligned slices, so the copy can be viewed as floats.
+    const copy = Buffer.allocUnsafe(bytes.length);
+    bytes.copy(copy);
+    if (copy.byteOffset % 4 === 0) return new Float32Array(copy.buffer, copy.byteOffset, n);
+    return new Float32Array(new Uint8Array(copy).buffer);
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Float32Array(n);
   switch (datatype) {
     case "FP32":
-      // The block may start at any offset in the body, so it is copied (a memcpy) rather than viewed.
-      if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(bytes);
-      else for (let i = 0; i < n; i++) out[i] = view.getFloat32(i * 4, true);
+      for (let i = 0; i < n; i++) out[i] = view.getFloat32(i * 4, true);
       break;
     case "FP64":
       for (let i = 0; i < n; i++) out[i] = view.getFloat64(i * 8, true);

@@ -44,16 +44,16 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function jsonRequest() {
+function jsonRequest(n = N) {
   return {
     inputs: [
       ...numeric.map((name, j) => ({
         name,
-        shape: [N, 1],
+        shape: [n, 1],
         datatype: "FP32",
-        data: Array.from({ length: N }, (_, i) => value(j, i)),
+        data: Array.from({ length: n }, (_, i) => value(j, i)),
       })),
-      { name: "plan", shape: [N], datatype: "BYTES", data: Array.from({ length: N }, (_, i) => plan(i)) },
+      { name: "plan", shape: [n], datatype: "BYTES", data: Array.from({ length: n }, (_, i) => plan(i)) },
     ],
   };
 }
@@ -128,22 +128,22 @@ async function sendBinary(
   };
 }
 
-function blocksFor(datatype: "FP32" | "FP64" = "FP32"): Block[] {
+function blocksFor(datatype: "FP32" | "FP64" = "FP32", n = N): Block[] {
   return [
     ...numeric.map((name, j) => ({
       name,
       datatype,
-      shape: [N, 1],
+      shape: [n, 1],
       bytes: encodeNumbers(
         datatype,
-        Array.from({ length: N }, (_, i) => value(j, i)),
+        Array.from({ length: n }, (_, i) => value(j, i)),
       ),
     })),
     {
       name: "plan",
       datatype: "BYTES",
-      shape: [N],
-      bytes: encodeStrings(Array.from({ length: N }, (_, i) => plan(i))),
+      shape: [n],
+      bytes: encodeStrings(Array.from({ length: n }, (_, i) => plan(i))),
     },
   ];
 }
@@ -194,6 +194,19 @@ describe("binary tensor data extension", () => {
     ]);
     expect(readOutputs(json, binary)).toEqual(expected);
     expect(expected.label).toHaveLength(N);
+  });
+
+  it("reads a batch that runs alone (1,200 rows, blocks past the buffer pool's size) exactly as its JSON form", async () => {
+    const plain = await fetch(url, { method: "POST", body: JSON.stringify(jsonRequest(1200)) });
+    const expected = readOutputs((await plain.json()) as Record<string, unknown>, Buffer.alloc(0));
+
+    const { status, json, binary } = await sendBinary(blocksFor("FP32", 1200), {
+      parameters: { binary_data_output: true },
+    });
+
+    expect(status).toBe(200);
+    expect(readOutputs(json, binary)).toEqual(expected);
+    expect(expected.label).toHaveLength(1200);
   });
 
   it("returns only the outputs asked for, each as binary or JSON as asked", async () => {
