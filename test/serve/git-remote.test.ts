@@ -16,7 +16,7 @@ import type { PushResult } from "../../src/registry/model-registry.js";
 import { openGitSource, GitSourceError } from "../../src/serve/git-source.js";
 import { startModelServer, type RunningServer } from "../../src/serve/start-server.js";
 import { environmentYaml, pushTestModel } from "./model-fixture.js";
-import { waitFor } from "./serve-process.js";
+import { startServerProcess, waitFor } from "./serve-process.js";
 
 const ENV_PATH = "environments/staging.yaml";
 let dir: string;
@@ -216,6 +216,61 @@ describe("serve --git-remote", () => {
     // Assert
     await expect(starting).rejects.toThrow(`${origin}@broken-start:${ENV_PATH}:`);
   }, 60_000);
+});
+
+describe("meta-controller serve --git-remote (process)", () => {
+  it("follows the ref from the command line and drains on SIGTERM", async () => {
+    // Arrange: a branch of its own, and a root without a copy of the file.
+    git(origin, "branch", "cli", "stable-v1");
+    const root = join(dir, "cli-root");
+    await mkdir(root, { recursive: true });
+    const server = await startServerProcess([
+      "--root",
+      root,
+      "--env",
+      ENV_PATH,
+      "--git-remote",
+      `file://${origin}`,
+      "--git-ref",
+      "cli",
+      "--poll-interval",
+      "1s",
+    ]);
+    try {
+      // Act
+      git(origin, "checkout", "--quiet", "cli");
+      await commitEnvironment(yamlFor(v2), "canary v2 on cli");
+      git(origin, "checkout", "--quiet", "main");
+
+      // Assert
+      await waitFor(async () => {
+        const text = await (await fetch(`${server.url}/metrics`)).text();
+        return text.includes(`digest="${v2.digest}",role="candidate"`) ? true : undefined;
+      }, "the candidate from the cli branch");
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  }, 90_000);
+
+  it.each([
+    [["--poll-interval", "500ms"], /--poll-interval 500ms: expected a duration from 1s to 24h/],
+    [["--git-remote", "-x"], /git remote "-x"/],
+    [["--env", "/elsewhere/staging.yaml", "--git-remote", "x"], /must be inside the repository/],
+    [
+      ["--prediction-buckets", "1,1"],
+      /--prediction-buckets 1,1: expected comma-separated increasing numbers/,
+    ],
+  ])(
+    "refuses %j",
+    async (args, message) => {
+      // Act
+      const starting = startServerProcess(["--root", dir, "--env", ENV_PATH, ...args]);
+
+      // Assert
+      await expect(starting).rejects.toThrow(message);
+    },
+    60_000,
+  );
 });
 
 describe("openGitSource", () => {
