@@ -13,7 +13,7 @@ import type { ServingRole } from "../deploy/route.js";
 import type { OnnxClassification, OnnxRegression } from "../onnx/index.js";
 import type { DeploymentController, Route, ServedModel } from "./deployment.js";
 import { sameLabel, type FeedbackStore } from "./feedback.js";
-import type { ServerMetrics } from "./metrics.js";
+import { observePredictions, type ServerMetrics } from "./metrics.js";
 import { recordInputs } from "./model-stats.js";
 import { INFERENCE_HEADER_LENGTH, splitBinaryBody } from "./binary-tensors.js";
 import { checkRequestedOutputs, formatV1, formatV2 } from "./format-response.js";
@@ -147,7 +147,6 @@ interface Children {
   readonly errors: ReturnType<ServerMetrics["errors"]["labels"]>;
   readonly duration: ReturnType<ServerMetrics["duration"]["labels"]>;
   readonly rows: ReturnType<ServerMetrics["rows"]["labels"]>;
-  readonly score: ReturnType<ServerMetrics["score"]["labels"]>;
 }
 
 /** Creates the request handler. */
@@ -168,7 +167,6 @@ export function createRequestHandler(
         errors: metrics.errors.labels(labels),
         duration: metrics.duration.labels(labels),
         rows: metrics.rows.labels(labels),
-        score: metrics.score.labels(labels),
       };
       byRole.set(role, found);
     }
@@ -183,9 +181,13 @@ export function createRequestHandler(
   ): void {
     const c = childrenOf(served, role);
     c.rows.inc(nRows);
+    observePredictions(
+      metrics,
+      { model: served.slot.name, version: served.slot.version, role },
+      result,
+      nRows,
+    );
     if (result.task !== "classification") return;
-    const k = result.nClasses;
-    for (let i = 0; i < nRows; i++) c.score.observe(result.probabilities[i * k + k - 1]!);
     const labels = { model: served.slot.name, version: served.slot.version, role, class: "" };
     if (nRows === 1) {
       metrics.predictions.inc({ ...labels, class: String(result.labels[0]) });

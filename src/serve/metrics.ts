@@ -11,7 +11,7 @@
  * | `meta_controller_request_duration_seconds` | histogram | model, version, role | time from body read to response, per model |
  * | `meta_controller_rows_total` | counter | model, version, role | rows scored |
  * | `meta_controller_predictions_total` | counter | model, version, role, class | predicted classes |
- * | `meta_controller_prediction_score` | histogram | model, version, role | classifier: probability of the last class; buckets 0.05 apart |
+ * | `meta_controller_prediction_score_bucket`, `_sum`, `_count` | histogram series (counter, gauge, counter) | model, version, role (+ le) | classifier: probability of the last class; buckets 0.05 apart |
  * | `meta_controller_prediction_value_bucket`, `_sum`, `_count` | histogram series (counter, gauge, counter) | model, version, role (+ le) | regressor: predicted value; buckets ±1, 2, 5 × 10^k (10^-2 … 10^6) and 0 unless the server is given its own |
  * | `meta_controller_prediction_value_non_finite_total` | counter | model, version, role | regressor: predictions that were NaN or infinite (not in the histogram) |
  * | `meta_controller_traffic_weight` | gauge | model, version, role | share of traffic routed to the model, 0–1 |
@@ -67,7 +67,8 @@ export interface ServerMetrics {
   readonly duration: Histogram;
   readonly rows: Counter;
   readonly predictions: Counter;
-  readonly score: Histogram;
+  /** Classifier scores (probability of the last class), counted like {@link ServerMetrics.predictionValue}. */
+  readonly score: PredictionHistogram;
   /** Regression predictions, counted in typed arrays and exposed as a histogram at scrape. */
   readonly predictionValue: PredictionHistogram;
   readonly weight: Gauge;
@@ -140,13 +141,12 @@ export function createServerMetrics(
       labelNames: [...mv, "class"],
       registers: [registry],
     }),
-    score: new Histogram({
-      name: "meta_controller_prediction_score",
-      help: "Classifier probability of the last class",
-      labelNames: mv,
-      buckets: SCORE_BUCKETS,
-      registers: [registry],
-    }),
+    score: createPredictionHistogram(
+      registry,
+      "meta_controller_prediction_score",
+      SCORE_BUCKETS,
+      "Classifier probability of the last class",
+    ),
     predictionValue: createPredictionHistogram(
       registry,
       "meta_controller_prediction_value",
@@ -291,11 +291,11 @@ export function createServerMetrics(
 }
 
 /**
- * Counts a request's regression predictions into
- * `meta_controller_prediction_value` (classifications are left to the
- * score histogram). NaN or infinite predictions go to
- * `meta_controller_prediction_value_non_finite_total` instead, so a model
- * that outputs them shows in the metrics rather than failing the request.
+ * Counts a request's predictions: a regressor's values into
+ * `meta_controller_prediction_value`, a classifier's probability of the last
+ * class into `meta_controller_prediction_score`. NaN or infinite values go to
+ * the `_non_finite_total` series instead, so a model that outputs them shows
+ * in the metrics rather than failing the request.
  */
 export function observePredictions(
   metrics: ServerMetrics,
@@ -303,5 +303,12 @@ export function observePredictions(
   result: OnnxClassification | OnnxRegression,
   nRows: number,
 ): void {
-  if (result.task === "regression") metrics.predictionValue.observe(labels, result.values, nRows);
+  if (result.task === "regression") {
+    metrics.predictionValue.observe(labels, result.values, nRows);
+    return;
+  }
+  const k = result.nClasses;
+  const scores = new Float32Array(nRows);
+  for (let i = 0; i < nRows; i++) scores[i] = result.probabilities[i * k + k - 1]!;
+  metrics.score.observe(labels, scores, nRows);
 }

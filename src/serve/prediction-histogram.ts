@@ -1,5 +1,5 @@
 /**
- * The histogram of regression predictions. A batch of 1,000 rows must not
+ * Histograms of predictions (regression values, classifier scores). A batch of 1,000 rows must not
  * cost 1,000 prom-client `observe` calls (each hashes its labels; about a
  * microsecond a row), so rows are counted into typed arrays with a binary
  * search and exposed at scrape time as the series of a classic Prometheus
@@ -80,6 +80,7 @@ export function createPredictionHistogram(
   registry: Registry,
   name: string,
   bucketBounds: readonly number[],
+  what = "Regressor predicted value",
 ): PredictionHistogram {
   checkBuckets(bucketBounds);
   const bounds = Float64Array.from(bucketBounds);
@@ -87,7 +88,7 @@ export function createPredictionHistogram(
   const labelNames = ["model", "version", "role"] as const;
   new Counter({
     name: `${name}_bucket`,
-    help: "Regressor predicted value: cumulative count at or below le",
+    help: `${what}: cumulative count at or below le`,
     labelNames: [...labelNames, "le"],
     registers: [registry],
     collect() {
@@ -104,7 +105,7 @@ export function createPredictionHistogram(
   // A sum of predictions can fall, so it is a gauge rather than a counter.
   new Gauge({
     name: `${name}_sum`,
-    help: "Regressor predicted value: sum of the finite predictions",
+    help: `${what}: sum of the finite values`,
     labelNames,
     registers: [registry],
     collect() {
@@ -114,7 +115,7 @@ export function createPredictionHistogram(
   });
   new Counter({
     name: `${name}_count`,
-    help: "Regressor predicted value: finite predictions counted",
+    help: `${what}: finite values counted`,
     labelNames,
     registers: [registry],
     collect() {
@@ -124,7 +125,7 @@ export function createPredictionHistogram(
   });
   new Counter({
     name: `${name}_non_finite_total`,
-    help: "Regressor predictions that were NaN or infinite (not in the histogram)",
+    help: `${what}: NaN or infinite values (not in the histogram)`,
     labelNames,
     registers: [registry],
     collect() {

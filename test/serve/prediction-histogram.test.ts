@@ -1,7 +1,7 @@
 /**
  * The regression prediction histogram in /metrics: which bucket a value
  * lands in (Prometheus buckets are `value <= le`), NaN and infinities
- * counted apart instead of thrown, classifications left alone, and bucket
+ * counted apart instead of thrown, classifier scores in their own histogram, and bucket
  * layouts that could not sum across replicas refused.
  */
 import { describe, expect, it } from "vitest";
@@ -17,7 +17,7 @@ const labels = { model: "price", version: "v3", role: "candidate" };
 async function scrape(metrics: ServerMetrics): Promise<Map<string, number>> {
   const series = new Map<string, number>();
   for (const line of (await metrics.registry.metrics()).split("\n")) {
-    const match = /^(meta_controller_prediction_value_\w+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
+    const match = /^(meta_controller_prediction_(?:value|score)_\w+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
     if (match === null) continue;
     const le = /(?:^|,)le="([^"]*)"/.exec(match[2] ?? "")?.[1];
     series.set(le === undefined ? match[1]! : `${match[1]!}:${le}`, Number(match[3]));
@@ -83,20 +83,30 @@ describe("observePredictions", () => {
     expect((await scrape(metrics)).get("meta_controller_prediction_value_count")).toBe(2);
   });
 
-  it("leaves classifications to the score histogram", async () => {
+  it("counts a classifier's probability of the last class into the score histogram, not the value one", async () => {
     // Arrange
     const metrics = createServerMetrics(() => []);
+    // Scores that float32 holds exactly, on bucket edges (a value equal to le is in that bucket).
+    const probabilities = Float32Array.from([0.75, 0.25, 0.5, 0.5, 0.25, 0.75, 0, 1]);
 
-    // Act
+    // Act: three rows of a four-row buffer.
     observePredictions(
       metrics,
       labels,
-      { task: "classification", labels: [1], probabilities: Float32Array.from([0.2, 0.8]), nClasses: 2 },
-      1,
+      { task: "classification", labels: [0, 1, 0], probabilities, nClasses: 2 },
+      3,
     );
 
-    // Assert
-    expect((await scrape(metrics)).has("meta_controller_prediction_value_count")).toBe(false);
+    // Assert: buckets are 0.05 apart, value <= le.
+    const series = await scrape(metrics);
+    expect(series.has("meta_controller_prediction_value_count")).toBe(false);
+    expect(series.get("meta_controller_prediction_score_count")).toBe(3);
+    expect(series.get("meta_controller_prediction_score_sum")).toBe(1.5);
+    expect(series.get("meta_controller_prediction_score_bucket:0.2")).toBe(0);
+    expect(series.get("meta_controller_prediction_score_bucket:0.25")).toBe(1);
+    expect(series.get("meta_controller_prediction_score_bucket:0.7")).toBe(2);
+    expect(series.get("meta_controller_prediction_score_bucket:0.75")).toBe(3);
+    expect(series.get("meta_controller_prediction_score_bucket:+Inf")).toBe(3);
   });
 
   it("uses the buckets the server is given", async () => {
