@@ -175,7 +175,16 @@ export interface StateAppendResult {
   readonly attempts: number;
   /** Size of the file after the append, bytes. */
   readonly size: number;
+  /** The file the text landed in (the last one chosen, when a chooser was given). */
+  readonly path: string;
 }
+
+/**
+ * Picks the file an append goes to, asked again before every attempt: after
+ * a lost race another writer may have started a new file, and the text must
+ * follow it.
+ */
+export type StatePathChooser = () => Promise<string>;
 
 /**
  * Files on a branch that holds the bot's own state (the decision log), so
@@ -189,10 +198,11 @@ export interface StateBranch {
   /** Reads a file; undefined when it (or the branch) does not exist. */
   read(path: string): Promise<FileContent | undefined>;
   /**
-   * Appends `text` to `path` (creating the file, and the branch from the
-   * default branch's head, when missing). A concurrent writer makes the
-   * commit fail on the sha; the append then re-reads and retries a bounded
-   * number of times before failing with a {@link GitHubApiError}.
+   * Appends `text` to `path` (creating the file, and the branch as an
+   * orphan holding only a README, when missing). A concurrent writer makes
+   * the commit fail on the sha; the append then re-reads (re-choosing the
+   * file when `path` is a chooser) and retries a bounded number of times
+   * before failing with a {@link GitHubApiError}.
    */
-  append(path: string, text: string, message: string): Promise<StateAppendResult>;
+  append(path: string | StatePathChooser, text: string, message: string): Promise<StateAppendResult>;
 }

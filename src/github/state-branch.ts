@@ -20,6 +20,19 @@ export const STATE_BRANCH = "meta-controller/state";
  */
 export const CONTENTS_READ_LIMIT = 1024 * 1024;
 
+/** What the state branch's only file besides the state says. */
+export const STATE_BRANCH_README = `# Meta-Controller state
+
+This branch holds the state Meta-Controller's bot shares between its
+replicas: the decision log, as JSON Lines under \`decisions/\` (one file
+per month, continued in \`_01\`, \`_02\`, … parts). The bot appends to it
+through the contents API.
+
+It is not code: it shares no history with the default branch, runs no
+workflows, and must never be merged. Read it with
+\`meta-controller policy evaluate --log decisions/\`.
+`;
+
 /** Settings of {@link createStateBranch}. */
 export interface StateBranchOptions {
   /** Default {@link STATE_BRANCH}. */
@@ -124,6 +137,11 @@ export function createStateBranch(
     return { text: Buffer.from(file.content, "base64").toString("utf8"), sha: file.sha };
   }
 
+  /**
+   * Creates the branch as an orphan commit holding only a README: it shares
+   * no history or files with the default branch, so it carries none of the
+   * repository's workflows and no push to it runs one.
+   */
   async function ensureBranch(): Promise<void> {
     if (branchKnown) return;
     try {
@@ -133,31 +151,30 @@ export function createStateBranch(
     } catch (error) {
       if (statusOf(error) !== 404) fail(`read branch ${branch}`, error);
     }
-    let head: string;
+    let commit: string;
     try {
-      const repoRes = await octokit.request("GET /repos/{owner}/{repo}", base);
-      const defaultBranch = check(
-        "get repository",
-        z.object({ default_branch: z.string() }),
-        repoRes.data,
-      ).default_branch;
-      const refRes = await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
+      const treeRes = await octokit.request("POST /repos/{owner}/{repo}/git/trees", {
         ...base,
-        ref: `heads/${defaultBranch}`,
+        tree: [{ path: "README.md", mode: "100644", type: "blob", content: STATE_BRANCH_README }],
       });
-      head = check(
-        `read branch ${defaultBranch}`,
-        z.object({ object: z.object({ sha: z.string() }) }),
-        refRes.data,
-      ).object.sha;
+      const tree = check("create tree", z.object({ sha: z.string() }), treeRes.data).sha;
+      const commitRes = await octokit.request("POST /repos/{owner}/{repo}/git/commits", {
+        ...base,
+        message: `Start ${branch}: Meta-Controller's state (not code; never merge it)`,
+        tree,
+        parents: [],
+      });
+      commit = check("create commit", z.object({ sha: z.string() }), commitRes.data).sha;
     } catch (error) {
-      fail(`find the default branch's head to create ${branch}`, error);
+      fail(`create the first commit of ${branch}`, error);
     }
     try {
       await octokit.request("POST /repos/{owner}/{repo}/git/refs", {
         ...base,
         ref: `refs/heads/${branch}`,
-        sha: head,
+        sha: commit,
+        // A resent create after a lost answer would only meet "already exists"; answer it once.
+        request: { retries: 0 },
       });
     } catch (error) {
       // Another replica created it between our read and our write: fine.
@@ -179,10 +196,13 @@ export function createStateBranch(
         .map((e): StateFileEntry => ({ path: e.path, sha: e.sha, size: e.size }));
     },
     read,
-    async append(path, text, message): Promise<StateAppendResult> {
+    async append(target, text, message): Promise<StateAppendResult> {
       await ensureBranch();
       let lastError: unknown;
+      let path = typeof target === "string" ? target : "";
       for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+        // Chosen afresh each time: a writer that won the race may have started a new file.
+        if (typeof target !== "string") path = await target();
         const current = await read(path);
         const next = `${current?.text ?? ""}${text}`;
         try {
@@ -193,8 +213,10 @@ export function createStateBranch(
             branch,
             content: Buffer.from(next, "utf8").toString("base64"),
             ...(current === undefined ? {} : { sha: current.sha }),
+            // A resent PUT carries the stale sha again; this loop re-reads instead.
+            request: { retries: 0 },
           });
-          return { attempts: attempt, size: Buffer.byteLength(next, "utf8") };
+          return { attempts: attempt, size: Buffer.byteLength(next, "utf8"), path };
         } catch (error) {
           const status = statusOf(error);
           lastError = error;

@@ -10,8 +10,8 @@ import { GitHubApiError } from "../../src/common/errors.js";
 import { createRandom } from "../../src/common/random.js";
 import { createOctokitClass } from "../../src/github/octokit-class.js";
 import type { OctokitLike } from "../../src/github/rest-ports.js";
-import { createStateBranch, STATE_BRANCH } from "../../src/github/state-branch.js";
-import { createGitRepo, git } from "../helpers/fake-github-git.js";
+import { createStateBranch, STATE_BRANCH, STATE_BRANCH_README } from "../../src/github/state-branch.js";
+import { commitFile, createGitRepo, git } from "../helpers/fake-github-git.js";
 import { startFakeGitHub, type FakeGitHub } from "../helpers/fake-github.js";
 
 const REPO = { owner: "acme", repo: "models" };
@@ -46,10 +46,10 @@ afterEach(async () => {
 const noSleep = () => Promise.resolve();
 
 describe("createStateBranch", () => {
-  it("reads nothing while the branch is missing, then creates it from main's head on the first append", async () => {
-    // Arrange
+  it("reads nothing while the branch is missing, then creates it as an orphan holding only a README on the first append", async () => {
+    // Arrange: main carries a workflow that a branch inheriting main's files would run.
+    await commitFile(repoDir, "main", ".github/workflows/ci.yml", "on: push\n", "Add CI");
     const state = createStateBranch(octokit, REPO, { sleep: noSleep });
-    const mainHead = await git(repoDir, ["rev-parse", "refs/heads/main"]);
 
     // Act
     const before = [await state.read("decisions/2026-11.jsonl"), await state.list("decisions")];
@@ -60,7 +60,14 @@ describe("createStateBranch", () => {
     expect(before).toEqual([undefined, []]);
     expect([first.attempts, second.attempts, second.size]).toEqual([1, 1, 4]);
     expect(await fake.readFile(STATE_BRANCH, "decisions/2026-11.jsonl")).toBe("a\nb\n");
-    expect(await git(repoDir, ["rev-parse", `refs/heads/${STATE_BRANCH}~2`])).toBe(mainHead);
+    const root = await git(repoDir, ["rev-list", "--max-parents=0", `refs/heads/${STATE_BRANCH}`]);
+    expect(await git(repoDir, ["rev-list", "--count", `refs/heads/${STATE_BRANCH}`])).toBe("3");
+    expect(await git(repoDir, ["rev-parse", `refs/heads/${STATE_BRANCH}~2`])).toBe(root);
+    expect(await git(repoDir, ["ls-tree", "--name-only", root])).toBe("README.md");
+    expect(await fake.readFile(STATE_BRANCH, "README.md")).toBe(STATE_BRANCH_README);
+    expect(await git(repoDir, ["ls-tree", "-r", "--name-only", `refs/heads/${STATE_BRANCH}`])).toBe(
+      "README.md\ndecisions/2026-11.jsonl",
+    );
     expect(await fake.readFile("main", "decisions/2026-11.jsonl")).toBeUndefined();
     const listed = await state.list("decisions");
     expect(listed.map((e) => [e.path, e.size])).toEqual([["decisions/2026-11.jsonl", 4]]);
@@ -120,6 +127,32 @@ describe("createStateBranch", () => {
     expect((error as Error).message).toMatch(/append to decisions\/2026-11\.jsonl on meta-controller\/state/);
     expect((error as Error).message).toMatch(expected);
     expect(fake.callsTo("PUT", /contents/)).toHaveLength(2);
+  });
+});
+
+describe("with the client's retry plugin on", () => {
+  it("a lost race is retried by re-reading, never by re-sending the stale PUT", async () => {
+    // Arrange: a client that retries 409s on its own, and two commits that lose on the sha.
+    const Retrying = createOctokitClass({ retries: 2, spaceWrites: false });
+    const retrying = new Retrying({
+      auth: { token: await installationToken(fake.url) },
+      baseUrl: fake.apiUrl,
+    });
+    const state = createStateBranch(retrying, REPO, { sleep: noSleep });
+    await state.append("decisions/2026-11.jsonl", "kept\n", "first");
+    fake.addFailures([{ method: "PUT", path: /contents/, status: 409, times: 2, message: "sha is stale" }]);
+
+    // Act
+    const result = await state.append("decisions/2026-11.jsonl", "new\n", "second");
+
+    // Assert: every PUT follows its own read of the file.
+    const calls = fake.calls
+      .filter((c) => /\/contents\/decisions/.test(c.path))
+      .slice(-6)
+      .map((c) => `${c.method} ${c.status}`);
+    expect(result.attempts).toBe(3);
+    expect(calls).toEqual(["GET 200", "PUT 409", "GET 200", "PUT 409", "GET 200", "PUT 200"]);
+    expect(await fake.readFile(STATE_BRANCH, "decisions/2026-11.jsonl")).toBe("kept\nnew\n");
   });
 });
 

@@ -137,6 +137,12 @@ export interface FakeGitHub {
   setAutoMerge(mode: AutoMergeMode): void;
   /** Injects more failures from now on. */
   addFailures(more: readonly FakeFailure[]): void;
+  /**
+   * Holds the next calls matching `method` and `path` until `count` of them
+   * wait (or `timeoutMs` passes), then lets them all go at once: writers
+   * that read the same state are made to race. Once only.
+   */
+  gate(input: { method: string; path: RegExp; count: number; timeoutMs: number }): void;
   /** Calls matching a method and a path pattern. */
   callsTo(method: string, path: RegExp): RecordedCall[];
   close(): Promise<void>;
@@ -187,6 +193,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   let origin = "";
   const started = Date.now();
 
+  let gate:
+    { method: string; path: RegExp; count: number; waiting: (() => void)[]; release: () => void } | undefined;
   const state = {
     calls: [] as RecordedCall[],
     unexpected: [] as RecordedCall[],
@@ -374,6 +382,45 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
           200,
           { ref: `refs/heads/${branch}`, object: { sha: await sha(`refs/heads/${branch}`), type: "commit" } },
         ];
+      },
+    ],
+    [
+      // Only what an orphan commit needs: blobs given inline by content, no base tree.
+      "POST",
+      R("{repo}/git/trees"),
+      async (_m, body) => {
+        const b = body as {
+          base_tree?: string;
+          tree?: { path: string; mode: string; type: string; content?: string }[];
+        };
+        if (
+          b.base_tree !== undefined ||
+          !Array.isArray(b.tree) ||
+          b.tree.some((e) => e.content === undefined)
+        )
+          return [422, { message: "the fake builds trees from inline content only" }];
+        const tree = await gitLock.run(async () => {
+          const lines: string[] = [];
+          for (const entry of b.tree!) {
+            if (entry.path.includes("/") || entry.type !== "blob" || entry.mode !== "100644")
+              throw new Error(`the fake takes top-level files only, not ${entry.path}`);
+            const blob = await git(dir, ["hash-object", "-w", "--stdin"], { input: entry.content! });
+            lines.push(`100644 blob ${blob}\t${entry.path}`);
+          }
+          return git(dir, ["mktree"], { input: `${lines.join("\n")}\n` });
+        });
+        return [201, { sha: tree }];
+      },
+    ],
+    [
+      "POST",
+      R("{repo}/git/commits"),
+      async (_m, body) => {
+        const b = body as { message: string; tree: string; parents?: string[] };
+        const commit = await gitLock.run(() =>
+          git(dir, ["commit-tree", b.tree, ...(b.parents ?? []).flatMap((p) => ["-p", p]), "-m", b.message]),
+        );
+        return [201, { sha: commit, tree: { sha: b.tree } }];
       },
     ],
     [
@@ -703,6 +750,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
         res.end(payload === null ? "" : JSON.stringify(payload));
         if (last) last.durationMs = Date.now() - arrived;
       };
+      const held = gate;
+      if (held !== undefined && held.method === method && held.path.test(path)) {
+        await new Promise<void>((resolve) => {
+          held.waiting.push(resolve);
+          if (held.waiting.length >= held.count) held.release();
+        });
+      }
       const failure = failures.find((f) => f.left > 0 && f.method === method && f.path.test(path));
       if (failure) {
         failure.left--;
@@ -788,6 +842,16 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     },
     addFailures(more) {
       failures.push(...more.map((f) => ({ ...f, left: f.times })));
+    },
+    gate(input) {
+      const waiting: (() => void)[] = [];
+      const timer = setTimeout(() => release(), input.timeoutMs);
+      const release = () => {
+        clearTimeout(timer);
+        gate = undefined;
+        for (const go of waiting) go();
+      };
+      gate = { ...input, waiting, release };
     },
     readFile: (ref, path) => gitLock.run(() => showFile(dir, ref, path)),
     callsTo: (method, path) => state.calls.filter((c) => c.method === method && path.test(c.path)),
