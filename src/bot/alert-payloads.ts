@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { normalizeFingerprint } from "../decision/decision-log.js";
 import { INCIDENT_KINDS, type EvidenceItem, type IncidentKind, type Severity } from "../decision/incident.js";
 import {
   DEFAULT_EVENT_SEVERITY,
@@ -160,8 +161,8 @@ function fromAlert(
   return {
     source,
     status: alert.status,
-    fingerprint:
-      alert.fingerprint && alert.fingerprint.length > 0 ? alert.fingerprint : labelFingerprint(alert.labels),
+    // Cut to the decision log's limit here, so the decision and its outcomes (resolved, 👎) agree on it.
+    fingerprint: normalizeFingerprint(alert.fingerprint ?? "") ?? labelFingerprint(alert.labels),
     startsAt: alert.startsAt,
     endsAt: alert.endsAt,
     repository: labels.repository,
@@ -194,7 +195,8 @@ function fromServerEvent(event: ServerEvent): AlertNotice {
   return {
     source: "server",
     status: "firing",
-    fingerprint: event.id,
+    fingerprint:
+      normalizeFingerprint(event.id) ?? createHash("sha256").update(event.type).digest("hex").slice(0, 16),
     startsAt: event.timestamp,
     endsAt: undefined,
     repository: event.repository,

@@ -8,7 +8,7 @@ import type { ApplicationFunction, Probot } from "probot";
 import { GitHubApiError } from "../common/errors.js";
 import type { Logger } from "../common/logger.js";
 import { createFileDecisionLogStore } from "../decision/decision-log-file.js";
-import type { DecisionLogStore } from "../decision/decision-log-store.js";
+import { createMemoryDecisionLogStore, type DecisionLogStore } from "../decision/decision-log-store.js";
 import type { RepoPorts, RepoRef } from "../github/ports.js";
 import { createRepoPorts, type OctokitLike } from "../github/rest-ports.js";
 import { createStateBranch } from "../github/state-branch.js";
@@ -18,7 +18,8 @@ import { readBotAppOptions, type BotAppOptions } from "./app-options.js";
 import { parseCommand } from "./commands.js";
 import { createSeenKeys } from "./dedup.js";
 import { handleCommand } from "./handle-command.js";
-import { findIncidentFingerprint, handleNotice } from "./handle-incident.js";
+import { handleNotice } from "./handle-incident.js";
+import { findClosedRevert } from "./pr-closed-outcome.js";
 import { createIncidentMemory, createJsonlOutcomeSink, type OutcomeSink } from "./incident-memory.js";
 import { createGuardrailPolicy, type IncidentOutcomeEvent } from "./incident-policy.js";
 import { createEnginePolicy } from "./engine-policy.js";
@@ -55,6 +56,11 @@ export function createBotApp(
   return (app: Probot, appOptions) => {
     const log: Logger = app.log;
     const memory = createIncidentMemory();
+    // The log of a bot that keeps it locally (a file, or memory when nothing is configured).
+    const localLog =
+      options.decisionLogPath === undefined
+        ? createMemoryDecisionLogStore()
+        : createFileDecisionLogStore(options.decisionLogPath);
     const policy =
       options.policy ??
       (options.policyKind === "guardrail"
@@ -63,9 +69,7 @@ export function createBotApp(
             apiKey: options.openaiApiKey,
             seed: options.seed ?? 1,
             logger: log,
-            ...(options.decisionLogPath === undefined
-              ? {}
-              : { store: createFileDecisionLogStore(options.decisionLogPath) }),
+            store: localLog,
           }));
     // Parsed shards and the append queue of each repository outlive one event; the shards are re-listed each time.
     const sharedLogs = new Map<string, RepositoryLogShared>();
@@ -77,7 +81,7 @@ export function createBotApp(
       const state = createStateBranch(octokit, repo, {
         ...(options.decisionLogBranch === undefined ? {} : { branch: options.decisionLogBranch }),
       });
-      return createRepositoryDecisionLog(state, shared);
+      return createRepositoryDecisionLog(state, shared, undefined, log);
     };
     const now = options.now ?? (() => new Date());
     const outcomes: OutcomeSink =
@@ -128,15 +132,35 @@ export function createBotApp(
       if (!match) return;
       const octokit = asOctokitLike(context.octokit);
       const ports = createRepoPorts(octokit, context.repo());
-      const fingerprint = findIncidentFingerprint(pr.body ?? "");
-      const byPerson = context.payload.sender.type !== "Bot";
-      if (!pr.merged && byPerson && fingerprint !== undefined && policy.recordOutcome) {
-        // A person closing the bot's rollback unmerged says the rollback was wrong; the bot's own
-        // close after `/undo` was logged by the command already.
-        await policy.recordOutcome(
-          { fingerprint, at: now(), event: "human_revert", detail: "rollback_pr_closed_unmerged" },
-          decisionLogFor(octokit, context.repo()),
+      if (!pr.merged && policy.recordOutcome) {
+        // A person closing the bot's rollback unmerged says the rollback was wrong.
+        const decisionLog = decisionLogFor(octokit, context.repo());
+        const revert = await findClosedRevert(
+          ports,
+          decisionLog ?? localLog,
+          {
+            repository: context.payload.repository.full_name,
+            headRef: pr.head.ref,
+            headRepo: pr.head.repo?.full_name ?? null,
+            body: pr.body ?? "",
+            merged: pr.merged,
+            author: { login: pr.user.login, type: pr.user.type },
+            closer: { login: context.payload.sender.login, type: context.payload.sender.type },
+          },
+          log,
         );
+        if (revert !== undefined) {
+          await policy.recordOutcome(
+            {
+              fingerprint: revert.fingerprint,
+              decisionId: revert.decisionId,
+              at: now(),
+              event: "human_revert",
+              detail: "rollback_pr_closed_unmerged",
+            },
+            decisionLog,
+          );
+        }
       }
       const deployments = await ports.deployments.list(match[1]!, 30);
       const record = deployments.find((d) => d.payload.pull_request === pr.number);

@@ -4,10 +4,17 @@
  * decision reads the whole decision log afresh from its store (the
  * repository's state branch for a GitHub App, or a local file) and appends
  * its own line, so the policy's state is the fold of what all replicas wrote.
+ *
+ * The log never blocks the safety action: when it cannot be read the
+ * decision is the guardrails' baseline without history, and a line that
+ * cannot be written waits in a small in-process outbox and is retried
+ * before the next append.
  */
+import { DataError } from "../common/errors.js";
 import { createRandom, type Random } from "../common/random.js";
 import type { Logger } from "../common/logger.js";
 import { createMemoryDecisionLogStore, type DecisionLogStore } from "../decision/decision-log-store.js";
+import type { LogRecord } from "../decision/decision-log.js";
 import { buildOutcomeRecord, processIncident } from "../decision/process-incident.js";
 import type { IncidentPolicy } from "./incident-policy.js";
 
@@ -19,39 +26,138 @@ export interface EnginePolicyOptions {
   readonly apiKey: string | undefined;
   readonly seed: number;
   readonly logger: Logger;
+  /** Appends kept for a later retry at most; the oldest is dropped (and logged) past it. Default 1000. */
+  readonly outboxLimit?: number;
+}
+
+/** Appends that failed, oldest first, waiting for their store to answer again. */
+interface PendingAppend {
+  readonly store: DecisionLogStore;
+  readonly records: readonly LogRecord[];
+  readonly at: Date;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The engine-backed policy, with the outbox it owns; exposed for tests. */
+export interface EnginePolicy extends IncidentPolicy {
+  /** Appends waiting to be retried. */
+  readonly pendingAppends: () => number;
 }
 
 /** Creates the engine-backed policy. */
-export function createEnginePolicy(options: EnginePolicyOptions): IncidentPolicy {
+export function createEnginePolicy(options: EnginePolicyOptions): EnginePolicy {
   const random: Random = createRandom(options.seed);
   const fallback = options.store ?? createMemoryDecisionLogStore();
+  const log = options.logger;
+  const outboxLimit = options.outboxLimit ?? 1000;
+  const outbox: PendingAppend[] = [];
+
+  /** Retries what waits, in order; stops at the first that still fails so the log keeps its order. */
+  async function flush(): Promise<void> {
+    while (outbox.length > 0) {
+      const next = outbox[0]!;
+      try {
+        await next.store.append(next.records, next.at);
+      } catch (error) {
+        log.warn({ err: error, waiting: outbox.length }, "decision log still cannot be written");
+        return;
+      }
+      outbox.shift();
+    }
+  }
+
+  /** Appends, or keeps the records for later; returns why it could not write now, if it could not. */
+  async function appendOrKeep(
+    store: DecisionLogStore,
+    records: readonly LogRecord[],
+    at: Date,
+  ): Promise<string | undefined> {
+    await flush();
+    if (outbox.length === 0) {
+      try {
+        await store.append(records, at);
+        return undefined;
+      } catch (error) {
+        // A record the schema refuses would be refused forever: reported, not kept.
+        if (error instanceof DataError) {
+          log.error({ err: error }, "decision log record refused");
+          return messageOf(error);
+        }
+        log.warn({ err: error, store: store.name }, "decision log append failed; kept for a retry");
+        outbox.push({ store, records, at });
+        trim();
+        return messageOf(error);
+      }
+    }
+    // Earlier lines still wait: queue behind them so outcomes never precede their decision.
+    outbox.push({ store, records, at });
+    trim();
+    return `${outbox.length - 1} earlier records still wait to be written`;
+  }
+
+  function trim(): void {
+    while (outbox.length > outboxLimit) {
+      const dropped = outbox.shift()!;
+      log.error({ store: dropped.store.name, records: dropped.records }, "decision log outbox full; dropped");
+    }
+  }
+
   return {
+    pendingAppends: () => outbox.length,
     async decide(incident, context) {
       const store = context.decisionLog ?? fallback;
+      const problems: string[] = [];
+      let records: readonly LogRecord[] = [];
+      let unread = false;
+      try {
+        records = await store.load();
+      } catch (error) {
+        unread = true;
+        log.warn(
+          { err: error, store: store.name },
+          "decision log unreadable; deciding by the guardrails alone",
+        );
+        problems.push(
+          `The decision log (\`${store.name}\`) could not be read (${messageOf(error)}), so this decision follows the guardrails alone, without the history of earlier decisions.`,
+        );
+      }
       const processed = await processIncident(incident, {
         ...(context.environment.policy === undefined ? {} : { policySpec: context.environment.policy }),
-        records: await store.load(),
+        records,
         logName: store.name,
         now: context.now,
         random,
         quarantinedDigests: context.environment.quarantine,
+        automaticRollback: context.environment.rollback.automatic,
+        baselineOnly: unread,
         apiKey: options.apiKey,
         allowedHosts: context.allowedHosts,
-        logger: options.logger,
+        logger: log,
       });
-      await store.append([processed.record], context.now);
+      const unwritten = await appendOrKeep(store, [processed.record], context.now);
+      if (unwritten !== undefined) {
+        problems.push(
+          `This decision could not be written to the decision log (\`${store.name}\`: ${unwritten}); the bot keeps it and retries before its next write.`,
+        );
+      }
       return {
         action: processed.decision.action,
         reason_code: processed.decision.reason_code,
         explanation: processed.diagnosis.summary,
         markdown: processed.markdown,
         requiresHuman: processed.decision.requires_human,
+        decisionId: processed.record.id,
         ...(processed.hold === undefined ? {} : { hold: processed.hold }),
+        ...(problems.length === 0 ? {} : { logProblem: problems.join(" ") }),
       };
     },
     async recordOutcome(outcome, decisionLog) {
       const record = buildOutcomeRecord(outcome);
-      await (decisionLog ?? fallback).append([record], outcome.at);
+      // An outcome that cannot be written now is kept; the event that produced it must not fail.
+      await appendOrKeep(decisionLog ?? fallback, [record], outcome.at);
     },
   };
 }

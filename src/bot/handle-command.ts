@@ -9,10 +9,11 @@ import type { PermissionLevel } from "../config/environment.js";
 import { digestOfRef, EnvironmentEditError } from "../deploy/environment-edits.js";
 import type { RepoPorts } from "../github/ports.js";
 import { findLatestReportMarker } from "../github/report-marker.js";
+import { sanitizeForGitHub } from "../decision/sanitize.js";
 import { meetsLevel } from "./authorize.js";
 import type { ChangeResult } from "./change-pr.js";
 import { renderHelp, type BotCommand } from "./commands.js";
-import { findIncidentFingerprint } from "./handle-incident.js";
+import { findIncidentMarker } from "./handle-incident.js";
 import type { IncidentMemory } from "./incident-memory.js";
 import type { IncidentOutcomeEvent } from "./incident-policy.js";
 import {
@@ -216,8 +217,8 @@ async function undoAutomatedAction(
     throw new BotRefusal("`/undo` works on a rollback PR that Meta-Controller opened for an incident");
   const pr = await request.ports.pulls.get(request.issueNumber);
   const branch = AUTOMATED_BRANCH.exec(pr.headRef);
-  const fingerprint = findIncidentFingerprint(pr.body);
-  if (!branch || fingerprint === undefined)
+  const marker = findIncidentMarker(pr.body);
+  if (!branch || marker === undefined)
     throw new BotRefusal(
       `#${pr.number} is not a rollback Meta-Controller opened for an incident; there is nothing to undo`,
     );
@@ -225,13 +226,20 @@ async function undoAutomatedAction(
   await requireLevel(request, env.spec.permissions.rollback, `undoing a rollback in \`${env.name}\``);
   if (!request.recordOutcome)
     throw new BotRefusal("the bot runs without the decision engine, so there is no decision to correct");
-  await request.recordOutcome({ fingerprint, event: "human_revert", detail: "undo_command" });
+  await request.recordOutcome({
+    fingerprint: marker.fingerprint,
+    event: "human_revert",
+    detail: "undo_command",
+    ...(marker.decisionId === undefined ? {} : { decisionId: marker.decisionId }),
+  });
+  // The fingerprint came from an alert: it is outside text, rendered inert.
+  const fingerprint = sanitizeForGitHub(marker.fingerprint, { allowedHosts: [], maxLength: 200 });
   if (pr.state === "open") {
     await request.ports.pulls.close(pr.number);
-    return `Closed #${pr.number} unmerged and logged that rolling back for incident \`${fingerprint}\` was wrong.`;
+    return `Closed #${pr.number} unmerged and logged that rolling back for incident ${fingerprint} was wrong.`;
   }
   return [
-    `Logged that rolling back for incident \`${fingerprint}\` was wrong.`,
+    `Logged that rolling back for incident ${fingerprint} was wrong.`,
     pr.merged
       ? `#${pr.number} is already merged and its model quarantined; to serve it again, remove it from \`quarantine\` in \`${env.path}\` and \`/deploy\` it.`
       : `#${pr.number} was already closed.`,

@@ -7,6 +7,8 @@
 import { createHash } from "node:crypto";
 import type { Logger } from "../common/logger.js";
 import type { DecisionLogStore } from "../decision/decision-log-store.js";
+import { normalizeFingerprint } from "../decision/decision-log.js";
+import { sanitizeForGitHub } from "../decision/sanitize.js";
 import type { GuardrailHold } from "../decision/guardrails.js";
 import { Incident, type EvidenceItem } from "../decision/incident.js";
 import { digestOfRef } from "../deploy/environment-edits.js";
@@ -15,6 +17,7 @@ import { upsertStickyComment } from "../github/sticky-comment.js";
 import type { AlertNotice } from "./alert-payloads.js";
 import type { IncidentMemory, OutcomeSink } from "./incident-memory.js";
 import type { IncidentPolicy, PolicyDecision } from "./incident-policy.js";
+import { meetsLevel } from "./authorize.js";
 import { findLastGood, requestRollback, type OperationContext } from "./operations.js";
 import { renderDiagnosis } from "./render.js";
 import { loadBotConfig, loadEnvironment, type LoadedEnvironment } from "./repository-files.js";
@@ -38,22 +41,38 @@ export interface IncidentResult {
   readonly detail: string;
 }
 
-const INCIDENT_MARKER = /<!-- meta-controller:incident fingerprint=(\S+) -->/;
+const INCIDENT_MARKER =
+  /<!-- meta-controller:incident fingerprint=(\S+)(?: decision=([A-Za-z0-9_-]{1,200}))? -->/;
 
-/** The hidden line a rollback PR carries so its outcome finds the incident's decision. */
-export function incidentMarker(fingerprint: string): string {
-  return `<!-- meta-controller:incident fingerprint=${encodeURIComponent(fingerprint)} -->`;
+/**
+ * The hidden line a rollback PR carries so its outcome finds the incident
+ * and the very decision that opened it (a re-fired incident has several).
+ */
+export function incidentMarker(fingerprint: string, decisionId?: string): string {
+  const decision = decisionId === undefined ? "" : ` decision=${decisionId}`;
+  return `<!-- meta-controller:incident fingerprint=${encodeURIComponent(fingerprint)}${decision} -->`;
 }
 
-/** The fingerprint of the incident a PR body answers, if it carries the marker. */
-export function findIncidentFingerprint(body: string): string | undefined {
+/** What a rollback PR's marker names. */
+export interface IncidentMarker {
+  /** Cut to the decision log's limit, so the outcome is never refused for its length. */
+  readonly fingerprint: string;
+  readonly decisionId?: string;
+}
+
+/** The incident (and decision) a PR body answers, if it carries the marker. */
+export function findIncidentMarker(body: string): IncidentMarker | undefined {
   const match = INCIDENT_MARKER.exec(body);
   if (!match) return undefined;
+  let decoded: string;
   try {
-    return decodeURIComponent(match[1]!);
+    decoded = decodeURIComponent(match[1]!);
   } catch {
     return undefined;
   }
+  const fingerprint = normalizeFingerprint(decoded);
+  if (fingerprint === undefined) return undefined;
+  return match[2] === undefined ? { fingerprint } : { fingerprint, decisionId: match[2] };
 }
 
 /** Short, stable key of an incident: the rollback branch is named after it. */
@@ -199,7 +218,7 @@ export function renderHold(environment: string, incident: Incident, hold: Guardr
   return [
     `**Held back by the ${name} guardrail (\`${hold.guardrail}\`)** in \`${environment}\`.`,
     "",
-    `Incident \`${incident.fingerprint}\` (${incident.kind}, ${incident.severity}, started ${incident.started_at}) calls for an automated rollback or canary abort, but the ${name} allows none now. ${lifts}`,
+    `Incident ${sanitizeForGitHub(incident.fingerprint, { allowedHosts: [], maxLength: 200 })} (${incident.kind}, ${incident.severity}, started ${incident.started_at}) calls for an automated rollback or canary abort, but the ${name} allows none now. ${lifts}`,
     "",
     `A person can act before then: \`/rollback ${environment}\` or \`/abort ${environment}\`.`,
   ].join("\n");
@@ -229,18 +248,65 @@ async function postHold(
 
 /**
  * GitHub sends no webhook for reactions, so a 👎 on the incident's rollback
- * PR is read when the incident closes, and logged as a person's revert.
+ * PR is read when the incident closes, and logged as a person's revert —
+ * only from someone the environment lets roll back, never from a bot.
  */
-async function recordThumbsDown(deps: IncidentDeps, environment: string, notice: AlertNotice): Promise<void> {
-  const branch = rollbackBranch(environment, notice.fingerprint, toIso(notice.startsAt, deps.now()));
+async function recordThumbsDown(
+  deps: IncidentDeps,
+  env: LoadedEnvironment,
+  notice: AlertNotice,
+): Promise<void> {
+  const branch = rollbackBranch(env.name, notice.fingerprint, toIso(notice.startsAt, deps.now()));
   const pr = await deps.ports.pulls.findLatestByHead(branch);
   if (pr === undefined) return;
+  const marker = findIncidentMarker(pr.body);
   const reactions = await deps.ports.comments.reactionsOf(pr.number);
-  if (!reactions.some((r) => r.content === "-1" && !r.user.endsWith("[bot]"))) return;
+  const voters = [
+    ...new Set(reactions.filter((r) => r.content === "-1" && !r.user.endsWith("[bot]")).map((r) => r.user)),
+  ];
+  let counted: string | undefined;
+  for (const user of voters) {
+    if (meetsLevel(await deps.ports.permissions.levelOf(user), env.spec.permissions.rollback)) {
+      counted = user;
+      break;
+    }
+  }
+  if (counted === undefined) return;
   await deps.policy.recordOutcome?.(
-    { fingerprint: notice.fingerprint, at: deps.now(), event: "human_revert", detail: "thumbs_down" },
+    {
+      fingerprint: marker?.fingerprint ?? notice.fingerprint,
+      at: deps.now(),
+      event: "human_revert",
+      detail: "thumbs_down",
+      ...(marker?.decisionId === undefined ? {} : { decisionId: marker.decisionId }),
+    },
     deps.decisionLog,
   );
+}
+
+/** Says on the environment's tracking issue that the decision log failed, and what the bot did instead. */
+async function postLogProblem(
+  ports: RepoPorts,
+  env: LoadedEnvironment,
+  incident: Incident,
+  problem: string,
+  label: string,
+): Promise<string> {
+  const issue = await ports.comments.findOrCreateIssue(
+    `Meta-Controller incidents: ${env.name}`,
+    label,
+    `Diagnoses of incidents in \`${env.name}\` are kept up to date here.`,
+  );
+  const fingerprint = sanitizeForGitHub(incident.fingerprint, { allowedHosts: [], maxLength: 200 });
+  const body = [
+    `**The decision log failed** while handling incident ${fingerprint} in \`${env.name}\`.`,
+    "",
+    problem,
+    "",
+    "The safety action was taken all the same.",
+  ].join("\n");
+  const comment = await upsertStickyComment(ports.comments, issue, `decision-log:${env.name}`, body);
+  return comment.url;
 }
 
 /** Handles one notice for one repository. */
@@ -254,9 +320,21 @@ export async function handleNotice(deps: IncidentDeps, notice: AlertNotice): Pro
   if (notice.status === "resolved") {
     const remembered = deps.memory.find(repository, notice.fingerprint, toIso(notice.startsAt, deps.now()));
     if (deps.policy.recordOutcome) {
-      await recordThumbsDown(deps, envName, notice);
+      let env: LoadedEnvironment | undefined;
+      try {
+        env = await loadEnvironment(ports.contents, config, envName, baseBranch);
+      } catch (error) {
+        deps.log.warn({ err: error, environment: envName }, "no environment to check 👎 reactions against");
+      }
+      if (env !== undefined) await recordThumbsDown(deps, env, notice);
+      const decisionId = remembered?.decision.decisionId;
       await deps.policy.recordOutcome(
-        { fingerprint: notice.fingerprint, at: deps.now(), event: "resolved" },
+        {
+          fingerprint: notice.fingerprint,
+          at: deps.now(),
+          event: "resolved",
+          ...(decisionId === undefined ? {} : { decisionId }),
+        },
         deps.decisionLog,
       );
     }
@@ -310,7 +388,7 @@ export async function handleNotice(deps: IncidentDeps, notice: AlertNotice): Pro
         badDigest: bad,
         requester: `alert \`${incident.fingerprint}\``,
         branch: rollbackBranch(env.name, incident.fingerprint, incident.started_at),
-        details: `${renderIncident(incident, decision)}\n\n${incidentMarker(incident.fingerprint)}`,
+        details: `${renderIncident(incident, decision)}\n\n${incidentMarker(incident.fingerprint, decision.decisionId)}`,
         kind: isAbort ? "abort" : "rollback",
         ...(lastGood === undefined ? {} : { lastGood }),
       });
@@ -336,6 +414,16 @@ export async function handleNotice(deps: IncidentDeps, notice: AlertNotice): Pro
   if (decision.hold !== undefined) {
     const held = await postHold(ports, env, incident, decision.hold, config.labels[0] ?? "meta-controller");
     detail = `${detail}; held back by ${decision.hold.guardrail} (${held})`;
+  }
+  if (decision.logProblem !== undefined) {
+    const noted = await postLogProblem(
+      ports,
+      env,
+      incident,
+      decision.logProblem,
+      config.labels[0] ?? "meta-controller",
+    );
+    detail = `${detail}; decision log problem noted (${noted})`;
   }
   deps.memory.remember({ repository, incident, decision, link });
   deps.log.info(

@@ -23,6 +23,10 @@ export interface PolicyDecision {
   readonly requiresHuman?: boolean;
   /** A time-based guardrail (cooldown, rate limit, freeze) held back the action the rules call for. */
   readonly hold?: GuardrailHold;
+  /** Id of the decision's line in the decision log, so outcomes name the decision they judge. */
+  readonly decisionId?: string;
+  /** What went wrong reading or writing the decision log, in a sentence for the tracking issue. */
+  readonly logProblem?: string;
 }
 
 /** Something that happened after a decision, for the decision log. */
@@ -31,6 +35,8 @@ export interface IncidentOutcomeEvent {
   readonly at: Date;
   readonly event: OutcomeRecord["event"];
   readonly detail?: OutcomeRecord["detail"];
+  /** The decision the outcome judges, when known (a PR marker, a remembered decision). */
+  readonly decisionId?: string;
 }
 
 /** What a policy may look at besides the incident. */

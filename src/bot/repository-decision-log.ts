@@ -11,11 +11,20 @@ import {
   sortLogFiles,
 } from "../decision/decision-log-shards.js";
 import type { DecisionLogStore } from "../decision/decision-log-store.js";
-import { formatLogLine, parseDecisionLog, type LogRecord } from "../decision/decision-log.js";
+import {
+  formatLogLine,
+  parseDecisionLogLenient,
+  validateLogRecords,
+  type LogRecord,
+} from "../decision/decision-log.js";
+import type { Logger } from "../common/logger.js";
 import type { StateBranch } from "../github/ports.js";
 
-/** Parsed shards by path, each with the blob sha it was parsed from. */
-export type ShardCache = Map<string, { readonly sha: string; readonly records: readonly LogRecord[] }>;
+/** Parsed shards by path, each with the blob sha it was parsed from and the lines skipped. */
+export type ShardCache = Map<
+  string,
+  { readonly sha: string; readonly records: readonly LogRecord[]; readonly skipped: number }
+>;
 
 /** What the stores of one repository share inside a process. */
 export interface RepositoryLogShared {
@@ -26,11 +35,13 @@ export interface RepositoryLogShared {
    * handled by the retry.
    */
   tail: Promise<unknown>;
+  /** Unreadable lines skipped by the last load, over all shards. */
+  skippedLines: number;
 }
 
 /** Fresh shared state for one repository. */
 export function createRepositoryLogShared(): RepositoryLogShared {
-  return { cache: new Map(), tail: Promise.resolve() };
+  return { cache: new Map(), tail: Promise.resolve(), skippedLines: 0 };
 }
 
 function describe(records: readonly LogRecord[]): string {
@@ -40,11 +51,17 @@ function describe(records: readonly LogRecord[]): string {
   return `${first.type} ${what} (${first.fingerprint.slice(0, 40)})${records.length > 1 ? ` and ${records.length - 1} more` : ""}`;
 }
 
-/** A decision log store on a state branch. */
+/**
+ * A decision log store on a state branch. A line that does not parse is
+ * skipped, logged with its shard and line, and counted in
+ * `shared.skippedLines`: the engine decides on what it can read rather than
+ * not at all.
+ */
 export function createRepositoryDecisionLog(
   state: StateBranch,
   shared: RepositoryLogShared = createRepositoryLogShared(),
   dir = DECISION_LOG_DIR,
+  log?: Logger,
 ): DecisionLogStore {
   const { cache } = shared;
   return {
@@ -54,24 +71,37 @@ export function createRepositoryDecisionLog(
         (await state.list(dir)).filter((e) => parseShardName(e.path) !== undefined),
       );
       const records: LogRecord[] = [];
+      let skipped = 0;
       for (const entry of shards) {
         let cached = cache.get(entry.path);
         if (cached?.sha !== entry.sha) {
           const file = await state.read(entry.path);
           if (file === undefined) continue;
-          cached = { sha: file.sha, records: parseDecisionLog(file.text, `${state.branch}:${entry.path}`) };
+          const parsed = parseDecisionLogLenient(file.text, `${state.branch}:${entry.path}`);
+          for (const error of parsed.skipped)
+            log?.warn({ err: error }, "skipped an unreadable decision log line");
+          cached = { sha: file.sha, records: parsed.records, skipped: parsed.skipped.length };
           cache.set(entry.path, cached);
         }
         records.push(...cached.records);
+        skipped += cached.skipped;
       }
+      shared.skippedLines = skipped;
       return records;
     },
     append(records, at) {
       if (records.length === 0) return Promise.resolve();
+      try {
+        validateLogRecords(records, `${state.branch}:${dir}/`);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
       const text = records.map(formatLogLine).join("");
+      const bytes = Buffer.byteLength(text, "utf8");
+      // Listed again on every attempt, so a retry follows a part another writer started meanwhile.
+      const choose = async (): Promise<string> => chooseShard(await state.list(dir), at, bytes, dir);
       const run = async (): Promise<void> => {
-        const path = chooseShard(await state.list(dir), at, Buffer.byteLength(text, "utf8"), dir);
-        await state.append(path, text, `Decision log: ${describe(records)}`);
+        await state.append(choose, text, `Decision log: ${describe(records)}`);
       };
       const next = shared.tail.then(run, run);
       shared.tail = next.catch(() => undefined);

@@ -56,6 +56,7 @@ export const REASON_CODES = [
   "rate_limited",
   "cooldown",
   "freeze_window",
+  "automatic_rollback_off",
   "bandit_improvement",
   "bandit_exploration",
   "advice_tie_break",

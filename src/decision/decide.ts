@@ -35,6 +35,8 @@ export interface DecideOptions {
   readonly quarantinedDigests: Iterable<string>;
   /** The validated diagnosis' suggested action, if any. It only ever breaks ties. */
   readonly advice?: Action | null;
+  /** The environment's `rollback.automatic`; false masks rollback and abort. Default true. */
+  readonly automaticRollback?: boolean;
   /** Reward models fitted from `state`, to reuse across several decisions. */
   readonly models?: RewardModels;
 }
@@ -74,6 +76,7 @@ export function decide(incident: Incident, options: DecideOptions): Decision {
     now,
     recentAutomated: recentAutomatedActions(state, now),
     quarantinedDigests: new Set(options.quarantinedDigests),
+    ...(options.automaticRollback === undefined ? {} : { automaticRollback: options.automaticRollback }),
   });
   const x = buildContext(incident, policy);
   const advice = options.advice ?? null;

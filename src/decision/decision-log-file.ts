@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { DataError } from "../common/errors.js";
 import { sortLogFiles } from "./decision-log-shards.js";
 import type { DecisionLogStore } from "./decision-log-store.js";
-import { formatLogLine, parseDecisionLog, type LogRecord } from "./decision-log.js";
+import { formatLogLine, parseDecisionLog, validateLogRecords, type LogRecord } from "./decision-log.js";
 
 /** Reads and parses a JSONL decision log. */
 export async function loadDecisionLogFile(path: string): Promise<LogRecord[]> {
@@ -65,6 +65,7 @@ export async function loadDecisionLogPaths(paths: readonly string[]): Promise<Lo
  */
 export async function appendDecisionLogFile(path: string, records: readonly LogRecord[]): Promise<void> {
   if (records.length === 0) return;
+  validateLogRecords(records, path);
   await appendFile(path, records.map(formatLogLine).join(""), "utf8");
 }
 

@@ -4,7 +4,7 @@
  * or the repository's state branch (bot replicas; built in `src/bot/`).
  * The engine reads every record before a decision and appends after it.
  */
-import { formatLogLine, type LogRecord } from "./decision-log.js";
+import { formatLogLine, validateLogRecords, type LogRecord } from "./decision-log.js";
 
 /** A decision log store. */
 export interface DecisionLogStore {
@@ -12,7 +12,11 @@ export interface DecisionLogStore {
   readonly name: string;
   /** Every record, in log order. */
   load(): Promise<readonly LogRecord[]>;
-  /** Appends records in one write; `at` picks the shard where the store has several. */
+  /**
+   * Appends records in one write; `at` picks the shard where the store has
+   * several. Records that break the line schema are refused before anything
+   * is written.
+   */
   append(records: readonly LogRecord[], at: Date): Promise<void>;
 }
 
@@ -23,6 +27,11 @@ export function createMemoryDecisionLogStore(): DecisionLogStore {
     name: "memory",
     load: () => Promise.resolve([...records]),
     append(more) {
+      try {
+        validateLogRecords(more, "memory");
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
       // Round-trip through the line format so memory holds exactly what a file would.
       for (const r of more) records.push(JSON.parse(formatLogLine(r)) as LogRecord);
       return Promise.resolve();

@@ -33,6 +33,20 @@ import { INCIDENT_KINDS, SEVERITIES } from "./incident.js";
 /** Version written on every line. */
 export const DECISION_LOG_VERSION = 1;
 
+/** Longest fingerprint a line may carry; longer ones are cut before they reach the log. */
+export const FINGERPRINT_MAX = 200;
+
+/**
+ * A fingerprint as the log stores it: outside text (alert labels, PR
+ * markers) cut to {@link FINGERPRINT_MAX}, so a decision and its outcomes
+ * agree on it and no line is refused for its length. Undefined when nothing
+ * is left.
+ */
+export function normalizeFingerprint(text: string): string | undefined {
+  const cut = text.trim().slice(0, FINGERPRINT_MAX);
+  return cut === "" ? undefined : cut;
+}
+
 /** A decision line. */
 export const DecisionRecord = z
   .object({
@@ -40,7 +54,7 @@ export const DecisionRecord = z
     type: z.literal("decision"),
     id: z.string().min(1).max(200),
     at: z.iso.datetime({ offset: true }),
-    fingerprint: z.string().min(1).max(200),
+    fingerprint: z.string().min(1).max(FINGERPRINT_MAX),
     environment: z.string().min(1).max(100),
     model: z.string().min(1).max(200),
     kind: z.enum(INCIDENT_KINDS),
@@ -77,7 +91,7 @@ export const OutcomeRecord = z
     v: z.literal(DECISION_LOG_VERSION),
     type: z.literal("outcome"),
     at: z.iso.datetime({ offset: true }),
-    fingerprint: z.string().min(1).max(200),
+    fingerprint: z.string().min(1).max(FINGERPRINT_MAX),
     decision_id: z.string().min(1).max(200).optional(),
     event: z.enum(OUTCOME_EVENTS),
     detail: z.enum(REVERT_DETAILS).optional(),
@@ -130,6 +144,51 @@ export function parseDecisionLogLine(line: string, file: string, lineNumber: num
     throw new DataError(`${file}:${lineNumber}: ${field === "" ? "" : `${field}: `}${issue.message}`);
   }
   return parsed.data;
+}
+
+/**
+ * Parses JSONL text, skipping lines that are not valid records instead of
+ * failing on the first: one bad line must not stop a bot that reads the log
+ * before every decision. Each skipped line comes back with its error.
+ */
+export function parseDecisionLogLenient(
+  text: string,
+  file = "decisions.jsonl",
+): { records: LogRecord[]; skipped: DataError[] } {
+  const records: LogRecord[] = [];
+  const skipped: DataError[] = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === "") continue;
+    try {
+      records.push(parseDecisionLogLine(line, file, i + 1));
+    } catch (error) {
+      if (!(error instanceof DataError)) throw error;
+      skipped.push(error);
+    }
+  }
+  return { records, skipped };
+}
+
+/**
+ * Checks records against the line schemas before they are written, so a
+ * store never holds a line that every later read would refuse. Throws a
+ * {@link DataError} naming the store, the record and the field.
+ */
+export function validateLogRecords(records: readonly LogRecord[], store: string): void {
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!;
+    const parsed =
+      record.type === "decision" ? DecisionRecord.safeParse(record) : OutcomeRecord.safeParse(record);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = issue.path.join(".");
+      throw new DataError(
+        `${store}: refused to append record ${i + 1} (${String(record.type)}): ${field === "" ? "" : `${field}: `}${issue.message}`,
+      );
+    }
+  }
 }
 
 /** Serialises one record as a line, newline included, ready to append. */

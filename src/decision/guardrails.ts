@@ -26,6 +26,13 @@ export interface GuardrailContext {
   readonly recentAutomated: readonly AutomatedActionRecord[];
   /** Digests rolled back once and never to be served again. */
   readonly quarantinedDigests: ReadonlySet<string>;
+  /**
+   * The environment's `rollback.automatic` (default true). When false the
+   * bot may not roll back or abort on its own, so those actions are masked:
+   * the decision logged is then the notify a person gets, and no cooldown
+   * starts for an action that never ran.
+   */
+  readonly automaticRollback?: boolean;
 }
 
 /** Why an action is not allowed. */
@@ -63,6 +70,9 @@ export function computeGuardrails(incident: Incident, context: GuardrailContext)
   }
   if (incident.flap_count >= policy.flapThreshold) {
     for (const a of ACTIONS) if (isAutomatedAction(a)) mask(a, "flapping");
+  }
+  if (context.automaticRollback === false) {
+    for (const a of ACTIONS) if (isAutomatedAction(a)) mask(a, "automatic_rollback_off");
   }
 
   // Rolling back needs somewhere to go, and never to a quarantined digest.

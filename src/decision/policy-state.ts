@@ -73,6 +73,8 @@ export function applyLogRecord(state: PolicyState, record: LogRecord): void {
   const at = Date.parse(record.at);
   state.clock = Math.max(state.clock, at);
   if (record.type === "decision") {
+    // A re-sent append (an answer lost after the commit landed) must not count twice.
+    if (state.byId.has(record.id)) return;
     const previous = state.latestByFingerprint.get(record.fingerprint);
     if (previous !== undefined && previous.refiredAt === undefined && at > previous.at) {
       previous.refiredAt = at;

@@ -42,6 +42,13 @@ export interface ProcessIncidentOptions {
   readonly random: Random;
   /** The environment's quarantined digests. */
   readonly quarantinedDigests: readonly string[];
+  /** The environment's `rollback.automatic`; false masks rollback and abort. Default true. */
+  readonly automaticRollback?: boolean;
+  /**
+   * Decide by the guardrails' baseline alone (the bandit off), for when the
+   * log could not be read: the guardrails are a complete policy on their own.
+   */
+  readonly baselineOnly?: boolean;
   /** Extra telemetry for the advisor. */
   readonly telemetry?: Omit<AdvisorInput, "incident">;
   /** The API key comes from the bot's environment; without one the template is used. */
@@ -73,7 +80,13 @@ export async function processIncident(
   incident: Incident,
   options: ProcessIncidentOptions,
 ): Promise<ProcessedIncident> {
-  const policy = resolvePolicy(options.policySpec);
+  const resolved = resolvePolicy(options.policySpec);
+  const policy =
+    options.baselineOnly === true
+      ? { ...resolved, bandit: { ...resolved.bandit, enabled: false } }
+      : resolved;
+  const automatic =
+    options.automaticRollback === undefined ? {} : { automaticRollback: options.automaticRollback };
   const records =
     options.records ?? parseDecisionLog(options.logText ?? "", options.logName ?? "decisions.jsonl");
   const state = foldDecisionLog(records, { policy, now: options.now });
@@ -84,6 +97,7 @@ export async function processIncident(
     now: options.now,
     recentAutomated: recentAutomatedActions(state, options.now),
     quarantinedDigests,
+    ...automatic,
   };
   const guard = computeGuardrails(incident, guardrailContext);
   const baseline = guard.baseline;
@@ -111,6 +125,7 @@ export async function processIncident(
     now: options.now,
     random: options.random,
     quarantinedDigests,
+    ...automatic,
     advice: diagnosis.source === "llm" ? diagnosis.suggested_action : null,
   });
   const record = buildDecisionRecord(incident, decision, { now: options.now });

@@ -5,13 +5,26 @@
  */
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { createRepositoryDecisionLog } from "../../src/bot/repository-decision-log.js";
+import {
+  createRepositoryDecisionLog,
+  createRepositoryLogShared,
+} from "../../src/bot/repository-decision-log.js";
+import { DataError } from "../../src/common/errors.js";
+import type { Logger } from "../../src/common/logger.js";
 import { SHARD_BYTES } from "../../src/decision/decision-log-shards.js";
 import { formatLogLine, type OutcomeRecord } from "../../src/decision/decision-log.js";
 import type { StateBranch } from "../../src/github/ports.js";
 
-/** A branch in memory that counts reads and how many appends overlap. */
-function memoryBranch(files: Record<string, string> = {}) {
+/**
+ * A branch in memory that counts reads and how many appends overlap.
+ * `beforeCommit` runs between choosing the file and committing, once per
+ * attempt; returning true makes that attempt lose the race, as a sha
+ * conflict would.
+ */
+function memoryBranch(
+  files: Record<string, string> = {},
+  beforeCommit: (attempt: number) => boolean = () => false,
+) {
   const counts = { reads: 0, inFlight: 0, maxInFlight: 0 };
   const sha = (text: string) => createHash("sha1").update(text).digest("hex");
   const branch: StateBranch = {
@@ -27,13 +40,17 @@ function memoryBranch(files: Record<string, string> = {}) {
       const text = files[path];
       return Promise.resolve(text === undefined ? undefined : { text, sha: sha(text) });
     },
-    async append(path, text) {
+    async append(target, text) {
       counts.inFlight++;
       counts.maxInFlight = Math.max(counts.maxInFlight, counts.inFlight);
       await new Promise((r) => setTimeout(r, 5));
-      files[path] = `${files[path] ?? ""}${text}`;
-      counts.inFlight--;
-      return { attempts: 1, size: Buffer.byteLength(files[path]) };
+      for (let attempt = 1; ; attempt++) {
+        const path = typeof target === "string" ? target : await target();
+        if (beforeCommit(attempt)) continue;
+        files[path] = `${files[path] ?? ""}${text}`;
+        counts.inFlight--;
+        return { attempts: attempt, size: Buffer.byteLength(files[path]), path };
+      }
     },
   };
   return { branch, files, counts };
@@ -72,12 +89,74 @@ describe("createRepositoryDecisionLog", () => {
     expect([readsAfterFirst, counts.reads]).toEqual([3, 4]);
   });
 
-  it("names the branch, shard and line of a bad record", async () => {
-    const { branch } = memoryBranch({ "decisions/2026-11.jsonl": '{"v":1,"type":"outcome"}\n' });
+  it("skips unreadable lines, naming branch, shard and line in the log, and counts them", async () => {
+    // Arrange: a line cut short, a line with a 201-character fingerprint, and good lines around them.
+    const { branch } = memoryBranch({
+      "decisions/2026-11.jsonl": [
+        formatLogLine(outcome("a", "2026-11-01T00:00:00Z")),
+        '{"v":1,"type":"outcome"}\n',
+        formatLogLine(outcome("x".repeat(201), "2026-11-02T00:00:00Z")),
+        formatLogLine(outcome("b", "2026-11-03T00:00:00Z")),
+      ].join(""),
+    });
+    const warnings: string[] = [];
+    const log = { warn: (o: { err: Error }) => void warnings.push(o.err.message) } as unknown as Logger;
+    const shared = createRepositoryLogShared();
 
-    await expect(createRepositoryDecisionLog(branch).load()).rejects.toThrow(
-      /^meta-controller\/state:decisions\/2026-11\.jsonl:1: /,
+    // Act
+    const records = await createRepositoryDecisionLog(branch, shared, "decisions", log).load();
+
+    // Assert
+    expect(records.map((r) => r.fingerprint)).toEqual(["a", "b"]);
+    expect(shared.skippedLines).toBe(2);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^meta-controller\/state:decisions\/2026-11\.jsonl:2: /),
+      expect.stringMatching(/^meta-controller\/state:decisions\/2026-11\.jsonl:3: fingerprint: /),
+    ]);
+  });
+
+  it.each([
+    ["a 201-character fingerprint", { ...outcome("x".repeat(201), "2026-11-28T05:00:00Z") }, /fingerprint/],
+    ["an empty fingerprint", { ...outcome("", "2026-11-28T05:00:00Z") }, /fingerprint/],
+    ["a time that is not RFC 3339", { ...outcome("a", "yesterday") }, /at/],
+  ])("refuses %s before writing anything", async (_name, record, field) => {
+    // Arrange
+    const { branch, files } = memoryBranch({ "decisions/2026-11.jsonl": "" });
+
+    // Act
+    const error = await createRepositoryDecisionLog(branch)
+      .append([outcome("ok", "2026-11-28T05:00:00Z"), record], new Date("2026-11-28T05:00:00Z"))
+      .catch((e: unknown) => e);
+
+    // Assert
+    expect(error).toBeInstanceOf(DataError);
+    expect((error as Error).message).toMatch(
+      /^meta-controller\/state:decisions\/: refused to append record 2/,
     );
+    expect((error as Error).message).toMatch(field);
+    expect(files["decisions/2026-11.jsonl"]).toBe("");
+  });
+
+  it("re-chooses the shard after a lost race, so a line never lands behind a newer part", async () => {
+    // Arrange: while the first attempt is in flight another writer fills the part and starts the next.
+    const files: Record<string, string> = { "decisions/2026-11.jsonl": "" };
+    const { branch } = memoryBranch(files, (attempt) => {
+      if (attempt > 1) return false;
+      files["decisions/2026-11.jsonl"] = " ".repeat(SHARD_BYTES);
+      files["decisions/2026-11_01.jsonl"] = formatLogLine(outcome("other", "2026-11-28T04:59:00Z"));
+      return true;
+    });
+
+    // Act
+    await createRepositoryDecisionLog(branch).append(
+      [outcome("mine", "2026-11-28T05:00:00Z")],
+      new Date("2026-11-28T05:00:00Z"),
+    );
+
+    // Assert
+    expect(files["decisions/2026-11.jsonl"]).toBe(" ".repeat(SHARD_BYTES));
+    const lines = files["decisions/2026-11_01.jsonl"]!.split("\n").filter(Boolean);
+    expect(lines.map((l) => (JSON.parse(l) as OutcomeRecord).fingerprint)).toEqual(["other", "mine"]);
   });
 
   it("appends to this month's shard, starts the next part when it is full, and runs one append at a time", async () => {

@@ -3,7 +3,9 @@ import { DataError } from "../../src/common/errors.js";
 import { CONTEXT_DIM } from "../../src/decision/context.js";
 import {
   formatLogLine,
+  normalizeFingerprint,
   parseDecisionLog,
+  parseDecisionLogLenient,
   type DecisionRecord,
   type LogRecord,
   type OutcomeRecord,
@@ -204,5 +206,56 @@ describe("foldDecisionLog", () => {
     expect(a).toMatch(/-n3$/);
     expect(b).toMatch(/-n1$/);
     expect(a.replace(/-n\d+$/, "")).not.toBe(c.replace(/-n\d+$/, ""));
+  });
+});
+
+describe("a re-sent append", () => {
+  it("counts once: a decision line written twice is one decision with one reward", () => {
+    // Arrange: the same decision twice (its commit landed, the answer was lost, it was sent again).
+    const once = [decision("d1", 0), outcome(5, "resolved")];
+    const twice = [decision("d1", 0), decision("d1", 0), outcome(5, "resolved")];
+
+    // Act
+    const a = foldDecisionLog(once, { policy, now: new Date(T0 + 120 * MIN) });
+    const b = foldDecisionLog(twice, { policy, now: new Date(T0 + 120 * MIN) });
+
+    // Assert
+    expect(b.decisions).toHaveLength(1);
+    expect(b.byId.get("d1")!.reward).toBeCloseTo(0.8, 12);
+    expect(b.settledBudget).toBe(a.settledBudget);
+    expect(b.models[3]!.n).toBe(1); // rollback is ACTIONS[3]
+  });
+});
+
+describe("parseDecisionLogLenient", () => {
+  it("keeps the good lines and returns each bad one with its file and line", () => {
+    // Arrange
+    const text = [
+      formatLogLine(decision("d1", 0)),
+      "{not json\n",
+      formatLogLine({ ...outcome(1, "resolved"), fingerprint: "x".repeat(201) }),
+      formatLogLine(outcome(2, "resolved")),
+    ].join("");
+
+    // Act
+    const { records, skipped } = parseDecisionLogLenient(text, "log.jsonl");
+
+    // Assert
+    expect(records.map((r) => r.type)).toEqual(["decision", "outcome"]);
+    expect(skipped.map((e) => e.message)).toEqual([
+      expect.stringMatching(/^log\.jsonl:2: not valid JSON/),
+      expect.stringMatching(/^log\.jsonl:3: fingerprint: /),
+    ]);
+  });
+});
+
+describe("normalizeFingerprint", () => {
+  it.each([
+    ["fp-1", "fp-1"],
+    [" padded ", "padded"],
+    ["x".repeat(250), "x".repeat(200)],
+    ["   ", undefined],
+  ])("%j becomes %j", (input, expected) => {
+    expect(normalizeFingerprint(input)).toBe(expected);
   });
 });

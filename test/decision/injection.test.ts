@@ -11,6 +11,7 @@ import { resolvePolicy } from "../../src/decision/policy-spec.js";
 import { foldDecisionLog } from "../../src/decision/policy-state.js";
 import { DIAGNOSIS_MARKER, renderDiagnosisMarkdown } from "../../src/decision/render-diagnosis.js";
 import { jsonReply, startFakeOpenAI, type FakeOpenAI } from "../helpers/fake-openai.js";
+import { renderHold } from "../../src/bot/handle-incident.js";
 import { makeIncident } from "./incidents.js";
 
 interface Case {
@@ -213,6 +214,21 @@ describe("the injection corpus through the whole decision path", () => {
     expect(findUnescaped(template)).toEqual([]);
     if (c.cite !== undefined)
       expect(diagnosis).toMatchObject({ source: "template", fallback_reason: "unknown_evidence" });
+  });
+
+  it.each(corpus)("$id: as an alert fingerprint, reaches the guardrail-hold comment escaped", (c) => {
+    // Arrange: the fingerprint is the alert's own text, cut as the bot cuts it.
+    const incident = Incident.parse({
+      ...makeIncident({ severity: "critical" }),
+      fingerprint: c.text.slice(0, 200),
+    });
+    const hold = { guardrail: "cooldown", liftsAt: new Date("2026-03-02T12:15:00Z") } as const;
+
+    // Act
+    const body = renderHold("production", incident, hold);
+
+    // Assert
+    expect(findUnescaped(`${DIAGNOSIS_MARKER}\n${body}`)).toEqual([]);
   });
 
   it("the checker itself catches each kind of unescaped output", () => {

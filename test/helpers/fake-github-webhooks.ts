@@ -73,17 +73,50 @@ export function issueCommentCreated(
   return payload;
 }
 
-/** A `pull_request.closed` payload for a PR of the fake. */
+/** A GitHub account as webhooks show it. */
+export interface WebhookUser {
+  readonly login: string;
+  readonly type: "User" | "Bot";
+}
+
+/**
+ * A `pull_request.closed` payload for a PR of the fake. By default the PR's
+ * head is in the target repository, the bot opened it and `closer` (the
+ * example's sender when absent) closed it.
+ */
 export function pullRequestClosed(
   target: PayloadTarget,
-  input: { number: number; head: string; merged: boolean; body?: string },
+  input: {
+    number: number;
+    head: string;
+    merged: boolean;
+    body?: string;
+    /** `owner/name` of the head repository; a fork when it differs from the target. */
+    headRepo?: string;
+    author?: WebhookUser;
+    closer?: WebhookUser;
+  },
 ): Record<string, unknown> {
   const payload = example("pull_request", (e) => e.action === "closed");
   retarget(payload, target);
   const pr = payload.pull_request as Record<string, unknown>;
   pr.number = input.number;
   pr.merged = input.merged;
-  (pr.head as Record<string, unknown>).ref = input.head;
+  const head = pr.head as Record<string, unknown>;
+  head.ref = input.head;
+  const headRepo = input.headRepo ?? `${target.owner}/${target.repo}`;
+  const [headOwner, headName] = headRepo.split("/");
+  head.repo = {
+    ...(head.repo as Record<string, unknown>),
+    name: headName,
+    full_name: headRepo,
+    owner: { ...(head.repo as { owner: Record<string, unknown> }).owner, login: headOwner },
+    fork: headRepo !== `${target.owner}/${target.repo}`,
+  };
+  const author = input.author ?? { login: "meta-controller[bot]", type: "Bot" };
+  pr.user = { ...(pr.user as Record<string, unknown>), ...author };
+  if (input.closer !== undefined)
+    payload.sender = { ...(payload.sender as Record<string, unknown>), ...input.closer };
   if (input.body !== undefined) pr.body = input.body;
   payload.number = input.number;
   return payload;
