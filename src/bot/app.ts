@@ -60,7 +60,9 @@ export function createBotApp(
     const localLog =
       options.decisionLogPath === undefined
         ? createMemoryDecisionLogStore()
-        : createFileDecisionLogStore(options.decisionLogPath);
+        : createFileDecisionLogStore(options.decisionLogPath, {
+            onSkipped: (error) => log.warn({ err: error }, "skipped an unreadable decision log line"),
+          });
     const policy =
       options.policy ??
       (options.policyKind === "guardrail"

@@ -5,12 +5,18 @@
  * reads back here as one log. Both use the pure parse/format functions of
  * `decision-log.ts`.
  */
-import { appendFile, readdir, readFile, stat } from "node:fs/promises";
+import { appendFile, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { DataError } from "../common/errors.js";
-import { sortLogFiles } from "./decision-log-shards.js";
+import { parseShardName, sortLogFiles } from "./decision-log-shards.js";
 import type { DecisionLogStore } from "./decision-log-store.js";
-import { formatLogLine, parseDecisionLog, validateLogRecords, type LogRecord } from "./decision-log.js";
+import {
+  formatLogLine,
+  parseDecisionLog,
+  parseDecisionLogLenient,
+  validateLogRecords,
+  type LogRecord,
+} from "./decision-log.js";
 
 /** Reads and parses a JSONL decision log. */
 export async function loadDecisionLogFile(path: string): Promise<LogRecord[]> {
@@ -26,12 +32,15 @@ export async function loadDecisionLogFile(path: string): Promise<LogRecord[]> {
 }
 
 /**
- * The files a list of `--log` arguments names: files as given, folders
- * expanded to their `*.jsonl` files in log order (month shards by month
- * and part). Files named twice are read once.
+ * The files a list of `--log` arguments names, in log order: files as
+ * given, folders expanded to their `*.jsonl` files; month shards from every
+ * argument sorted together by month and part (two checkouts of the state
+ * branch, or a folder and one of its shards, read as one log), other files
+ * after them in the order given. A file reached twice (through a second
+ * argument, a symbolic link) is read once.
  */
 export async function listDecisionLogFiles(paths: readonly string[]): Promise<string[]> {
-  const files: string[] = [];
+  const named: string[] = [];
   for (const path of paths) {
     let isDir: boolean;
     try {
@@ -42,17 +51,27 @@ export async function listDecisionLogFiles(paths: readonly string[]): Promise<st
       });
     }
     if (!isDir) {
-      files.push(path);
+      named.push(path);
       continue;
     }
     const names = (await readdir(path)).filter((n) => n.endsWith(".jsonl"));
     if (names.length === 0) throw new DataError(`${path}: folder holds no *.jsonl decision log files`);
-    files.push(...sortLogFiles(names.map((n) => ({ path: join(path, n) }))).map((f) => f.path));
+    named.push(...names.sort().map((n) => join(path, n)));
   }
-  return [...new Set(files)];
+  const seen = new Set<string>();
+  const files: { path: string }[] = [];
+  for (const path of named) {
+    const real = await realpath(path);
+    if (seen.has(real)) continue;
+    seen.add(real);
+    files.push({ path });
+  }
+  const shards = sortLogFiles(files.filter((f) => parseShardName(f.path) !== undefined));
+  const others = files.filter((f) => parseShardName(f.path) === undefined);
+  return [...shards, ...others].map((f) => f.path);
 }
 
-/** Reads several files or folders as one log, in the order given (folders in log order). */
+/** Reads several files or folders as one log, in the order of {@link listDecisionLogFiles}. */
 export async function loadDecisionLogPaths(paths: readonly string[]): Promise<LogRecord[]> {
   const records: LogRecord[] = [];
   for (const file of await listDecisionLogFiles(paths)) records.push(...(await loadDecisionLogFile(file)));
@@ -69,8 +88,18 @@ export async function appendDecisionLogFile(path: string, records: readonly LogR
   await appendFile(path, records.map(formatLogLine).join(""), "utf8");
 }
 
+/** Options of {@link createFileDecisionLogStore}. */
+export interface FileStoreOptions {
+  /**
+   * Called with each unreadable line when given: the line is then skipped
+   * instead of failing the whole load (the bot decides on what it can read).
+   * Without it a bad line is a {@link DataError}, as the CLI wants.
+   */
+  readonly onSkipped?: (error: DataError) => void;
+}
+
 /** A store on one local file; a missing file is an empty log. */
-export function createFileDecisionLogStore(path: string): DecisionLogStore {
+export function createFileDecisionLogStore(path: string, options: FileStoreOptions = {}): DecisionLogStore {
   return {
     name: path,
     async load() {
@@ -83,7 +112,10 @@ export function createFileDecisionLogStore(path: string): DecisionLogStore {
           cause: error,
         });
       }
-      return parseDecisionLog(text, path);
+      if (options.onSkipped === undefined) return parseDecisionLog(text, path);
+      const parsed = parseDecisionLogLenient(text, path);
+      for (const error of parsed.skipped) options.onSkipped(error);
+      return parsed.records;
     },
     append: (records) => appendDecisionLogFile(path, records),
   };

@@ -7,6 +7,7 @@
 import { ACTION_COUNT, actionIndex, type Action } from "./actions.js";
 import { chooseConservative, estimateActions, fitRewardModels } from "./bandit.js";
 import { CONTEXT_DIM } from "./context.js";
+import type { OutcomeRecord } from "./decision-log.js";
 import type { PolicyState } from "./policy-state.js";
 import { createRidgeStats, fitRidge, predictRidge, updateRidgeStats } from "./ridge.js";
 
@@ -128,6 +129,8 @@ export interface PolicyEvaluation {
   readonly settled: number;
   readonly pending: number;
   readonly unmatched_outcomes: number;
+  /** The outcomes that matched no decision (the first 100), in log order. */
+  readonly unmatched: readonly OutcomeRecord[];
   /** Mean reward the logged policy actually earned. */
   readonly logged_value: number;
   readonly baseline: PolicyValueEstimate;
@@ -152,6 +155,7 @@ export function evaluatePolicy(state: PolicyState): PolicyEvaluation {
     settled: samples.length,
     pending: state.pending.size,
     unmatched_outcomes: state.unmatchedOutcomes,
+    unmatched: [...state.unmatched],
     logged_value: logged,
     baseline,
     policy,

@@ -10,7 +10,7 @@
 import { createHash } from "node:crypto";
 import { ACTIONS, actionIndex, isAutomatedAction } from "./actions.js";
 import { CONTEXT_DIM } from "./context.js";
-import type { DecisionRecord, LogRecord } from "./decision-log.js";
+import type { DecisionRecord, LogRecord, OutcomeRecord } from "./decision-log.js";
 import type { AutomatedActionRecord } from "./guardrails.js";
 import type { ResolvedPolicy } from "./policy-spec.js";
 import { computeReward } from "./reward.js";
@@ -51,7 +51,12 @@ export interface PolicyState {
   clock: number;
   /** Outcomes that matched no decision (kept for diagnostics). */
   unmatchedOutcomes: number;
+  /** The first {@link UNMATCHED_KEPT} of those outcomes, in log order, to report. */
+  readonly unmatched: OutcomeRecord[];
 }
+
+/** Unmatched outcomes kept for reports; the count goes on past it. */
+export const UNMATCHED_KEPT = 100;
 
 /** Creates the state of an empty log. */
 export function createPolicyState(policy: ResolvedPolicy): PolicyState {
@@ -65,6 +70,7 @@ export function createPolicyState(policy: ResolvedPolicy): PolicyState {
     settledBudget: 0,
     clock: Number.NEGATIVE_INFINITY,
     unmatchedOutcomes: 0,
+    unmatched: [],
   };
 }
 
@@ -100,6 +106,7 @@ export function applyLogRecord(state: PolicyState, record: LogRecord): void {
       : state.latestByFingerprint.get(record.fingerprint);
   if (target === undefined || target.record.fingerprint !== record.fingerprint || at < target.at) {
     state.unmatchedOutcomes++;
+    if (state.unmatched.length < UNMATCHED_KEPT) state.unmatched.push(record);
     return;
   }
   if (record.event === "resolved") target.resolvedAt ??= at;

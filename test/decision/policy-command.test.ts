@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
@@ -25,18 +25,26 @@ interface Report {
 
 const dir = mkdtempSync(join(tmpdir(), "policy-evaluate-"));
 
+let lastStderr = "";
+
 async function run(args: string[]): Promise<string> {
   const program = new Command().exitOverride();
   registerPolicyCommand(program);
   let out = "";
+  lastStderr = "";
   const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
     out += String(chunk);
+    return true;
+  });
+  const errSpy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+    lastStderr += String(chunk);
     return true;
   });
   try {
     await program.parseAsync(["node", "meta-controller", ...args]);
   } finally {
     spy.mockRestore();
+    errSpy.mockRestore();
   }
   return out;
 }
@@ -99,10 +107,60 @@ describe("meta-controller policy evaluate", () => {
       "--json",
     ]);
 
-    // Assert: split and rejoined in order, the log is the same log; out of order, outcomes lose their decisions.
+    // The same shard again through a symbolic link.
+    const link = join(dir, "link.jsonl");
+    symlinkSync(join(shards, names[0]!), link);
+    const twice = await run([
+      "policy",
+      "evaluate",
+      "--log",
+      join(shards, names[1]!),
+      "--log",
+      shards,
+      "--log",
+      link,
+      "--now",
+      now,
+      "--json",
+    ]);
+
+    // Assert: split and rejoined in any argument order, or named twice, the log is the same log.
     expect(folder).toBe(whole);
     expect(files).toBe(whole);
-    expect((JSON.parse(reversed) as { unmatched_outcomes: number }).unmatched_outcomes).toBeGreaterThan(0);
+    expect(reversed).toBe(whole);
+    expect(twice).toBe(whole);
+    expect((JSON.parse(whole) as { unmatched_outcomes: number }).unmatched_outcomes).toBe(0);
+    expect(lastStderr).toBe("");
+  });
+
+  it("reports outcomes that match no decision, in the JSON and on stderr", async () => {
+    // Arrange: the log plus an outcome for an incident it never decided on.
+    const orphan = join(dir, "orphan.jsonl");
+    writeFileSync(
+      orphan,
+      formatLogLine({
+        v: 1,
+        type: "outcome",
+        at: sim.end.toISOString(),
+        fingerprint: "ghost",
+        decision_id: "d-missing",
+        event: "human_revert",
+        detail: "thumbs_down",
+      }),
+    );
+
+    // Act
+    const out = await run(["policy", "evaluate", "--log", logPath, "--log", orphan, "--now", now, "--json"]);
+
+    // Assert
+    const report = JSON.parse(out) as { unmatched_outcomes: number; unmatched: unknown[] };
+    expect(report.unmatched_outcomes).toBe(1);
+    expect(report.unmatched).toEqual([
+      { at: sim.end.toISOString(), fingerprint: "ghost", event: "human_revert", decision_id: "d-missing" },
+    ]);
+    expect(lastStderr).toBe(
+      `warning: outcome human_revert of "ghost" at ${sim.end.toISOString()} for decision d-missing matches no decision in the log\n`,
+    );
   });
 
   it("names a folder without log files", async () => {

@@ -39,6 +39,12 @@ export function buildEvaluationJson(result: PolicyEvaluation): Record<string, un
     settled: result.settled,
     pending: result.pending,
     unmatched_outcomes: result.unmatched_outcomes,
+    unmatched: result.unmatched.map((o) => ({
+      at: o.at,
+      fingerprint: o.fingerprint,
+      event: o.event,
+      decision_id: o.decision_id ?? null,
+    })),
     logged_value: round(result.logged_value),
     baseline: valueJson(result.baseline),
     policy: valueJson(result.policy),
@@ -104,6 +110,11 @@ export function registerPolicyCommand(program: Command): void {
         now,
         ...(flags.environment === undefined ? {} : { environmentPath: flags.environment }),
       });
+      for (const o of result.unmatched) {
+        process.stderr.write(
+          `warning: outcome ${o.event} of ${JSON.stringify(o.fingerprint)} at ${o.at}${o.decision_id === undefined ? "" : ` for decision ${o.decision_id}`} matches no decision in the log\n`,
+        );
+      }
       process.stdout.write(
         flags.json === true
           ? `${JSON.stringify(buildEvaluationJson(result), null, 2)}\n`
