@@ -1,9 +1,11 @@
 /**
- * The decision log never blocks the safety action, against the fake GitHub
- * (a real git repository behind the REST protocol): the contents API
- * answers 500 on the log's folder, the rollback is opened all the same on
- * the guardrails' baseline, the tracking issue says the log failed, and the
- * kept line is written before the next outcome, which names its decision.
+ * The decision log through the incident handler, against the fake GitHub
+ * (a real git repository behind the REST protocol). It never blocks the
+ * safety action: the contents API answers 500 on the log's folder, the
+ * rollback is opened all the same on the guardrails' baseline, the
+ * tracking issue says the log failed, and the kept line is written before
+ * the next outcome, which names its decision. And a 👎 counts as a revert
+ * only from someone allowed to roll back.
  */
 import { rm } from "node:fs/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -32,7 +34,7 @@ beforeEach(async () => {
     "environments/production.yaml": PRODUCTION_V1,
   });
   await commitFile(repoDir, "main", "environments/production.yaml", PRODUCTION_V2, "Promote v2");
-  fake = await startFakeGitHub({ repoDir, permissions: { writer: "write" } });
+  fake = await startFakeGitHub({ repoDir, permissions: { writer: "write", reader: "read" } });
   const res = await fetch(`${fake.url}/api/v3/app/installations/4242/access_tokens`, {
     method: "POST",
     headers: { authorization: "Bearer header.payload.signature" },
@@ -120,5 +122,38 @@ describe("a decision log the contents API cannot serve", () => {
       ["outcome", null],
     ]);
     expect(lines[1]!.decision_id).toBe(lines[0]!.id);
+  });
+});
+
+describe("a 👎 on the rollback PR", () => {
+  it.each([
+    { voters: ["reader", "dependabot[bot]", "stranger"], reverted: false },
+    { voters: ["reader", "writer"], reverted: true },
+  ])("from $voters is a revert: $reverted", async ({ voters, reverted }) => {
+    // Arrange
+    const startsAt = new Date().toISOString();
+    const fired = await handleNotice(deps, notice("firing", startsAt));
+    const pr = fake.pulls.find((p) => p.head.startsWith("meta-controller/rollback/production/"))!;
+    for (const user of voters) fake.issueReactions.push({ issue: pr.number, content: "-1", user });
+
+    // Act
+    await handleNotice(deps, notice("resolved", startsAt));
+
+    // Assert
+    const month = startsAt.slice(0, 7);
+    const lines = ((await fake.readFile(STATE_BRANCH, `decisions/${month}.jsonl`)) ?? "")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { type: string; event?: string; decision_id?: string });
+    const outcomes = lines.filter((l) => l.type === "outcome").map((l) => [l.event, l.decision_id]);
+    const id = fired.decision?.decisionId;
+    expect(outcomes).toEqual(
+      reverted
+        ? [
+            ["human_revert", id],
+            ["resolved", id],
+          ]
+        : [["resolved", id]],
+    );
   });
 });
