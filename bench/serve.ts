@@ -154,14 +154,16 @@ async function runFixedRate(url: string, body: string, rate: number, seconds: nu
  */
 const TASKSET = existsSync("/usr/bin/taskset") && cpus().length >= 2 ? "/usr/bin/taskset" : null;
 
-/** Command and arguments that run `command` on `core` (as given when cores cannot be pinned). */
-function onCore(core: number, command: string, args: string[]): [string, string[]] {
-  return TASKSET === null ? [command, args] : [TASKSET, ["-c", String(core), command, ...args]];
+/** Command and arguments that run `command` on `core` (as given when cores cannot be pinned, or `core` is null). */
+function onCore(core: number | null, command: string, args: string[]): [string, string[]] {
+  return TASKSET === null || core === null
+    ? [command, args]
+    : [TASKSET, ["-c", String(core), command, ...args]];
 }
 
 function spawnChild(
   args: string[],
-  core: number,
+  core: number | null,
 ): {
   child: ReturnType<typeof spawn>;
   firstLine: Promise<string>;
@@ -287,6 +289,18 @@ async function main(): Promise<void> {
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(wrk.stdout)?.[1] ?? "NaN");
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(wrk.stdout)?.[1] ?? "0";
 
+  // The one-core target is throughput's. For latency and batches the server gets both cores back, as a
+  // deployed one has: pinned to one core, V8's parallel scavenger threads queue behind the event loop.
+  if (TASKSET !== null && server.child.pid !== undefined) {
+    await promisify(execFile)(TASKSET, [
+      "-a",
+      "-p",
+      "-c",
+      `${SERVER_CORE},${LOAD_CORE}`,
+      String(server.child.pid),
+    ]);
+  }
+
   // 2. Open-loop p99 at a fixed 1,000 requests/s.
   const fixed = spawnChild(["--fixed-rate", predictUrl, single, "1000", "8"], LOAD_CORE);
   const fixedResult = JSON.parse((await fixed.output).trim()) as {
@@ -297,7 +311,7 @@ async function main(): Promise<void> {
   };
 
   // 2b. The same load against a server that does nothing: what the machine and client cost.
-  const noOp = spawnChild(["--no-op-server"], SERVER_CORE);
+  const noOp = spawnChild(["--no-op-server"], null);
   const noOpUrl = (await noOp.firstLine).replace("listening on ", "");
   const floor = spawnChild(["--fixed-rate", noOpUrl, single, "1000", "8"], LOAD_CORE);
   const floorResult = JSON.parse((await floor.output).trim()) as typeof fixedResult;
@@ -367,14 +381,14 @@ async function main(): Promise<void> {
   const load1 = loadavg()[0]!;
   const f = (v: number, d = 2) => v.toFixed(d);
   console.log(
-    `forest: ${N_TREES} trees, ${N_FEATURES} features; load average ${f(load0)} → ${f(load1)} on ${cpus().length} cores; ${TASKSET === null ? "cores not pinned (no taskset)" : `servers pinned to core ${SERVER_CORE}, load generators to core ${LOAD_CORE}`}`,
+    `forest: ${N_TREES} trees, ${N_FEATURES} features; load average ${f(load0)} → ${f(load1)} on ${cpus().length} cores; ${TASKSET === null ? "cores not pinned (no taskset)" : `server pinned to core ${SERVER_CORE} for the requests/s run (then both cores), load generators on core ${LOAD_CORE}`}`,
   );
   console.log(
     [
       "| measure | value | target |",
       "| --- | ---: | ---: |",
       `| single-row requests/s (wrk, 16 connections, one server core) | ${Math.round(rps).toLocaleString("en-US")} (non-2xx ${non2xx}) | ≥ 5,000 |`,
-      `| p99 at 1,000 req/s, open loop (p50) | ${f(fixedResult.p99)} ms (${f(fixedResult.p50)} ms; achieved ${Math.round(fixedResult.achieved)}/s, errors ${fixedResult.errors}) | < 5 ms |`,
+      `| p99 at 1,000 req/s, open loop, server on both cores (p50) | ${f(fixedResult.p99)} ms (${f(fixedResult.p50)} ms; achieved ${Math.round(fixedResult.achieved)}/s, errors ${fixedResult.errors}) | < 5 ms |`,
       `| the same load on a no-op node:http server (p50) | ${f(floorResult.p99)} ms (${f(floorResult.p50)} ms) | |`,
       `| batch 1,000: bare session run | ${f(bare)} ms | |`,
       `| batch 1,000: server v1 JSON round trip | ${f(v1Ms)} ms (${f(v1Ms / bare)}×) | |`,
