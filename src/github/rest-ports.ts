@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { GitHubApiError } from "../common/errors.js";
+import { checkGitHubAnswer, messageOf, statusOf, throwGitHubFailure } from "./api-errors.js";
 import { PERMISSION_LEVELS, type PermissionLevel } from "../config/environment.js";
 import type {
   AutoMergeOutcome,
@@ -22,41 +23,12 @@ export interface OctokitLike {
   graphql(query: string, parameters?: Record<string, unknown>): Promise<unknown>;
 }
 
-function statusOf(error: unknown): number | undefined {
-  if (typeof error === "object" && error !== null && "status" in error) {
-    const status = error.status;
-    return typeof status === "number" ? status : undefined;
-  }
-  return undefined;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 async function call<T>(what: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof GitHubApiError) throw error;
-    const status = statusOf(error);
-    throw new GitHubApiError(
-      `GitHub API ${what} failed${status === undefined ? "" : ` (HTTP ${status})`}: ${messageOf(error)}`,
-      status,
-      { cause: error },
-    );
+    return throwGitHubFailure(what, error);
   }
-}
-
-function check<S extends z.ZodType>(what: string, schema: S, data: unknown): z.output<S> {
-  const parsed = schema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new GitHubApiError(
-      `GitHub API ${what} answered an unexpected shape at ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? ""}`,
-    );
-  }
-  return parsed.data;
 }
 
 const PullSchema = z.object({
@@ -159,7 +131,7 @@ export function createRepoPorts(octokit: OctokitLike, repo: RepoRef): RepoPorts 
         const res = await request(`get pull #${number}`, "GET /repos/{owner}/{repo}/pulls/{pull_number}", {
           pull_number: number,
         });
-        return toPull(check(`get pull #${number}`, PullSchema, res.data));
+        return toPull(checkGitHubAnswer(`get pull #${number}`, PullSchema, res.data));
       },
       async create(input) {
         const res = await request(
@@ -167,7 +139,7 @@ export function createRepoPorts(octokit: OctokitLike, repo: RepoRef): RepoPorts 
           "POST /repos/{owner}/{repo}/pulls",
           input,
         );
-        return toPull(check("create pull", PullSchema, res.data));
+        return toPull(checkGitHubAnswer("create pull", PullSchema, res.data));
       },
       async findOpenByHead(branch) {
         const res = await request(`list pulls of ${branch}`, "GET /repos/{owner}/{repo}/pulls", {
@@ -175,7 +147,7 @@ export function createRepoPorts(octokit: OctokitLike, repo: RepoRef): RepoPorts 
           state: "open",
           per_page: 5,
         });
-        const pulls = check("list pulls", z.array(PullSchema), res.data);
+        const pulls = checkGitHubAnswer("list pulls", z.array(PullSchema), res.data);
         const first = pulls.find((p) => p.head.ref === branch);
         return first ? toPull(first) : undefined;
       },
@@ -185,7 +157,9 @@ export function createRepoPorts(octokit: OctokitLike, repo: RepoRef): RepoPorts 
           state: "all",
           per_page: 10,
         });
-        const pulls = check("list pulls", z.array(PullSchema), res.data).filter((p) => p.head.ref === branch);
+        const pulls = checkGitHubAnswer("list pulls", z.array(PullSchema), res.data).filter(
+          (p) => p.head.ref === branch,
+        );
         const newest = pulls.reduce<(typeof pulls)[number] | undefined>(
           (best, p) => (best === undefined || p.number > best.number ? p : best),
           undefined,
@@ -235,7 +209,8 @@ export function createRepoPorts(octokit: OctokitLike, repo: RepoRef): RepoPorts 
     contents: {
       async defaultBranch() {
         const res = await request("get repository", "GET /repos/{owner}/{repo}");
-        return check("get repository", z.object({ default_branch: z.string() }), res.data).default_branch;
+        return checkGitHubAnswer("get repository", z.object({ default_branch: z.string() }), res.data)
+          .default_branch;
       },
       async read(path, ref) {
         try {
@@ -244,7 +219,7 @@ export function createRepoPorts(octokit: OctokitLike, repo: RepoRef): RepoPorts 
             path,
             ...(ref === undefined ? {} : { ref }),
           });
-          const data = check(
+          const data = checkGitHubAnswer(
             `read ${path}`,
             z.object({ type: z.literal("file"), content: z.string(), sha: z.string(), encoding: z.string() }),
             res.data,
@@ -265,7 +240,7 @@ export function createRepoPorts(octokit: OctokitLike, repo: RepoRef): RepoPorts 
           sha: ref,
           per_page: limit,
         });
-        const commits = check(
+        const commits = checkGitHubAnswer(
           `history of ${path}`,
           z.array(
             z.object({
@@ -288,8 +263,11 @@ export function createRepoPorts(octokit: OctokitLike, repo: RepoRef): RepoPorts 
         const res = await request(`read branch ${branch}`, "GET /repos/{owner}/{repo}/git/ref/{ref}", {
           ref: `heads/${branch}`,
         });
-        return check(`read branch ${branch}`, z.object({ object: z.object({ sha: z.string() }) }), res.data)
-          .object.sha;
+        return checkGitHubAnswer(
+          `read branch ${branch}`,
+          z.object({ object: z.object({ sha: z.string() }) }),
+          res.data,
+        ).object.sha;
       },
       async createBranch(branch, sha) {
         try {
@@ -321,7 +299,7 @@ export function createRepoPorts(octokit: OctokitLike, repo: RepoRef): RepoPorts 
         const res = await request(`pulls of ${sha}`, "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", {
           commit_sha: sha,
         });
-        return check(`pulls of ${sha}`, z.array(z.object({ number: z.number() })), res.data).map(
+        return checkGitHubAnswer(`pulls of ${sha}`, z.array(z.object({ number: z.number() })), res.data).map(
           (p) => p.number,
         );
       },
@@ -343,7 +321,7 @@ export function createRepoPorts(octokit: OctokitLike, repo: RepoRef): RepoPorts 
           "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
           { issue_number: issueNumber, per_page: 100 },
         );
-        return check(
+        return checkGitHubAnswer(
           `reactions on #${issueNumber}`,
           z.array(z.object({ content: z.string(), user: z.object({ login: z.string() }).nullable() })),
           res.data,
@@ -358,7 +336,7 @@ export function createRepoPorts(octokit: OctokitLike, repo: RepoRef): RepoPorts 
             body,
           },
         );
-        return toComment(check(`comment on #${issueNumber}`, CommentSchema, res.data));
+        return toComment(checkGitHubAnswer(`comment on #${issueNumber}`, CommentSchema, res.data));
       },
       async update(commentId, body) {
         await request(
@@ -379,7 +357,9 @@ export function createRepoPorts(octokit: OctokitLike, repo: RepoRef): RepoPorts 
             per_page: 100,
           },
         );
-        return check(`list comments of #${issueNumber}`, z.array(CommentSchema), res.data).map(toComment);
+        return checkGitHubAnswer(`list comments of #${issueNumber}`, z.array(CommentSchema), res.data).map(
+          toComment,
+        );
       },
       async findOrCreateIssue(title, label, body) {
         const res = await request(`list issues labelled ${label}`, "GET /repos/{owner}/{repo}/issues", {
@@ -387,7 +367,7 @@ export function createRepoPorts(octokit: OctokitLike, repo: RepoRef): RepoPorts 
           state: "open",
           per_page: 100,
         });
-        const issues = check(
+        const issues = checkGitHubAnswer(
           "list issues",
           z.array(z.object({ number: z.number(), title: z.string() })),
           res.data,
@@ -399,7 +379,7 @@ export function createRepoPorts(octokit: OctokitLike, repo: RepoRef): RepoPorts 
           body,
           labels: [label],
         });
-        return check("create issue", z.object({ number: z.number() }), created.data).number;
+        return checkGitHubAnswer("create issue", z.object({ number: z.number() }), created.data).number;
       },
     },
     deployments: {
@@ -417,7 +397,7 @@ export function createRepoPorts(octokit: OctokitLike, repo: RepoRef): RepoPorts 
             transient_environment: false,
           },
         );
-        return toDeployment(check("create deployment", DeploymentSchema, res.data));
+        return toDeployment(checkGitHubAnswer("create deployment", DeploymentSchema, res.data));
       },
       async setStatus(id, state, description, logUrl) {
         await request(
@@ -440,7 +420,7 @@ export function createRepoPorts(octokit: OctokitLike, repo: RepoRef): RepoPorts 
             per_page: limit,
           },
         );
-        return check("list deployments", z.array(DeploymentSchema), res.data).map(toDeployment);
+        return checkGitHubAnswer("list deployments", z.array(DeploymentSchema), res.data).map(toDeployment);
       },
     },
     permissions: {
@@ -450,7 +430,7 @@ export function createRepoPorts(octokit: OctokitLike, repo: RepoRef): RepoPorts 
             ...base,
             username: user,
           });
-          const data = check(
+          const data = checkGitHubAnswer(
             `permission of ${user}`,
             z.object({ permission: z.string(), role_name: z.string().nullish() }),
             res.data,

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { GitHubApiError } from "../common/errors.js";
 import { createRandom, type Random } from "../common/random.js";
 import type { RepoRef, StateAppendResult, StateBranch, StateFileEntry } from "./ports.js";
+import { checkGitHubAnswer, messageOf, statusOf, throwGitHubFailure } from "./api-errors.js";
 import type { OctokitLike } from "./rest-ports.js";
 
 /** The branch the bot keeps its state on. */
@@ -49,39 +50,6 @@ export interface StateBranchOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-function statusOf(error: unknown): number | undefined {
-  if (typeof error === "object" && error !== null && "status" in error) {
-    const status = error.status;
-    return typeof status === "number" ? status : undefined;
-  }
-  return undefined;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function fail(what: string, error: unknown): never {
-  if (error instanceof GitHubApiError) throw error;
-  const status = statusOf(error);
-  throw new GitHubApiError(
-    `GitHub API ${what} failed${status === undefined ? "" : ` (HTTP ${status})`}: ${messageOf(error)}`,
-    status,
-    { cause: error },
-  );
-}
-
-function check<S extends z.ZodType>(what: string, schema: S, data: unknown): z.output<S> {
-  const parsed = schema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new GitHubApiError(
-      `GitHub API ${what} answered an unexpected shape at ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? ""}`,
-    );
-  }
-  return parsed.data;
-}
-
 const FileSchema = z.object({
   type: z.literal("file"),
   content: z.string(),
@@ -120,14 +88,14 @@ export function createStateBranch(
     } catch (error) {
       // 404 covers both a missing file and a missing branch.
       if (statusOf(error) === 404) return undefined;
-      return fail(`read ${path} on ${where}`, error);
+      return throwGitHubFailure(`read ${path} on ${where}`, error);
     }
   }
 
   async function read(path: string): Promise<{ text: string; sha: string } | undefined> {
     const data = await getContents(path);
     if (data === undefined) return undefined;
-    const file = check(`read ${path} on ${where}`, FileSchema, data);
+    const file = checkGitHubAnswer(`read ${path} on ${where}`, FileSchema, data);
     if (file.encoding !== "base64") {
       // GitHub answers "none" with empty content above the 1 MB limit.
       throw new GitHubApiError(
@@ -149,7 +117,7 @@ export function createStateBranch(
       branchKnown = true;
       return;
     } catch (error) {
-      if (statusOf(error) !== 404) fail(`read branch ${branch}`, error);
+      if (statusOf(error) !== 404) throwGitHubFailure(`read branch ${branch}`, error);
     }
     let commit: string;
     try {
@@ -157,16 +125,16 @@ export function createStateBranch(
         ...base,
         tree: [{ path: "README.md", mode: "100644", type: "blob", content: STATE_BRANCH_README }],
       });
-      const tree = check("create tree", z.object({ sha: z.string() }), treeRes.data).sha;
+      const tree = checkGitHubAnswer("create tree", z.object({ sha: z.string() }), treeRes.data).sha;
       const commitRes = await octokit.request("POST /repos/{owner}/{repo}/git/commits", {
         ...base,
         message: `Start ${branch}: Meta-Controller's state (not code; never merge it)`,
         tree,
         parents: [],
       });
-      commit = check("create commit", z.object({ sha: z.string() }), commitRes.data).sha;
+      commit = checkGitHubAnswer("create commit", z.object({ sha: z.string() }), commitRes.data).sha;
     } catch (error) {
-      fail(`create the first commit of ${branch}`, error);
+      throwGitHubFailure(`create the first commit of ${branch}`, error);
     }
     try {
       await octokit.request("POST /repos/{owner}/{repo}/git/refs", {
@@ -179,7 +147,7 @@ export function createStateBranch(
     } catch (error) {
       // Another replica created it between our read and our write: fine.
       if (!(statusOf(error) === 422 && /already exists/i.test(messageOf(error)))) {
-        fail(`create branch ${branch}`, error);
+        throwGitHubFailure(`create branch ${branch}`, error);
       }
     }
     branchKnown = true;
@@ -190,7 +158,7 @@ export function createStateBranch(
     async list(dir) {
       const data = await getContents(dir.replace(/\/+$/, ""));
       if (data === undefined) return [];
-      const entries = check(`list ${dir} on ${where}`, ListingSchema, data);
+      const entries = checkGitHubAnswer(`list ${dir} on ${where}`, ListingSchema, data);
       return entries
         .filter((e) => e.type === "file")
         .map((e): StateFileEntry => ({ path: e.path, sha: e.sha, size: e.size }));
@@ -225,7 +193,7 @@ export function createStateBranch(
             branchKnown = false;
             await ensureBranch();
           } else if (!(status === 409 || (status === 422 && /\bsha\b/i.test(messageOf(error))))) {
-            fail(`append to ${path} on ${where}`, error);
+            throwGitHubFailure(`append to ${path} on ${where}`, error);
           }
           // 409: the sha is stale; 422 about the sha: the file appeared since we read it. Another writer won.
           if (attempt < maxAttempts) await sleep(backoffMs * 2 ** (attempt - 1) * (0.5 + random.next()));

@@ -4,45 +4,26 @@
  * calls, independently of the server's own encoder, and must agree with the
  * JSON form of the same request.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSilentLogger } from "../../src/common/logger.js";
-import { startModelServer, type RunningServer } from "../../src/serve/start-server.js";
-import { environmentYaml, pushTestModel } from "./model-fixture.js";
+import type { RunningServer } from "../../src/serve/start-server.js";
+import { startStableServer, type StableServer } from "./stable-server.js";
 
 const N = 25;
 const numeric = ["x0", "x1", "x2", "x3"];
 const value = (j: number, i: number) => Math.fround(Math.sin(i * 1.7 + j) * 2);
 const plan = (i: number) => ["basic", "pro", "", "enterprise ✓"][i % 4]!;
 
-let dir: string;
+let running: StableServer;
 let server: RunningServer;
 let url: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "mc-binary-"));
-  const pushed = await pushTestModel(join(dir, "registry"), "churn", { seed: 7 });
-  const file = join(dir, "staging.yaml");
-  await writeFile(
-    file,
-    environmentYaml({ model: "churn", registry: join(dir, "registry"), stable: pushed.pinnedRef }),
-  );
-  server = await startModelServer({
-    envFile: file,
-    root: dir,
-    port: 0,
-    host: "127.0.0.1",
-    logger: createSilentLogger(),
-  });
+  running = await startStableServer("mc-binary-");
+  server = running.server;
   url = `${server.url}/v2/models/churn/infer`;
 }, 60_000);
 
-afterAll(async () => {
-  await server.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => running.close());
 
 function jsonRequest(n = N) {
   return {

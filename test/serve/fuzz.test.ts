@@ -4,40 +4,21 @@
  * 10 MB body; every answer is a 2xx or 4xx JSON document and the server
  * still scores a valid row afterwards.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createSilentLogger } from "../../src/common/logger.js";
-import { startModelServer, type RunningServer } from "../../src/serve/start-server.js";
-import { environmentYaml, pushTestModel } from "./model-fixture.js";
+import type { RunningServer } from "../../src/serve/start-server.js";
+import { startStableServer, type StableServer } from "./stable-server.js";
 
-let dir: string;
+let running: StableServer;
 let server: RunningServer;
 const valid = { x0: 0.1, x1: 0.2, x2: 0.3, x3: 0.4, plan: "basic" };
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "mc-fuzz-"));
-  const v1 = await pushTestModel(join(dir, "registry"), "churn", { seed: 7 });
-  const file = join(dir, "env.yaml");
-  await writeFile(
-    file,
-    environmentYaml({ model: "churn", registry: join(dir, "registry"), stable: v1.pinnedRef }),
-  );
-  server = await startModelServer({
-    envFile: file,
-    root: dir,
-    port: 0,
-    host: "127.0.0.1",
-    logger: createSilentLogger(),
-  });
+  running = await startStableServer("mc-fuzz-");
+  server = running.server;
 }, 60_000);
 
-afterAll(async () => {
-  await server.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => running.close());
 
 const ROUTES = [
   "/v1/models/churn:predict",
