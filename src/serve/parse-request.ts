@@ -123,7 +123,7 @@ export interface ParsedV2Input extends ParsedInput {
   readonly allBinary: boolean;
 }
 
-function positiveInteger(value: unknown): value is number {
+function nonNegativeInteger(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
 }
 
@@ -139,7 +139,7 @@ function locateBinaryBlocks(
     if (!isRecord(parameters) || parameters.binary_data_size === undefined) continue;
     const where = `inputs["${String(input.name)}"].parameters.binary_data_size`;
     const size = parameters.binary_data_size;
-    if (!positiveInteger(size))
+    if (!nonNegativeInteger(size))
       throw new RequestError(400, `${where} must be a byte count; got ${describeType(size)}`);
     if (binary === undefined) {
       throw new RequestError(
@@ -187,7 +187,7 @@ function checkShape(shape: unknown, n: number | undefined, where: string): numbe
     Array.isArray(shape) &&
     shape.length >= 1 &&
     shape.length <= 2 &&
-    shape.every((d) => positiveInteger(d)) &&
+    shape.every((d) => nonNegativeInteger(d)) &&
     (shape.length === 1 || shape[1] === 1) &&
     (n === undefined || shape[0] === n);
   if (!ok) {
