@@ -193,13 +193,18 @@ async function postDiagnosis(
   const body = renderIncident(incident, decision);
   const target =
     (await findDeployingPull(ports, env.name, incident.digests.serving)) ??
-    (await ports.comments.findOrCreateIssue(
-      `Meta-Controller incidents: ${env.name}`,
-      label,
-      `Diagnoses of incidents in \`${env.name}\` are kept up to date here.`,
-    ));
+    (await trackingIssue(ports, env, label));
   const comment = await upsertStickyComment(ports.comments, target, `diagnosis:${env.name}`, body);
   return comment.url;
+}
+
+/** The environment's tracking issue ("Meta-Controller incidents: <env>"), opened on first use. */
+function trackingIssue(ports: RepoPorts, env: LoadedEnvironment, label: string) {
+  return ports.comments.findOrCreateIssue(
+    `Meta-Controller incidents: ${env.name}`,
+    label,
+    `Diagnoses of incidents in \`${env.name}\` are kept up to date here.`,
+  );
 }
 
 const GUARDRAIL_NAMES: Readonly<Record<GuardrailHold["guardrail"], string>> = {
@@ -231,11 +236,7 @@ async function postHold(
   hold: GuardrailHold,
   label: string,
 ): Promise<string> {
-  const issue = await ports.comments.findOrCreateIssue(
-    `Meta-Controller incidents: ${env.name}`,
-    label,
-    `Diagnoses of incidents in \`${env.name}\` are kept up to date here.`,
-  );
+  const issue = await trackingIssue(ports, env, label);
   // One comment per environment, updated in place: a flapping alert must not flood the issue.
   const comment = await upsertStickyComment(
     ports.comments,
@@ -292,11 +293,7 @@ async function postLogProblem(
   problem: string,
   label: string,
 ): Promise<string> {
-  const issue = await ports.comments.findOrCreateIssue(
-    `Meta-Controller incidents: ${env.name}`,
-    label,
-    `Diagnoses of incidents in \`${env.name}\` are kept up to date here.`,
-  );
+  const issue = await trackingIssue(ports, env, label);
   const fingerprint = sanitizeForGitHub(incident.fingerprint, { allowedHosts: [], maxLength: 200 });
   const body = [
     `**The decision log failed** while handling incident ${fingerprint} in \`${env.name}\`.`,

@@ -28,7 +28,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function start(name: string, yaml: string): Promise<RunningServer> {
+/** Serves `yaml` (written as `<name>.yaml`) in this process, with any extra server options. */
+async function start(
+  name: string,
+  yaml: string,
+  extra: Partial<Parameters<typeof startModelServer>[0]> = {},
+): Promise<RunningServer> {
   const file = join(dir, `${name}.yaml`);
   await writeFile(file, yaml);
   return startModelServer({
@@ -37,25 +42,15 @@ async function start(name: string, yaml: string): Promise<RunningServer> {
     port: 0,
     host: "127.0.0.1",
     logger: createSilentLogger(),
+    ...extra,
   });
 }
 
 const row = (i: number) => ({ x0: Math.sin(i), x1: Math.cos(i), x2: 0, x3: 1, plan: "pro" });
 
 let registryRoot: string;
-async function startWithEvents(name: string, yaml: string, eventsUrl: string): Promise<RunningServer> {
-  const file = join(dir, `${name}.yaml`);
-  await writeFile(file, yaml);
-  return startModelServer({
-    envFile: file,
-    root: dir,
-    port: 0,
-    host: "127.0.0.1",
-    logger: createSilentLogger(),
-    eventsUrl,
-    eventsToken: "tok",
-    watchIntervalMs: 100,
-  });
+function startWithEvents(name: string, yaml: string, eventsUrl: string): Promise<RunningServer> {
+  return start(name, yaml, { eventsUrl, eventsToken: "tok", watchIntervalMs: 100 });
 }
 
 async function rollout(server: RunningServer): Promise<Record<string, unknown>> {
