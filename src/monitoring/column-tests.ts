@@ -7,11 +7,12 @@
  */
 import { computeChiSquaredTest } from "./chi-squared.js";
 import { computeJensenShannon, computePsi, computeWassersteinSorted } from "./distances.js";
-import { computeKsTestSorted } from "./ks.js";
+import { computeKsFromStatistic } from "./ks.js";
 import { DISCRETE_AUTO_MAX, type DriftMethod, type MethodChoice } from "./methods.js";
+import type { NumericPair } from "./numeric-pair.js";
 import type { CategoricalColumnProfile, NumericColumnProfile } from "./profile.js";
 import { computeNewCategoryTest, computeNullRateTest, computeTwoProportionZTest } from "./proportions.js";
-import { countBins, countBinsSorted } from "./quantiles.js";
+import { countBins } from "./quantiles.js";
 
 /** A secondary test on a column. */
 export interface SecondaryOutcome {
@@ -36,12 +37,6 @@ export interface ColumnOutcome {
   readonly tests: readonly SecondaryOutcome[];
   /** Why the primary test could not run, if it could not. */
   readonly insufficient?: string;
-}
-
-/** One side of a numeric comparison: sorted non-missing values and the missing count. */
-export interface NumericSample {
-  readonly sorted: Float64Array;
-  readonly missing: number;
 }
 
 /** Category counts of one window. */
@@ -73,18 +68,6 @@ function nullRate(refMissing: number, refN: number, curMissing: number, curN: nu
       details: { reference_rate: refMissing / refN, current_rate: curMissing / curN },
     },
   ];
-}
-
-function distinctSorted(sorted: Float64Array, limit: number): number[] | undefined {
-  const out: number[] = [];
-  for (let i = 0; i < sorted.length; i++) {
-    const v = sorted[i]!;
-    if (out.length === 0 || out[out.length - 1] !== v) {
-      if (out.length === limit) return undefined;
-      out.push(v);
-    }
-  }
-  return out;
 }
 
 function countsAt(sample: Float64Array, values: readonly number[]): { counts: number[]; unseen: number } {
@@ -163,28 +146,22 @@ function emptyReason(refN: number, curN: number): string | undefined {
 }
 
 /** Compares a numeric column with raw reference rows. */
-export function compareNumericSamples(
-  name: string,
-  reference: NumericSample,
-  current: NumericSample,
-  choice: MethodChoice,
-  referenceEdges: readonly number[],
-): ColumnOutcome {
-  const refN = reference.sorted.length;
-  const curN = current.sorted.length;
+export function compareNumericSamples(name: string, pair: NumericPair, choice: MethodChoice): ColumnOutcome {
+  const refN = pair.reference.count;
+  const curN = pair.current.count;
   const tests = nullRate(
-    reference.missing,
-    refN + reference.missing,
-    current.missing,
-    curN + current.missing,
+    pair.reference.missing,
+    refN + pair.reference.missing,
+    pair.current.missing,
+    curN + pair.current.missing,
   );
-  const refDistinct = distinctSorted(reference.sorted, DISCRETE_AUTO_MAX);
+  const refDistinct = pair.distinct("reference", DISCRETE_AUTO_MAX);
   const discrete = refDistinct !== undefined && refDistinct.length > 0;
   let method: DriftMethod =
     choice !== "auto"
       ? choice
       : discrete
-        ? refDistinct.length <= 2 && distinctSorted(current.sorted, 2)
+        ? refDistinct.length <= 2 && pair.distinct("current", 2)
           ? "z"
           : "chi2"
         : "ks";
@@ -192,23 +169,25 @@ export function compareNumericSamples(
   const reason = emptyReason(refN, curN);
   if (reason) return insufficient(name, "numeric", method, reason, tests);
 
-  const binRef = Array.from(countBinsSorted(reference.sorted, referenceEdges));
-  const binCur = Array.from(countBinsSorted(current.sorted, referenceEdges));
+  const referenceEdges = pair.referenceDecileEdges();
+  const binRef = Array.from(pair.countBins("reference", referenceEdges));
+  const binCur = Array.from(pair.countBins("current", referenceEdges));
   let effect = computePsi(binRef, binCur);
 
   if (method === "ks") {
-    const ks = computeKsTestSorted(reference.sorted, current.sorted);
+    const ks = computeKsFromStatistic(refN, curN, pair.ksStatistic());
     return { name, type: "numeric", method, statistic: ks.statistic, pValue: ks.pValue, effect, tests };
   }
   if (method === "wasserstein") {
-    const d = computeWassersteinSorted(reference.sorted, current.sorted);
-    const std = stdOfSorted(reference.sorted);
+    const reference = pair.sorted("reference");
+    const d = computeWassersteinSorted(reference, pair.sorted("current"));
+    const std = stdOf(reference);
     return { name, type: "numeric", method, statistic: std > 0 ? d / std : d, pValue: null, effect, tests };
   }
   if (discrete && (method === "chi2" || method === "z")) {
     const values = refDistinct;
-    const r = countsAt(reference.sorted, values).counts;
-    const cc = countsAt(current.sorted, values);
+    const r = countsAt(pair.values("reference"), values).counts;
+    const cc = countsAt(pair.values("current"), values);
     // Values the reference never had form one more cell.
     const ref = cc.unseen > 0 ? [...r, 0] : r;
     const cur = cc.unseen > 0 ? [...cc.counts, cc.unseen] : cc.counts;
@@ -229,13 +208,13 @@ export function compareNumericSamples(
   };
 }
 
-function stdOfSorted(sorted: Float64Array): number {
+function stdOf(values: Float64Array): number {
   let mean = 0;
-  for (let i = 0; i < sorted.length; i++) mean += sorted[i]!;
-  mean /= sorted.length;
+  for (let i = 0; i < values.length; i++) mean += values[i]!;
+  mean /= values.length;
   let ss = 0;
-  for (let i = 0; i < sorted.length; i++) ss += (sorted[i]! - mean) ** 2;
-  return Math.sqrt(ss / sorted.length);
+  for (let i = 0; i < values.length; i++) ss += (values[i]! - mean) ** 2;
+  return Math.sqrt(ss / values.length);
 }
 
 /** Non-missing values of a window in any order (binning needs no sort) and the missing count. */

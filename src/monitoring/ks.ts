@@ -23,29 +23,64 @@ function gcd(a: number, b: number): number {
   return a;
 }
 
+/** Running extremes of `i/n1 − j/n2` over a walk (see {@link walkKsDifferences}). */
+export interface KsExtremes {
+  /** Largest difference seen, at least 0. */
+  max: number;
+  /** Smallest difference seen, at most 0. */
+  min: number;
+}
+
 /**
- * D for two sorted samples. The differences are formed as `i/n1 − j/n2`
- * after all ties at a value, exactly as SciPy's `searchsorted(side="right")`
- * does, so D matches bit for bit.
+ * Walks the stretches `sorted1[from1, to1)` and `sorted2[from2, to2)` of two
+ * sorted samples of sizes `n1` and `n2` in value order, and widens `extremes`
+ * by every difference `i/n1 − j/n2` formed after all ties at a value, `i`
+ * and `j` counting the values at most it (`before1`, `before2`: values of
+ * each sample below the stretch). The stretches must hold every value of
+ * both samples in their value range. The differences are formed exactly as
+ * SciPy's `searchsorted(side="right")` forms them, so D matches bit for bit,
+ * and a walk split into stretches gives the same D as one walk.
  */
-export function computeKsStatistic(sorted1: Float64Array, sorted2: Float64Array): number {
-  const n1 = sorted1.length;
-  const n2 = sorted2.length;
-  let i = 0;
-  let j = 0;
-  let maxS = 0;
-  let minS = 0;
-  while (i < n1 || j < n2) {
-    const a = i < n1 ? sorted1[i]! : Number.POSITIVE_INFINITY;
-    const b = j < n2 ? sorted2[j]! : Number.POSITIVE_INFINITY;
+export function walkKsDifferences(
+  sorted1: Float64Array,
+  from1: number,
+  to1: number,
+  before1: number,
+  sorted2: Float64Array,
+  from2: number,
+  to2: number,
+  before2: number,
+  n1: number,
+  n2: number,
+  extremes: KsExtremes,
+): void {
+  let i = from1;
+  let j = from2;
+  let maxS = extremes.max;
+  let minS = extremes.min;
+  const shift1 = before1 - from1;
+  const shift2 = before2 - from2;
+  while (i < to1 || j < to2) {
+    const a = i < to1 ? sorted1[i]! : Number.POSITIVE_INFINITY;
+    const b = j < to2 ? sorted2[j]! : Number.POSITIVE_INFINITY;
     const v = a <= b ? a : b;
-    while (i < n1 && sorted1[i]! <= v) i++;
-    while (j < n2 && sorted2[j]! <= v) j++;
-    const diff = i / n1 - j / n2;
+    while (i < to1 && sorted1[i]! <= v) i++;
+    while (j < to2 && sorted2[j]! <= v) j++;
+    const diff = (i + shift1) / n1 - (j + shift2) / n2;
     if (diff > maxS) maxS = diff;
     if (diff < minS) minS = diff;
   }
-  return Math.max(maxS, -minS);
+  extremes.max = maxS;
+  extremes.min = minS;
+}
+
+/** D = sup |F₁ − F₂| for two sorted samples (see {@link walkKsDifferences}). */
+export function computeKsStatistic(sorted1: Float64Array, sorted2: Float64Array): number {
+  const n1 = sorted1.length;
+  const n2 = sorted2.length;
+  const extremes = { max: 0, min: 0 };
+  walkKsDifferences(sorted1, 0, n1, 0, sorted2, 0, n2, 0, n1, n2, extremes);
+  return Math.max(extremes.max, -extremes.min);
 }
 
 /** `P(D ≥ h/n)` for two samples of equal size n (alternating series, Horner form). */

@@ -25,7 +25,7 @@ import {
 } from "./column-tests.js";
 import { computeKsFromStatistic } from "./ks.js";
 import type { MethodChoice } from "./methods.js";
-import { computeDecileEdges } from "./profile.js";
+import { sortedNumericPair } from "./numeric-pair.js";
 import { computeNullRateTest } from "./proportions.js";
 import { radixArgsortFloat64 } from "./radix-sort.js";
 
@@ -252,10 +252,11 @@ function shuffledMinP(prepared: readonly Prepared[], isRef: Uint8Array, nRef: nu
       const refMissing = countMissingRef(col.missingRows, isRef);
       const outcome = compareNumericSamples(
         col.name,
-        { sorted: refSorted, missing: refMissing },
-        { sorted: curSorted, missing: col.missingRows.length - refMissing },
+        sortedNumericPair(
+          { sorted: refSorted, missing: refMissing },
+          { sorted: curSorted, missing: col.missingRows.length - refMissing },
+        ),
         col.method,
-        computeDecileEdges(refSorted),
       );
       minP = minPValue(outcome, minP);
     } else {

@@ -13,7 +13,7 @@
 import { z } from "zod";
 import { DataError } from "../common/errors.js";
 import type { Column, Frame } from "../data/frame.js";
-import { computeSortedQuantile, countBinsSorted, sortFinite } from "./quantiles.js";
+import { computeQuantileOf, countBinsSorted, sortFinite } from "./quantiles.js";
 import { buildSketch, encodeSketch, mergeEncodedSketches, sketchQuantile } from "./sketch.js";
 import { decodeSketch } from "./sketch.js";
 
@@ -94,10 +94,18 @@ export interface ProfileOptions {
 
 /** Strictly increasing decile edges of a sorted sample (ties collapse into one edge). */
 export function computeDecileEdges(sorted: Float64Array): number[] {
+  return computeDecileEdgesOf(sorted.length, (k) => sorted[k]!);
+}
+
+/**
+ * Strictly increasing decile edges of a sample of `n` values given by its
+ * order statistics (`orderStatistic(k)`, the k-th smallest from 0).
+ */
+export function computeDecileEdgesOf(n: number, orderStatistic: (k: number) => number): number[] {
   const edges: number[] = [];
-  if (sorted.length === 0) return edges;
+  if (n === 0) return edges;
   for (const q of DECILES) {
-    const e = computeSortedQuantile(sorted, q);
+    const e = computeQuantileOf(n, q, orderStatistic);
     if (edges.length === 0 || e > edges[edges.length - 1]!) edges.push(e);
   }
   return edges;

@@ -2,17 +2,23 @@
 import { sortFinite as sortFiniteBuckets } from "./bucket-sort.js";
 
 /**
- * The q-quantile of a sorted sample by linear interpolation between order
- * statistics (NumPy's default, "linear"). NaN for an empty sample.
+ * The q-quantile of a sample of `n` values by linear interpolation between
+ * order statistics (NumPy's default, "linear"); `orderStatistic(k)` is the
+ * k-th smallest value, from 0. NaN for an empty sample.
  */
-export function computeSortedQuantile(sorted: Float64Array, q: number): number {
-  const n = sorted.length;
+export function computeQuantileOf(n: number, q: number, orderStatistic: (k: number) => number): number {
   if (n === 0) return Number.NaN;
   const position = q * (n - 1);
   const lo = Math.floor(position);
   const hi = Math.min(lo + 1, n - 1);
   const frac = position - lo;
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * frac;
+  const low = orderStatistic(lo);
+  return low + (orderStatistic(hi) - low) * frac;
+}
+
+/** The q-quantile of a sorted sample (see {@link computeQuantileOf}). */
+export function computeSortedQuantile(sorted: Float64Array, q: number): number {
+  return computeQuantileOf(sorted.length, q, (k) => sorted[k]!);
 }
 
 /**

@@ -13,8 +13,8 @@ import {
   type CategoryCounts,
   type ColumnOutcome,
   type DistanceThresholds,
-  type NumericSample,
 } from "./column-tests.js";
+import { BUCKETED_PAIR_MIN_COUNT, createBucketedNumericPair } from "./bucketed-pair.js";
 import { computeRejectionThreshold, decideSeverity, type Severity } from "./decision.js";
 import { computeDomainClassifier } from "./domain-classifier.js";
 import {
@@ -34,7 +34,8 @@ import {
   type MethodChoice,
   type DriftMethod,
 } from "./methods.js";
-import { computeDecileEdges, type ReferenceProfile } from "./profile.js";
+import { sortedNumericPair, type NumericPair } from "./numeric-pair.js";
+import type { ReferenceProfile } from "./profile.js";
 import { sortFinite } from "./quantiles.js";
 
 /** One secondary test in the report. */
@@ -184,8 +185,13 @@ function categoryCounts(column: Column): CategoryCounts {
   return { counts, missing, other: 0 };
 }
 
-function numericSample(column: Extract<Column, { kind: "numeric" }>): NumericSample {
-  return sortFinite(column.values);
+/** Large windows are compared bucketed (no sort; the same answers), small ones sorted. */
+function numericPair(reference: Float64Array, current: Float64Array): NumericPair {
+  if (Math.min(reference.length, current.length) >= BUCKETED_PAIR_MIN_COUNT) {
+    const pair = createBucketedNumericPair(reference, current);
+    if (pair) return pair;
+  }
+  return sortedNumericPair(sortFinite(reference), sortFinite(current));
 }
 
 function finiteValues(values: Float64Array): { values: Float64Array; missing: number } {
@@ -202,8 +208,7 @@ function compareFrames(reference: Frame, current: Frame, method: MethodChoice): 
   return reference.columns.map((ref) => {
     const cur = current.columns.find((c) => c.name === ref.name)!;
     if (ref.kind === "numeric" && cur.kind === "numeric") {
-      const r = numericSample(ref);
-      return compareNumericSamples(ref.name, r, numericSample(cur), method, computeDecileEdges(r.sorted));
+      return compareNumericSamples(ref.name, numericPair(ref.values, cur.values), method);
     }
     return compareCategories(ref.name, categoryCounts(ref), categoryCounts(cur), method);
   });

@@ -3,7 +3,7 @@ import { createRandom } from "../../src/common/random.js";
 import type { Frame } from "../../src/data/frame.js";
 import { compareCategories, compareNumericSamples } from "../../src/monitoring/column-tests.js";
 import { calibrateMinP, computeShuffledMinima } from "../../src/monitoring/min-p.js";
-import { computeDecileEdges } from "../../src/monitoring/profile.js";
+import { sortedNumericPair } from "../../src/monitoring/numeric-pair.js";
 import { sortFinite } from "../../src/monitoring/quantiles.js";
 import { computeDriftReport } from "../../src/monitoring/report.js";
 import { categorical, frameOf, numeric } from "./frames.js";
@@ -37,8 +37,11 @@ function outcomesOf(reference: Frame, current: Frame) {
   return reference.columns.map((ref, j) => {
     const cur = current.columns[j]!;
     if (ref.kind === "numeric" && cur.kind === "numeric") {
-      const r = sortFinite(ref.values);
-      return compareNumericSamples(ref.name, r, sortFinite(cur.values), "auto", computeDecileEdges(r.sorted));
+      return compareNumericSamples(
+        ref.name,
+        sortedNumericPair(sortFinite(ref.values), sortFinite(cur.values)),
+        "auto",
+      );
     }
     const counts = (c: typeof ref) => {
       const m = new Map<string, number>();
