@@ -698,7 +698,7 @@ function checkTargets(o: Outcomes): string[] {
   const chi = power("chi");
   const lines = [
     `- Cells run: ${o.tasks - o.notRun} of ${o.tasks}${o.notRun > 0 ? " (the others are listed at the end)" : ""}.`,
-    `- False-positive rate of the dataset-level decision within 5 % ± 1.5 % at every n on every data set: ${verdict(inBand)} — ${pct(Math.min(...rates))}–${pct(Math.max(...rates))} % over ${rates.length} (data set, n) pairs.`,
+    `- False-positive rate of the dataset-level decision within 5 % ± 1.5 % at every n on every data set: ${verdict(inBand)} — ${pct(Math.min(...rates))}–${pct(Math.max(...rates))} % over ${rates.length} (data set, n) pairs (standard error of one rate ≈ ${pct(Math.sqrt((0.05 * 0.95) / trialsFor(SIZES[0]!).undrifted))} points).`,
     `- KS and χ² power equal to SciPy's within ±2 points on the same windows: ${verdict(ks.ok && chi.ok)} — KS ${pct(ks.ours)} vs ${pct(ks.scipy)} %, χ² ${pct(chi.ours)} vs ${pct(chi.scipy)} %.`,
     `- Balanced accuracy ≥ 0.95 on the moderate grid: ${verdict(ba(moderate, "ours") >= 0.95)} — ${ba(moderate, "ours").toFixed(3)} over ${moderate.length} cells.`,
     `- No worse than the plain SciPy detector on the same windows: ${verdict(ba(moderate, "ours") >= ba(moderate, "scipy") && ba(drifted, "ours") >= ba(drifted, "scipy"))} — moderate ${ba(moderate, "ours").toFixed(3)} vs ${ba(moderate, "scipy").toFixed(3)}, all drifted cells ${ba(drifted, "ours").toFixed(3)} vs ${ba(drifted, "scipy").toFixed(3)}.`,
