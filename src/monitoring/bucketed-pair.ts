@@ -16,15 +16,16 @@
  *   allow, so only buckets whose bound exceeds the largest end difference
  *   are walked value by value — with the differences formed as a walk over
  *   the sorted samples forms them, so D is the same bit for bit.
- * Skewed data only makes the gathered buckets larger: at worst this is as
- * slow as sorting.
+ * Skewed or few-valued data only makes the gathered buckets larger: at
+ * worst one bucket holds every value, and gathering it costs about what
+ * sorting the window does.
  */
 import { walkKsDifferences } from "./ks.js";
 import type { NumericPair, PairSide } from "./numeric-pair.js";
 import { computeDecileEdgesOf } from "./profile.js";
 import { sortFinite, sortFloat64 } from "./bucket-sort.js";
 
-/** Windows at least this large (non-missing values each) are compared bucketed; below, sorting is as fast. */
+/** Windows with at least this many non-missing values each are compared bucketed in reports; below, sorting is as fast. */
 export const BUCKETED_PAIR_MIN_COUNT = 1 << 15;
 
 /** Most buckets: two count tables of this many 32-bit integers stay in the L2 cache. */
@@ -32,12 +33,17 @@ const MAX_BUCKETS = 1 << 16;
 /** Values of both windows per bucket on average, when the windows are small enough. */
 const VALUES_PER_BUCKET = 16;
 
+/** Largest share of a window the KS buckets may hold and still be gathered ahead of need. */
+const KS_PREFETCH_SHARE = 1 / 16;
+
 const EMPTY = new Float64Array(0);
 
 /** Options of {@link createBucketedNumericPair}. */
 export interface BucketedPairOptions {
   /** Number of buckets (default: about 16 values per bucket, at most 65,536). */
   readonly buckets?: number;
+  /** Fewest non-missing values a window may have (default 1): below it, no pair. */
+  readonly minCount?: number;
 }
 
 interface Grid {
@@ -134,7 +140,7 @@ class BucketedWindow {
     let offsets: Int32Array | undefined;
     let total = 0;
     const wanted: number[] = [];
-    for (const b of buckets) {
+    for (const b of new Set(buckets)) {
       if (this.gathered.has(b)) continue;
       const n = this.countIn(b);
       if (n === 0) {
@@ -180,7 +186,7 @@ class BucketedWindow {
     return this.valuesIn(b)[k - this.before[b]!]!;
   }
 
-  /** Values at most x; x's bucket must be gathered when x lies inside the grid. */
+  /** Values at most x (not NaN); x's bucket must be gathered when x lies inside the grid. */
   countAtMost(x: number): number {
     if (x < this.grid.min) return 0;
     if (x >= this.grid.max) return this.count;
@@ -211,6 +217,7 @@ class BucketedWindow {
     return seen.sort((a, b) => a - b);
   }
 
+  /** The non-missing values in window order: the caller's own array when nothing is missing (not to be modified). */
   values(): Float64Array {
     if (this.missing === 0) return this.raw;
     if (this.finiteValues === undefined) {
@@ -231,8 +238,14 @@ class BucketedWindow {
 class BucketedNumericPair implements NumericPair {
   readonly reference: BucketedWindow;
   readonly current: BucketedWindow;
-  /** Buckets D may peak inside (see {@link ksStatistic}); gathered with whatever a window gathers first. */
+  /** Buckets D may peak inside (see {@link ksStatistic}). */
   private readonly ksBuckets: number[];
+  /**
+   * Whether the KS buckets ride along with the first gather of each window
+   * (one pass less per window): only when they are a small part of it, so a
+   * column tested by χ² never gathers and sorts large buckets for nothing.
+   */
+  private readonly prefetchKs: { reference: boolean; current: boolean };
   /** Extremes of the differences at every bucket's end. */
   private readonly endExtremes: { max: number; min: number };
 
@@ -270,14 +283,19 @@ class BucketedNumericPair implements NumericPair {
       const lower = r.countBefore(b) / n1 - c.countBefore(b + 1) / n2;
       if (upper > bound || -lower > bound) this.ksBuckets.push(b);
     }
+    const ksShare = (w: BucketedWindow) => this.ksBuckets.reduce((sum, b) => sum + w.countIn(b), 0) / w.count;
+    this.prefetchKs = {
+      reference: ksShare(r) <= KS_PREFETCH_SHARE,
+      current: ksShare(c) <= KS_PREFETCH_SHARE,
+    };
   }
 
   private window(side: PairSide): BucketedWindow {
     return side === "reference" ? this.reference : this.current;
   }
 
-  private gather(side: PairSide, buckets: Iterable<number>): void {
-    this.window(side).gather([...buckets, ...this.ksBuckets]);
+  private gather(side: PairSide, buckets: readonly number[]): void {
+    this.window(side).gather(this.prefetchKs[side] ? [...buckets, ...this.ksBuckets] : buckets);
   }
 
   distinct(side: PairSide, limit: number): number[] | undefined {
@@ -320,8 +338,8 @@ class BucketedNumericPair implements NumericPair {
   ksStatistic(): number {
     const r = this.reference;
     const c = this.current;
-    this.gather("reference", []);
-    this.gather("current", []);
+    r.gather(this.ksBuckets);
+    c.gather(this.ksBuckets);
     const extremes = { ...this.endExtremes };
     for (const b of this.ksBuckets) {
       const a = r.valuesIn(b);
@@ -354,8 +372,9 @@ class BucketedNumericPair implements NumericPair {
 
 /**
  * Two windows of a numeric column (NaN for missing values), counted into
- * shared buckets. Undefined when buckets cannot help: a window without
- * values, an infinite value, or a single value in both.
+ * shared buckets. Undefined when buckets cannot help: a window with fewer
+ * than `minCount` (at least 1) non-missing values, an infinite value, a
+ * single value in both, or a span of a few subnormals.
  */
 export function createBucketedNumericPair(
   reference: Float64Array,
@@ -364,7 +383,8 @@ export function createBucketedNumericPair(
 ): NumericPair | undefined {
   const r = scan(reference);
   const c = scan(current);
-  if (r.count === 0 || c.count === 0) return undefined;
+  const minCount = Math.max(1, options.minCount ?? 1);
+  if (r.count < minCount || c.count < minCount) return undefined;
   const min = Math.min(r.min, c.min);
   const max = Math.max(r.max, c.max);
   const span = max - min;

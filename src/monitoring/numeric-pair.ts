@@ -2,7 +2,8 @@
  * The two windows of a numeric column, as the column tests ask about them:
  * counts, distinct values, decile edges, bin counts, the KS statistic and,
  * when a method needs them, the values in order. Two implementations give
- * the same answers: {@link sortedNumericPair} from sorted samples (small
+ * the same answers (except that a zero may be listed as −0 by one and +0
+ * by the other among distinct values): {@link sortedNumericPair} from sorted samples (small
  * windows and the permutation calibration), and the bucketed pair in
  * bucketed-pair.ts, which answers for large windows without sorting them.
  */
@@ -27,7 +28,7 @@ export interface NumericPair {
   distinct(side: PairSide, limit: number): number[] | undefined;
   /** Strictly increasing decile edges of the reference window (profile.ts's `computeDecileEdges`). */
   referenceDecileEdges(): number[];
-  /** Counts of a window's values in right-closed bins (quantiles.ts's `countBinsSorted`). */
+  /** Counts of a window's values in right-closed bins (quantiles.ts's `countBinsSorted`); `edges` finite and strictly increasing. */
   countBins(side: PairSide, edges: readonly number[]): Float64Array;
   /** D = sup |F_reference − F_current|, bit for bit the value of ks.ts's `computeKsStatistic`. */
   ksStatistic(): number;

@@ -188,7 +188,7 @@ function categoryCounts(column: Column): CategoryCounts {
 /** Large windows are compared bucketed (no sort; the same answers), small ones sorted. */
 function numericPair(reference: Float64Array, current: Float64Array): NumericPair {
   if (Math.min(reference.length, current.length) >= BUCKETED_PAIR_MIN_COUNT) {
-    const pair = createBucketedNumericPair(reference, current);
+    const pair = createBucketedNumericPair(reference, current, { minCount: BUCKETED_PAIR_MIN_COUNT });
     if (pair) return pair;
   }
   return sortedNumericPair(sortFinite(reference), sortFinite(current));

@@ -167,11 +167,42 @@ describe("bucketed pair", () => {
     );
   });
 
-  it("gives the sorted answers when most values share one bucket (skewed data)", () => {
-    // Arrange: 99 % of the values in the first of 1,024 buckets, one outlier far away.
-    const reference = Float64Array.from({ length: 5_000 }, (_, i) => (i === 0 ? 1e9 : Math.sin(i)));
-    const current = Float64Array.from({ length: 4_000 }, (_, i) => Math.cos(i) + 0.05);
+  it("answers as the sorted pair does with the default buckets, on larger windows and spans near the largest double", () => {
+    const wide = fc.oneof(
+      fc.double({ min: -4.5e307, max: 4.5e307, noNaN: true }),
+      fc.double({ min: -1, max: 1, noNaN: true }),
+      fc.constantFrom(0, -0, 5e-324, -5e-324, Number.NaN),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(wide, { minLength: 1, maxLength: 3_000 }),
+        fc.array(wide, { minLength: 1, maxLength: 3_000 }),
+        (a, b) => {
+          const reference = Float64Array.from(a);
+          const current = Float64Array.from(b);
+          const pair = createBucketedNumericPair(reference, current);
+          if (pair === undefined) return;
+          expectSameAnswers(pair, sortedNumericPair(sortFinite(reference), sortFinite(current)), [0]);
+        },
+      ),
+      { numRuns: 60, seed: 28 },
+    );
+  });
 
+  it.each([
+    [
+      // 99 % of the values in the first of 1,024 buckets, one outlier far away.
+      "one outlier far away",
+      Float64Array.from({ length: 5_000 }, (_, i) => (i === 0 ? 1e9 : Math.sin(i))),
+      Float64Array.from({ length: 4_000 }, (_, i) => Math.cos(i) + 0.05),
+    ],
+    [
+      // Two buckets hold everything, and D peaks inside them: the KS buckets are the whole windows.
+      "a 0/1 column",
+      Float64Array.from({ length: 5_000 }, (_, i) => (i % 3 === 0 ? 1 : 0)),
+      Float64Array.from({ length: 4_000 }, (_, i) => (i % 2 === 0 ? 1 : 0)),
+    ],
+  ])("gives the sorted answers when most values share a bucket: %s", (_label, reference, current) => {
     // Act
     const pair = createBucketedNumericPair(reference, current, { buckets: 1_024 })!;
 
@@ -187,6 +218,12 @@ describe("bucketed pair", () => {
     expect(createBucketedNumericPair(Float64Array.of(4, 4), Float64Array.of(4))).toBeUndefined();
     expect(createBucketedNumericPair(Float64Array.of(0), Float64Array.of(5e-324))).toBeUndefined();
     expect(createBucketedNumericPair(ok, ok)).toBeDefined();
+  });
+
+  it("declines windows with fewer non-missing values than minCount", () => {
+    const four = Float64Array.of(1, 2, Number.NaN, 3, 4);
+    expect(createBucketedNumericPair(four, four, { minCount: 5 })).toBeUndefined();
+    expect(createBucketedNumericPair(four, four, { minCount: 4 })).toBeDefined();
   });
 
   it("refuses a bucket count that is not a positive integer", () => {
