@@ -62,6 +62,16 @@ export interface WindowDrift {
   readonly insufficient?: string;
 }
 
+/** The null-rate test of a window of `n` values and `missing` missing ones, or null when neither side has a missing value. */
+function windowNullRate(
+  column: NumericColumnProfile | CategoricalColumnProfile,
+  n: number,
+  missing: number,
+): { readonly statistic: number; readonly pValue: number } | null {
+  if (missing === 0 && column.null_count === 0) return null;
+  return computeNullRateTest(column.null_count, column.count + column.null_count, missing, n + missing);
+}
+
 /**
  * Tests one feature's window: `counts` are the per-bucket counts (one more
  * than the profile's bin edges), `missing` the window's missing values.
@@ -78,10 +88,7 @@ export function computeWindowDrift(
   }
   const n = counts.reduce((s, c) => s + c, 0);
   const nRef = column.count;
-  const nullRate =
-    missing > 0 || column.null_count > 0
-      ? computeNullRateTest(column.null_count, nRef + column.null_count, missing, n + missing)
-      : null;
+  const nullRate = windowNullRate(column, n, missing);
   if (n === 0 || nRef === 0) {
     return {
       name: column.name,
@@ -168,10 +175,7 @@ export function computeCategoryWindowDrift(
   }
   const n = cur.reduce((s, c) => s + c, 0);
   const nRef = column.count;
-  const nullRate =
-    missing > 0 || column.null_count > 0
-      ? computeNullRateTest(column.null_count, nRef + column.null_count, missing, n + missing)
-      : null;
+  const nullRate = windowNullRate(column, n, missing);
   const base = {
     name: column.name,
     n,

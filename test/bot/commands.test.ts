@@ -1,6 +1,6 @@
 /** Comment commands are parsed forgivingly: case, spacing, argument order. */
 import { describe, expect, it } from "vitest";
-import { parseCommand, renderHelp } from "../../src/bot/commands.js";
+import { COMMAND_NAMES, parseCommand, renderHelp } from "../../src/bot/commands.js";
 
 const REF = `churn:v3@sha256:${"a".repeat(64)}`;
 
@@ -78,17 +78,7 @@ describe("parseCommand", () => {
 
   it("lists every command in the help text", () => {
     const help = renderHelp();
-    for (const name of [
-      "deploy",
-      "rollback",
-      "promote",
-      "abort",
-      "status",
-      "diagnose",
-      "retrain",
-      "undo",
-      "help",
-    ]) {
+    for (const name of COMMAND_NAMES) {
       expect(help).toContain(`| \`/${name}`);
     }
   });
