@@ -17,7 +17,7 @@
  *
  * Run: npm run bench:bot [-- --iterations 60]
  */
-import { rollbackBranch } from "../src/bot/handle-incident.js";
+import { rollbackBranch } from "../src/operations/incident-markers.js";
 import { startBotHarness, waitFor, type BotHarness } from "../test/bot/bot-harness.js";
 
 const LATENCY_MS = 50;

@@ -2,28 +2,19 @@
  * The library API: `MetaController`, for people who script the controller
  * in TypeScript. Every method is a thin call into the use cases the CLI, the
  * Action and the bot call — training is `trainPipeline`, environment changes
- * are the bot's pure `yaml → yaml` edits (written locally, or opened as a PR
- * through the bot's operations when a GitHub client is given), serving is
+ * are the run flow's use cases in `operations/` over a local checkout or,
+ * when a GitHub client is given, pull requests; serving is
  * `startModelServer`, the bot is `startBot`.
  */
 import { resolve } from "node:path";
 import { createLogger, type Logger } from "./common/logger.js";
-import { UsageError } from "./common/errors.js";
 import type { BotConfig } from "./config/bot-config.js";
 import type { PipelineSpec } from "./config/pipeline.js";
-import type { EditStrategy } from "./deploy/environment-edits.js";
+import type { StrategyType } from "./config/environment.js";
 import type { RepoPorts } from "./github/ports.js";
 import { trainPipeline } from "./pipeline/train.js";
 import type { ModelRegistry } from "./registry/model-registry.js";
 import { openConfiguredRegistry } from "./registry/open-registry.js";
-import { parseModelReference, formatModelReference } from "./registry/reference.js";
-import {
-  createGitFileHistory,
-  deployLocally,
-  rollbackLocally,
-  type FileHistory,
-  type LocalEditResult,
-} from "./library/local-environments.js";
 import {
   createPipelineRuns,
   type PipelineRuns,
@@ -32,14 +23,20 @@ import {
   type TriggerOptions,
 } from "./library/pipeline-runs.js";
 import { collectSystemHealth, type SystemHealth } from "./library/system-health.js";
-import type { ChangeResult } from "./bot/change-pr.js";
-import { requestDeploy, requestRollback } from "./bot/operations.js";
-import { loadBotConfig, loadEnvironment } from "./bot/repository-files.js";
 import type { RunningBot, StartBotOptions } from "./bot/start.js";
+import { deployModel } from "./operations/deploy.js";
+import type { ChangeResult, DesiredState, EnvironmentFile } from "./operations/desired-state.js";
+import { loadEnvironment } from "./operations/environment-files.js";
+import type { OperationContext } from "./operations/operation-context.js";
+import { createLocalDesiredState } from "./operations/local-desired-state.js";
+import { pinModelReference } from "./operations/pin-reference.js";
+import { promoteCandidate } from "./operations/promote.js";
+import { openRepositoryContext } from "./operations/repository-context.js";
+import { abortRollout, rollBackEnvironment } from "./operations/rollback.js";
+import { readEnvironmentStatus, type EnvironmentStatus } from "./operations/status.js";
 import type { RunningServer } from "./serve/start-server.js";
 
 export type { RunState, RunStatus, TriggerOptions, TrainFunction } from "./library/pipeline-runs.js";
-export type { LocalEditResult, FileHistory } from "./library/local-environments.js";
 export type {
   EnvironmentHealth,
   IncidentSummary,
@@ -50,7 +47,8 @@ export type { PipelineSpec } from "./config/pipeline.js";
 export type { EnvironmentSpec } from "./config/environment.js";
 export type { ModelRegistry } from "./registry/model-registry.js";
 export type { RepoPorts } from "./github/ports.js";
-export type { ChangeResult } from "./bot/change-pr.js";
+export type { ChangeResult, DesiredState } from "./operations/desired-state.js";
+export type { EnvironmentStatus } from "./operations/status.js";
 
 /** A GitHub repository to change through pull requests instead of local files. */
 export interface MetaControllerGitHub {
@@ -79,23 +77,28 @@ export interface MetaControllerOptions {
   /** The engine's JSONL decision log (a file, or a folder of month shards such as a checkout of the `meta-controller/state` branch), for the last incidents in health. */
   readonly decisionLog?: string;
   readonly logger?: Logger;
-  /** Injection points for tests: the training use case, clock, HTTP, and file history. */
+  /** Commit each local environment change (`git commit` of that file); default false. */
+  readonly commit?: boolean;
+  /** Injection points for tests: the training use case, clock and HTTP. */
   readonly train?: TrainFunction;
   readonly now?: () => Date;
   readonly fetch?: typeof fetch;
-  readonly fileHistory?: FileHistory;
 }
 
 /** Options of {@link MetaController.deployModel}. */
 export interface DeployOptions {
   /** Rollout strategy; the environment file's own when absent. */
-  readonly strategy?: EditStrategy;
+  readonly strategy?: StrategyType;
+  /** Replace a rollout in progress. */
+  readonly force?: boolean;
 }
 
-/** What a deploy or rollback did: a local file edit, or a PR. */
-export type EnvironmentChange =
-  | ({ readonly via: "file" } & LocalEditResult)
-  | { readonly via: "pull_request"; readonly environment: string; readonly result: ChangeResult };
+/** What a deploy, promote, abort or rollback did: a local file edit, or a PR. */
+export interface EnvironmentChange {
+  readonly via: "file" | "pull_request";
+  readonly environment: string;
+  readonly result: ChangeResult;
+}
 
 /** Options of {@link MetaController.start}. */
 export interface StartOptions {
@@ -195,19 +198,10 @@ export class MetaController {
     environment: string,
     options: DeployOptions = {},
   ): Promise<EnvironmentChange> {
-    const pinned = await this.#pin(modelRef);
-    if (this.#github === undefined) {
-      return { via: "file", ...(await deployLocally(this.#root, environment, pinned, options.strategy)) };
-    }
-    const { ctx, env } = await this.#remote(environment);
-    const result = await requestDeploy(ctx, env, {
-      ref: pinned,
-      strategy: options.strategy,
-      requester: this.#github.requester ?? "library",
-      marker: undefined,
-      cardSummary: undefined,
-    });
-    return { via: "pull_request", environment, result };
+    const pinned = await pinModelReference(this.#registry, modelRef);
+    return this.#change(environment, (ctx, env) =>
+      deployModel(ctx, env, { ref: pinned, strategy: options.strategy, force: options.force === true }),
+    );
   }
 
   /**
@@ -215,20 +209,27 @@ export class MetaController {
    * the stable model is replaced by the last good one from the file's
    * history. The bad digest is quarantined either way.
    */
-  async rollback(environment: string): Promise<EnvironmentChange> {
-    if (this.#github === undefined) {
-      const history = this.#options.fileHistory ?? createGitFileHistory(this.#root);
-      return { via: "file", ...(await rollbackLocally(this.#root, environment, history)) };
-    }
-    const { ctx, env } = await this.#remote(environment);
-    const result = await requestRollback(ctx, env, {
-      badDigest: undefined,
-      requester: this.#github.requester ?? "library",
-      branch: undefined,
-      details: "Requested through the library API.",
-      kind: env.spec.candidate ? "abort" : "rollback",
-    });
-    return { via: "pull_request", environment, result };
+  rollback(environment: string): Promise<EnvironmentChange> {
+    return this.#change(environment, (ctx, env) =>
+      rollBackEnvironment(ctx, env, "Requested through the library API."),
+    );
+  }
+
+  /** Promotes the candidate of an environment to stable. */
+  promote(environment: string): Promise<EnvironmentChange> {
+    return this.#change(environment, (ctx, env) => promoteCandidate(ctx, env));
+  }
+
+  /** Aborts the rollout in progress: the candidate is cleared and quarantined. */
+  abort(environment: string): Promise<EnvironmentChange> {
+    return this.#change(environment, (ctx, env) =>
+      abortRollout(ctx, env, "Aborted through the library API."),
+    );
+  }
+
+  /** What an environment file says now, and when it last changed. */
+  async getEnvironmentStatus(environment: string): Promise<EnvironmentStatus> {
+    return readEnvironmentStatus(await this.#state(), environment);
   }
 
   /** Environments as Git says, models serving as the servers say, last incidents, registry reachability. */
@@ -277,29 +278,25 @@ export class MetaController {
     };
   }
 
-  async #pin(modelRef: string): Promise<string> {
-    const ref = parseModelReference(modelRef);
-    if (ref.digest !== undefined && ref.tag !== undefined) return modelRef;
-    if (ref.digest === undefined && ref.tag === undefined) {
-      throw new UsageError(`model reference ${modelRef}: name a tag (name:v3) or a digest (name@sha256:…)`);
+  async #state(): Promise<DesiredState> {
+    const github = this.#github;
+    if (github === undefined) {
+      return createLocalDesiredState({ root: this.#root, commit: this.#options.commit === true });
     }
-    const resolved = await this.#registry.resolve(ref);
-    return formatModelReference({
-      name: resolved.name,
-      ...(resolved.tag === undefined
-        ? ref.tag === undefined
-          ? {}
-          : { tag: ref.tag }
-        : { tag: resolved.tag }),
-      digest: resolved.digest,
+    const repo = await openRepositoryContext(github.ports, {
+      baseBranch: github.baseBranch ?? "main",
+      ...(github.config === undefined ? {} : { config: github.config }),
     });
+    return repo.state;
   }
 
-  async #remote(environment: string) {
-    const github = this.#github!;
-    const baseBranch = github.baseBranch ?? "main";
-    const config = github.config ?? (await loadBotConfig(github.ports.contents, baseBranch));
-    const env = await loadEnvironment(github.ports.contents, config, environment, baseBranch);
-    return { ctx: { ports: github.ports, config, baseBranch }, env };
+  async #change(
+    environment: string,
+    operation: (ctx: OperationContext, env: EnvironmentFile) => Promise<ChangeResult>,
+  ): Promise<EnvironmentChange> {
+    const state = await this.#state();
+    const env = await loadEnvironment(state, environment);
+    const result = await operation({ state, requester: this.#github?.requester ?? "library" }, env);
+    return { via: this.#github === undefined ? "file" : "pull_request", environment, result };
   }
 }

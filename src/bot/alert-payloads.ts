@@ -7,36 +7,15 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { normalizeFingerprint } from "../decision/decision-log.js";
 import { INCIDENT_KINDS, type EvidenceItem, type IncidentKind, type Severity } from "../decision/incident.js";
+import type { AlertNotice, AlertSource } from "../operations/alert-notice.js";
+
+export type { AlertNotice, AlertSource } from "../operations/alert-notice.js";
 import {
   DEFAULT_EVENT_SEVERITY,
   ServerEventBatch,
   type ServerEvent,
   type ServerEventType,
 } from "../deploy/events.js";
-
-/** Where a notice came from. */
-export type AlertSource = "alertmanager" | "grafana" | "server";
-
-/** One alert, whatever sent it. */
-export interface AlertNotice {
-  readonly source: AlertSource;
-  readonly status: "firing" | "resolved";
-  readonly fingerprint: string;
-  readonly startsAt: string;
-  readonly endsAt: string | undefined;
-  /** `owner/name`; the bot's default when absent. */
-  readonly repository: string | undefined;
-  readonly environment: string | undefined;
-  readonly model: string | undefined;
-  readonly severity: Severity;
-  readonly kind: IncidentKind;
-  /** Digest the alert blames, when it names one. */
-  readonly badDigest: string | undefined;
-  readonly evidence: readonly EvidenceItem[];
-  /** Alerts the sender dropped from this notification (`truncatedAlerts`). */
-  readonly truncated: number;
-  readonly alertName: string;
-}
 
 const Labels = z.record(z.string(), z.string());
 

@@ -2,10 +2,9 @@
  * Settings of the bot that are not Probot's own. Secrets come from the
  * environment, never from the repository.
  */
-import type { IncidentPolicy } from "./incident-policy.js";
-import type { OutcomeSink } from "./incident-memory.js";
-import { readCardSummarySource } from "./card-summary.js";
-import type { CardSummarySource } from "./operations.js";
+import type { IncidentPolicy } from "../decision/incident-policy.js";
+import type { OutcomeSink } from "../operations/incident-memory.js";
+import { readCardSummarySource, type CardSummarySource } from "./card-summary.js";
 
 /** Settings of {@link createBotApp}. */
 export interface BotAppOptions {

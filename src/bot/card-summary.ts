@@ -9,7 +9,9 @@ import type { ModelCard } from "../registry/model-card.js";
 import type { ModelRegistry } from "../registry/model-registry.js";
 import { openConfiguredRegistry } from "../registry/open-registry.js";
 import { parseModelReference } from "../registry/reference.js";
-import type { CardSummarySource } from "./operations.js";
+
+/** Source of a model card summary (from the registry), optional. */
+export type CardSummarySource = (ref: string) => Promise<string | undefined>;
 
 function formatMetric(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(4);

@@ -3,6 +3,7 @@
  * any spacing, the command on any line of the comment (quoted lines and code
  * blocks excepted), arguments in any order.
  */
+import type { StrategyType } from "../config/environment.js";
 
 /** Commands the bot knows. */
 export const COMMAND_NAMES = [
@@ -19,15 +20,11 @@ export const COMMAND_NAMES = [
 /** One command name. */
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
-/** Strategies `/deploy` accepts. */
-export const DEPLOY_STRATEGIES = ["simple", "blue-green", "canary"] as const;
-export type DeployStrategy = (typeof DEPLOY_STRATEGIES)[number];
-
 /** A parsed command. */
 export type BotCommand =
   | {
       readonly name: "deploy";
-      readonly strategy?: DeployStrategy;
+      readonly strategy?: StrategyType;
       readonly ref?: string;
       readonly environment?: string;
       readonly force: boolean;
@@ -48,7 +45,7 @@ export type BotCommand =
 
 const REF = /^[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 const ENV = /^[a-z0-9][a-z0-9-]*$/;
-const STRATEGY_ALIASES: Readonly<Record<string, DeployStrategy>> = {
+const STRATEGY_ALIASES: Readonly<Record<string, StrategyType>> = {
   simple: "simple",
   "blue-green": "blue-green",
   bluegreen: "blue-green",
@@ -133,7 +130,7 @@ function parseLine(line: string): BotCommand | undefined {
     }
     return { name, force: parsed.force, ...env };
   }
-  let strategy: DeployStrategy | undefined;
+  let strategy: StrategyType | undefined;
   let ref: string | undefined;
   for (const arg of parsed.rest) {
     const alias = STRATEGY_ALIASES[arg.toLowerCase()];

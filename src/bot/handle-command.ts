@@ -1,76 +1,95 @@
 /**
  * Turns one comment command into a reply: checks who asks and where, then
- * runs the operation. Every refusal is a sentence for the person who asked.
+ * calls the run flow's use case. Every refusal is a sentence for the person
+ * who asked.
  */
-import type { Logger } from "../common/logger.js";
 import { ConfigError, GitHubApiError } from "../common/errors.js";
-import type { BotConfig } from "../config/bot-config.js";
-import type { PermissionLevel } from "../config/environment.js";
-import { digestOfRef, EnvironmentEditError } from "../deploy/environment-edits.js";
-import type { RepoPorts } from "../github/ports.js";
+import { meetsLevel } from "../config/environment.js";
+import { EnvironmentEditError } from "../deploy/environment-edits.js";
 import { findLatestReportMarker } from "../github/report-marker.js";
-import { sanitizeForGitHub } from "../decision/sanitize.js";
-import { meetsLevel } from "./authorize.js";
-import type { ChangeResult } from "./change-pr.js";
+import { deployModel } from "../operations/deploy.js";
+import type { ChangeResult } from "../operations/desired-state.js";
+import { loadEnvironment, OperationRefusal } from "../operations/environment-files.js";
+import { renderDiagnosis } from "../operations/incident-summary.js";
+import type { OperationContext } from "../operations/operation-context.js";
+import { promoteCandidate } from "../operations/promote.js";
+import { openRepositoryContext, resolveEnvironmentName } from "../operations/repository-context.js";
+import { abortRollout, rollBack } from "../operations/rollback.js";
 import { renderHelp, type BotCommand } from "./commands.js";
-import { findIncidentMarker } from "./handle-incident.js";
-import type { IncidentMemory } from "./incident-memory.js";
-import type { IncidentOutcomeEvent } from "./incident-policy.js";
-import {
-  requestDeploy,
-  requestPromote,
-  requestRollback,
-  type CardSummarySource,
-  type OperationContext,
-} from "./operations.js";
-import { renderDiagnosis } from "./render.js";
-import { BotRefusal, loadBotConfig, loadEnvironment, type LoadedEnvironment } from "./repository-files.js";
+import { requireLevel, type CommandRequest, type CommandScope } from "./command-scope.js";
+import { undoAutomatedAction } from "./undo-command.js";
 
-/** Where a command was written and by whom. */
-export interface CommandRequest {
-  readonly ports: RepoPorts;
-  readonly issueNumber: number;
-  readonly isPullRequest: boolean;
-  readonly commenter: string;
-  readonly command: BotCommand;
-  readonly memory: IncidentMemory;
-  readonly cardSummary: CardSummarySource | undefined;
-  readonly log: Logger;
-  /** Logs a person's verdict on an automated action (the decision engine learns from it). */
-  readonly recordOutcome?: (outcome: Omit<IncidentOutcomeEvent, "at">) => Promise<void>;
-}
+export type { CommandRequest } from "./command-scope.js";
 
 function describeResult(result: ChangeResult, what: string): string {
-  if (result.status === "duplicate") {
-    return result.pr
-      ? `${what}: #${result.pr.number} already does this (branch \`${result.branch}\`).`
-      : `${what}: branch \`${result.branch}\` already exists, so another request is on it.`;
+  switch (result.status) {
+    case "duplicate":
+      return result.pr
+        ? `${what}: #${result.pr.number} already does this (branch \`${result.branch}\`).`
+        : `${what}: branch \`${result.branch}\` already exists, so another request is on it.`;
+    case "written":
+      return `${what}: wrote \`${result.path}\`.`;
+    case "opened": {
+      const merge =
+        result.merge === "auto_merge"
+          ? "Auto-merge is requested; it merges once the repository's rules are met."
+          : result.merge === "merged"
+            ? "It is merged."
+            : `It is left for review: ${result.note}.`;
+      return `${what}: opened #${result.pr.number}. ${merge}`;
+    }
   }
-  const merge =
-    result.merge === "auto_merge"
-      ? "Auto-merge is requested; it merges once the repository's rules are met."
-      : result.merge === "merged"
-        ? "It is merged."
-        : `It is left for review: ${result.note}.`;
-  return `${what}: opened #${result.pr.number}. ${merge}`;
 }
 
 function describePayload(value: unknown, fallback: string): string {
   return typeof value === "string" ? value : fallback;
 }
 
-async function requireLevel(
-  request: CommandRequest,
-  required: PermissionLevel,
-  what: string,
-): Promise<PermissionLevel | "none"> {
-  const level = await request.ports.permissions.levelOf(request.commenter);
-  if (!meetsLevel(level, required)) {
-    throw new BotRefusal(
-      `@${request.commenter} has \`${level}\` permission; ${what} needs \`${required}\` or higher. Nothing was changed.`,
-    );
-  }
-  return level;
+function operationContext(scope: CommandScope, withIssue: boolean): OperationContext {
+  const { request } = scope;
+  const requester = withIssue ? `@${request.commenter} in #${request.issueNumber}` : `@${request.commenter}`;
+  return { state: scope.repo.state, requester };
+}
+
+async function runStatus(scope: CommandScope, name: string | undefined): Promise<string> {
+  await requireLevel(scope.request, scope.repo.config.commands.status, "`/status`");
+  const env = await scope.environment(name);
+  const latest = (await scope.repo.ports.deployments.list(env.name, 1))[0];
+  const last = latest
+    ? `${describePayload(latest.payload.kind, "deploy")} \`${describePayload(latest.payload.model_ref, latest.ref)}\``
+    : "—";
+  const quarantine =
+    env.spec.quarantine.length === 0 ? "—" : env.spec.quarantine.map((d) => `\`${d}\``).join(", ");
+  return [
+    `**${env.name}** (\`${env.path}\`), model \`${env.spec.model}\``,
+    "",
+    "| | |",
+    "| --- | --- |",
+    `| stable | ${env.spec.stable ? `\`${env.spec.stable}\`` : "—"} |`,
+    `| candidate | ${env.spec.candidate ? `\`${env.spec.candidate}\` (rollout in progress)` : "—"} |`,
+    `| strategy | ${env.spec.strategy.type} |`,
+    `| quarantined | ${quarantine} |`,
+    `| last deployment | ${last} |`,
+  ].join("\n");
+}
+
+async function runDiagnose(scope: CommandScope, name: string | undefined): Promise<string> {
+  await requireLevel(scope.request, scope.repo.config.commands.diagnose, "`/diagnose`");
+  const env = await scope.environment(name);
+  const latest = scope.request.memory.latest(scope.repo.repository, env.name);
+  if (!latest) return `No incident has been reported for **${env.name}** since the bot started.`;
+  return renderDiagnosis(latest.incident, latest.decision);
+}
+
+async function runRetrain(scope: CommandScope, pipeline: string | undefined): Promise<string> {
+  const { config, baseBranch, ports } = scope.repo;
+  await requireLevel(scope.request, config.commands.retrain, "`/retrain`");
+  await ports.workflows.dispatch(
+    config.retrain_workflow,
+    baseBranch,
+    pipeline === undefined ? {} : { pipeline },
+  );
+  return `Started \`${config.retrain_workflow}\` on \`${baseBranch}\`${pipeline ? ` for pipeline \`${pipeline}\`` : ""}.`;
 }
 
 async function modelFromReport(request: CommandRequest): Promise<ReturnType<typeof findLatestReportMarker>> {
@@ -79,171 +98,94 @@ async function modelFromReport(request: CommandRequest): Promise<ReturnType<type
   return findLatestReportMarker(comments.map((c) => c.body));
 }
 
-async function runCommand(request: CommandRequest, config: BotConfig, baseBranch: string): Promise<string> {
-  const { command, ports } = request;
-  const ctx: OperationContext = { ports, config, baseBranch };
-  const envOf = async (name: string | undefined): Promise<LoadedEnvironment> =>
-    loadEnvironment(ports.contents, config, name ?? config.default_environment, baseBranch);
+async function runDeploy(
+  scope: CommandScope,
+  command: Extract<BotCommand, { name: "deploy" }>,
+): Promise<string> {
+  const { request } = scope;
+  const env = await scope.environment(command.environment);
+  const level = await requireLevel(request, env.spec.permissions.deploy, `deploying to \`${env.name}\``);
+  const marker = command.ref === undefined ? await modelFromReport(request) : undefined;
+  const ref = command.ref ?? marker?.ref;
+  if (!ref) {
+    throw new OperationRefusal(
+      "no model to deploy: name one (`/deploy canary churn:v3@sha256:…`) or comment on a PR that has a Meta-Controller report",
+    );
+  }
+  const force = command.force && env.spec.candidate !== null;
+  if (force && !meetsLevel(level, env.spec.permissions.force)) {
+    throw new OperationRefusal(
+      `\`--force\` needs \`${env.spec.permissions.force}\` permission; @${request.commenter} has \`${level}\`. Nothing was changed.`,
+    );
+  }
+  const result = await deployModel(operationContext(scope, true), env, {
+    ref,
+    strategy: command.strategy ?? scope.repo.config.default_strategy,
+    force,
+    report: marker,
+    cardSummary: request.cardSummary ? await request.cardSummary(ref) : undefined,
+  });
+  return describeResult(result, `Deploy of \`${ref}\` to **${env.name}**`);
+}
 
+async function runPromote(scope: CommandScope, name: string | undefined): Promise<string> {
+  const env = await scope.environment(name);
+  await requireLevel(scope.request, env.spec.permissions.deploy, `promoting in \`${env.name}\``);
+  return describeResult(
+    await promoteCandidate(operationContext(scope, false), env),
+    `Promotion in **${env.name}**`,
+  );
+}
+
+async function runAbort(scope: CommandScope, name: string | undefined): Promise<string> {
+  const { request } = scope;
+  const env = await scope.environment(name);
+  await requireLevel(request, env.spec.permissions.deploy, `aborting in \`${env.name}\``);
+  const details = `Aborted by @${request.commenter} in #${request.issueNumber}.`;
+  return describeResult(
+    await abortRollout(operationContext(scope, false), env, details),
+    `Abort in **${env.name}**`,
+  );
+}
+
+async function runRollback(scope: CommandScope, name: string | undefined): Promise<string> {
+  const { request } = scope;
+  const env = await scope.environment(name);
+  await requireLevel(request, env.spec.permissions.rollback, `rolling back \`${env.name}\``);
+  const result = await rollBack(operationContext(scope, false), env, {
+    details: `Rolled back by @${request.commenter} in #${request.issueNumber}.`,
+    kind: "rollback",
+  });
+  return describeResult(result, `Rollback of **${env.name}**`);
+}
+
+async function runCommand(scope: CommandScope): Promise<string> {
+  const { command } = scope.request;
   switch (command.name) {
     case "help":
-      await requireLevel(request, config.commands.help, "`/help`");
+      await requireLevel(scope.request, scope.repo.config.commands.help, "`/help`");
       return renderHelp();
     case "unknown":
       return `I do not know \`/${command.word}\`.\n\n${renderHelp()}`;
     case "invalid":
       return `\`/${command.command}\`: ${command.reason}.\n\n${renderHelp()}`;
-    case "status": {
-      await requireLevel(request, config.commands.status, "`/status`");
-      const env = await envOf(command.environment);
-      const latest = (await ports.deployments.list(env.name, 1))[0];
-      return [
-        `**${env.name}** (\`${env.path}\`), model \`${env.spec.model}\``,
-        "",
-        "| | |",
-        "| --- | --- |",
-        `| stable | ${env.spec.stable ? `\`${env.spec.stable}\`` : "—"} |`,
-        `| candidate | ${env.spec.candidate ? `\`${env.spec.candidate}\` (rollout in progress)` : "—"} |`,
-        `| strategy | ${env.spec.strategy.type} |`,
-        `| quarantined | ${env.spec.quarantine.length === 0 ? "—" : env.spec.quarantine.map((d) => `\`${d}\``).join(", ")} |`,
-        `| last deployment | ${latest ? `${describePayload(latest.payload.kind, "deploy")} \`${describePayload(latest.payload.model_ref, latest.ref)}\`` : "—"} |`,
-      ].join("\n");
-    }
-    case "diagnose": {
-      await requireLevel(request, config.commands.diagnose, "`/diagnose`");
-      const env = await envOf(command.environment);
-      const repository = `${ports.repo.owner}/${ports.repo.repo}`;
-      const latest = request.memory.latest(repository, env.name);
-      if (!latest) return `No incident has been reported for **${env.name}** since the bot started.`;
-      return renderDiagnosis(latest.incident, latest.decision);
-    }
-    case "retrain": {
-      await requireLevel(request, config.commands.retrain, "`/retrain`");
-      const inputs: Record<string, string> =
-        command.pipeline === undefined ? {} : { pipeline: command.pipeline };
-      await ports.workflows.dispatch(config.retrain_workflow, baseBranch, inputs);
-      return `Started \`${config.retrain_workflow}\` on \`${baseBranch}\`${command.pipeline ? ` for pipeline \`${command.pipeline}\`` : ""}.`;
-    }
-    case "deploy": {
-      const env = await envOf(command.environment);
-      const level = await requireLevel(request, env.spec.permissions.deploy, `deploying to \`${env.name}\``);
-      const marker = command.ref === undefined ? await modelFromReport(request) : undefined;
-      const ref = command.ref ?? marker?.ref;
-      if (!ref) {
-        throw new BotRefusal(
-          "no model to deploy: name one (`/deploy canary churn:v3@sha256:…`) or comment on a PR that has a Meta-Controller report",
-        );
-      }
-      const digest = digestOfRef(ref);
-      // Quarantine is checked before anything else: no flag overrides it.
-      if (digest && env.spec.quarantine.includes(digest)) {
-        throw new BotRefusal(
-          `\`${digest}\` is quarantined in \`${env.name}\`: it was rolled back and is never deployed again`,
-        );
-      }
-      if (env.spec.candidate) {
-        if (!command.force) {
-          throw new BotRefusal(
-            `\`${env.name}\` has a rollout in progress (\`${env.spec.candidate}\`); finish it with \`/promote\` or \`/abort\`, or add \`--force\` (needs \`${env.spec.permissions.force}\`).`,
-          );
-        }
-        if (!meetsLevel(level, env.spec.permissions.force)) {
-          throw new BotRefusal(
-            `\`--force\` needs \`${env.spec.permissions.force}\` permission; @${request.commenter} has \`${level}\`. Nothing was changed.`,
-          );
-        }
-      }
-      const strategy = command.strategy ?? config.default_strategy;
-      const result = await requestDeploy(ctx, env, {
-        ref,
-        strategy,
-        requester: `@${request.commenter} in #${request.issueNumber}`,
-        marker,
-        cardSummary: request.cardSummary ? await request.cardSummary(ref) : undefined,
-      });
-      return describeResult(result, `Deploy of \`${ref}\` to **${env.name}**`);
-    }
-    case "promote": {
-      const env = await envOf(command.environment);
-      await requireLevel(request, env.spec.permissions.deploy, `promoting in \`${env.name}\``);
-      return describeResult(
-        await requestPromote(ctx, env, `@${request.commenter}`),
-        `Promotion in **${env.name}**`,
-      );
-    }
-    case "abort": {
-      const env = await envOf(command.environment);
-      await requireLevel(request, env.spec.permissions.deploy, `aborting in \`${env.name}\``);
-      if (!env.spec.candidate) throw new BotRefusal(`\`${env.name}\` has no rollout in progress to abort`);
-      const result = await requestRollback(ctx, env, {
-        badDigest: digestOfRef(env.spec.candidate),
-        requester: `@${request.commenter}`,
-        branch: undefined,
-        details: `Aborted by @${request.commenter} in #${request.issueNumber}.`,
-        kind: "abort",
-      });
-      return describeResult(result, `Abort in **${env.name}**`);
-    }
+    case "status":
+      return runStatus(scope, command.environment);
+    case "diagnose":
+      return runDiagnose(scope, command.environment);
+    case "retrain":
+      return runRetrain(scope, command.pipeline);
+    case "deploy":
+      return runDeploy(scope, command);
+    case "promote":
+      return runPromote(scope, command.environment);
+    case "abort":
+      return runAbort(scope, command.environment);
     case "undo":
-      return undoAutomatedAction(request, envOf);
-    case "rollback": {
-      const env = await envOf(command.environment);
-      await requireLevel(request, env.spec.permissions.rollback, `rolling back \`${env.name}\``);
-      const result = await requestRollback(ctx, env, {
-        badDigest: undefined,
-        requester: `@${request.commenter}`,
-        branch: undefined,
-        details: `Rolled back by @${request.commenter} in #${request.issueNumber}.`,
-        kind: "rollback",
-      });
-      return describeResult(result, `Rollback of **${env.name}**`);
-    }
+      return undoAutomatedAction(scope);
+    case "rollback":
+      return runRollback(scope, command.environment);
   }
-}
-
-const AUTOMATED_BRANCH = /^meta-controller\/rollback\/([a-z0-9][a-z0-9-]*)\//;
-
-/**
- * `/undo` on a rollback PR the bot opened for an incident: a person's
- * verdict that the automated action was wrong. It is logged as a revert
- * (the engine's largest penalty), and an unmerged PR is closed; a merged
- * one is left for a person to roll forward, since its model is quarantined.
- */
-async function undoAutomatedAction(
-  request: CommandRequest,
-  envOf: (name: string | undefined) => Promise<LoadedEnvironment>,
-): Promise<string> {
-  if (!request.isPullRequest)
-    throw new BotRefusal("`/undo` works on a rollback PR that Meta-Controller opened for an incident");
-  const pr = await request.ports.pulls.get(request.issueNumber);
-  const branch = AUTOMATED_BRANCH.exec(pr.headRef);
-  const marker = findIncidentMarker(pr.body);
-  if (!branch || marker === undefined)
-    throw new BotRefusal(
-      `#${pr.number} is not a rollback Meta-Controller opened for an incident; there is nothing to undo`,
-    );
-  const env = await envOf(branch[1]);
-  await requireLevel(request, env.spec.permissions.rollback, `undoing a rollback in \`${env.name}\``);
-  if (!request.recordOutcome)
-    throw new BotRefusal("the bot runs without the decision engine, so there is no decision to correct");
-  await request.recordOutcome({
-    fingerprint: marker.fingerprint,
-    event: "human_revert",
-    detail: "undo_command",
-    ...(marker.decisionId === undefined ? {} : { decisionId: marker.decisionId }),
-  });
-  // The fingerprint came from an alert: it is outside text, rendered inert.
-  const fingerprint = sanitizeForGitHub(marker.fingerprint, { allowedHosts: [], maxLength: 200 });
-  if (pr.state === "open") {
-    await request.ports.pulls.close(pr.number);
-    return `Closed #${pr.number} unmerged and logged that rolling back for incident ${fingerprint} was wrong.`;
-  }
-  return [
-    `Logged that rolling back for incident ${fingerprint} was wrong.`,
-    pr.merged
-      ? `#${pr.number} is already merged and its model quarantined; to serve it again, remove it from \`quarantine\` in \`${env.path}\` and \`/deploy\` it.`
-      : `#${pr.number} was already closed.`,
-  ].join(" ");
 }
 
 /** Runs a command and returns the reply; refusals and failures become text. */
@@ -255,12 +197,13 @@ export async function handleCommand(request: CommandRequest): Promise<string> {
         return `Commands are refused on pull requests from forks (\`${pr.headRepo ?? "deleted fork"}\`). Nothing was changed.`;
       }
     }
-    const baseBranch = await request.ports.contents.defaultBranch();
-    const config = await loadBotConfig(request.ports.contents, baseBranch);
-    return await runCommand(request, config, baseBranch);
+    const repo = await openRepositoryContext(request.ports);
+    const environment = (name: string | undefined) =>
+      loadEnvironment(repo.state, resolveEnvironmentName(name, repo.config));
+    return await runCommand({ request, repo, environment });
   } catch (error) {
     if (
-      error instanceof BotRefusal ||
+      error instanceof OperationRefusal ||
       error instanceof EnvironmentEditError ||
       error instanceof ConfigError
     ) {

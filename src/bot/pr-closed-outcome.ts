@@ -9,9 +9,14 @@
 import type { Logger } from "../common/logger.js";
 import type { DecisionLogStore } from "../decision/decision-log-store.js";
 import type { RepoPorts } from "../github/ports.js";
-import { meetsLevel } from "./authorize.js";
-import { findIncidentMarker, type IncidentMarker } from "./handle-incident.js";
-import { loadBotConfig, loadEnvironment } from "./repository-files.js";
+import { meetsLevel } from "../config/environment.js";
+import { loadEnvironment } from "../operations/environment-files.js";
+import {
+  AUTOMATED_ROLLBACK_BRANCH,
+  findIncidentMarker,
+  type IncidentMarker,
+} from "../operations/incident-markers.js";
+import { openRepositoryContext } from "../operations/repository-context.js";
 
 /** The parts of the webhook this check reads. */
 export interface ClosedPullRequest {
@@ -29,8 +34,6 @@ export interface ClosedPullRequest {
 /** A revert to log: the marker's incident and decision. */
 export type ClosedRevert = Required<IncidentMarker>;
 
-const ROLLBACK_BRANCH = /^meta-controller\/rollback\/([a-z0-9][a-z0-9-]*)\//;
-
 /**
  * The revert a closed PR stands for, or undefined (with the reason logged)
  * when it is not one a person with the right may claim.
@@ -46,7 +49,7 @@ export async function findClosedRevert(
     return undefined;
   };
   if (pr.merged) return undefined;
-  const branch = ROLLBACK_BRANCH.exec(pr.headRef);
+  const branch = AUTOMATED_ROLLBACK_BRANCH.exec(pr.headRef);
   const marker: IncidentMarker | undefined = findIncidentMarker(pr.body);
   if (!branch || marker === undefined) return undefined;
   // The bot closing its own PR after `/undo` was logged by the command already.
@@ -71,9 +74,7 @@ export async function findClosedRevert(
       r.environment === environment,
   );
   if (!logged) return skip(`decision ${marker.decisionId} is not in the log for this incident`);
-  const baseBranch = await ports.contents.defaultBranch();
-  const config = await loadBotConfig(ports.contents, baseBranch);
-  const env = await loadEnvironment(ports.contents, config, environment, baseBranch);
+  const env = await loadEnvironment((await openRepositoryContext(ports)).state, environment);
   const level = await ports.permissions.levelOf(pr.closer.login);
   if (!meetsLevel(level, env.spec.permissions.rollback)) {
     return skip(

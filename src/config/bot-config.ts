@@ -4,7 +4,7 @@
  * environment.
  */
 import { z } from "zod";
-import { PermissionLevel } from "./environment.js";
+import { PermissionLevel, STRATEGY_TYPES } from "./environment.js";
 
 /** The file format of `.github/meta-controller.yml`. */
 export const BotConfig = z
@@ -20,7 +20,7 @@ export const BotConfig = z
       .default("environments")
       .describe("Folder holding the environment files."),
     default_strategy: z
-      .enum(["simple", "blue-green", "canary"])
+      .enum(STRATEGY_TYPES)
       .optional()
       .describe("Strategy for /deploy when the command names none; defaults to the environment's."),
     commands: z

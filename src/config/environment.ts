@@ -13,8 +13,20 @@ export const PERMISSION_LEVELS = ["read", "triage", "write", "maintain", "admin"
 export const PermissionLevel = z.enum(PERMISSION_LEVELS).describe("A GitHub repository permission level.");
 export type PermissionLevel = z.infer<typeof PermissionLevel>;
 
-/** Rollout strategies. */
+/**
+ * Whether `actual` reaches `required` (read < triage < write < maintain <
+ * admin). The level comes from the collaborator-permission API, not from a
+ * webhook's `author_association`, which misreports private organization members.
+ */
+export function meetsLevel(actual: PermissionLevel | "none", required: PermissionLevel): boolean {
+  if (actual === "none") return false;
+  return PERMISSION_LEVELS.indexOf(actual) >= PERMISSION_LEVELS.indexOf(required);
+}
+
+/** Rollout strategies: the one list every other declaration derives from. */
 export const STRATEGY_TYPES = ["simple", "blue-green", "canary"] as const;
+/** One of {@link STRATEGY_TYPES}. */
+export type StrategyType = (typeof STRATEGY_TYPES)[number];
 
 /** How a candidate replaces the stable model. */
 export const RolloutStrategy = z

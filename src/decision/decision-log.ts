@@ -68,6 +68,8 @@ export const DecisionRecord = z
     reason_code: z.enum(REASON_CODES),
     policy_version: z.string().min(1).max(200),
     advice: z.enum(ACTIONS).nullable(),
+    /** What the policy proposed when the action taken was narrower (retrain proposed, a person told). */
+    proposed_action: z.enum(ACTIONS).optional(),
   })
   .strict()
   .refine((r) => r.mask.includes(r.action), { message: "action is not in the mask", path: ["action"] })

@@ -10,19 +10,18 @@
  */
 import { isMap, isScalar, isSeq, parseDocument, type Document, type Node } from "yaml";
 import { MetaControllerError } from "../common/errors.js";
+import type { StrategyType } from "../config/environment.js";
 
 /** An environment file cannot take the edit asked for (names the file and the field). */
 export class EnvironmentEditError extends MetaControllerError {}
 
-/** Rollout strategies an edit can set. */
-export type EditStrategy = "simple" | "blue-green" | "canary";
 
 /** What a deploy puts into the file. */
 export interface DeployEdit {
   /** Full model reference with a digest, `name:tag@sha256:…`. */
   readonly ref: string;
   /** Strategy to roll out with; the file's own when absent. */
-  readonly strategy?: EditStrategy;
+  readonly strategy?: StrategyType;
 }
 
 /** What a rollback takes out of the file. */

@@ -6,9 +6,7 @@
  * reads the clock or does I/O, so every transition is a table test.
  */
 import type { CheckAnalysis, CheckResult } from "./checks.js";
-
-/** Rollout strategies, as environment files name them. */
-export type RolloutStrategyType = "simple" | "blue-green" | "canary";
+import type { StrategyType } from "../config/environment.js";
 
 /** Where a rollout is. */
 export const ROLLOUT_PHASES = ["idle", "progressing", "completed", "aborted"] as const;
@@ -17,7 +15,7 @@ export type RolloutPhase = (typeof ROLLOUT_PHASES)[number];
 
 /** The part of an environment's strategy the machine needs. */
 export interface RolloutPlan {
-  readonly type: RolloutStrategyType;
+  readonly type: StrategyType;
   /** Canary percentages, increasing, ending at 100. */
   readonly steps: readonly number[];
   readonly intervalMs: number;

@@ -5,12 +5,12 @@
  * part fails on its own and says why, so one unreachable piece never hides
  * the others.
  */
-import { readdir, readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { stat } from "node:fs/promises";
 import type { LogRecord } from "../decision/decision-log.js";
 import { loadDecisionLogPaths } from "../decision/decision-log-file.js";
 import type { ModelRegistry } from "../registry/model-registry.js";
-import { parseEnvironmentText } from "./local-environments.js";
+import { loadEnvironment } from "../operations/environment-files.js";
+import { createLocalDesiredState, listLocalEnvironments } from "../operations/local-desired-state.js";
 
 /** One environment file's desired state, or why it cannot be read. */
 export type EnvironmentHealth =
@@ -74,18 +74,12 @@ function message(error: unknown): string {
 }
 
 async function readEnvironments(root: string): Promise<EnvironmentHealth[]> {
-  let names: string[];
-  try {
-    names = (await readdir(join(root, "environments"))).filter((f) => f.endsWith(".yaml")).sort();
-  } catch {
-    return [];
-  }
+  const state = createLocalDesiredState({ root });
   const out: EnvironmentHealth[] = [];
-  for (const file of names) {
-    const path = `environments/${file}`;
-    const name = file.slice(0, -".yaml".length);
+  for (const name of await listLocalEnvironments(root, state.environmentsDir)) {
+    const path = `${state.environmentsDir}/${name}.yaml`;
     try {
-      const spec = parseEnvironmentText(path, await readFile(join(root, path), "utf8"));
+      const { spec } = await loadEnvironment(state, name);
       out.push({
         name: spec.name,
         path,

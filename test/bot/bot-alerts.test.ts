@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { rollbackBranch } from "../../src/bot/handle-incident.js";
+import { rollbackBranch } from "../../src/operations/incident-markers.js";
 import { git } from "../helpers/fake-github-git.js";
 import {
   ALERT_TOKEN,

@@ -12,7 +12,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { rollbackBranch } from "../../src/bot/handle-incident.js";
+import { rollbackBranch } from "../../src/operations/incident-markers.js";
 import { pullRequestClosed } from "../helpers/fake-github-webhooks.js";
 import { deliverWebhook } from "../helpers/fake-github.js";
 import { runCli } from "../helpers/run-cli.js";

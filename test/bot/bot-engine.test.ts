@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { rollbackBranch } from "../../src/bot/handle-incident.js";
+import { rollbackBranch } from "../../src/operations/incident-markers.js";
 import { D, PRODUCTION_V1, startBotHarness, waitFor, type BotHarness } from "./bot-harness.js";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/bot/${name}`, import.meta.url), "utf8");

@@ -10,9 +10,10 @@
 import { rm } from "node:fs/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AlertNotice } from "../../src/bot/alert-payloads.js";
-import { createEnginePolicy } from "../../src/bot/engine-policy.js";
-import { findIncidentMarker, handleNotice, type IncidentDeps } from "../../src/bot/handle-incident.js";
-import { createIncidentMemory } from "../../src/bot/incident-memory.js";
+import { createEnginePolicy } from "../../src/decision/engine-policy.js";
+import { handleNotice, type IncidentDeps } from "../../src/operations/handle-incident.js";
+import { findIncidentMarker } from "../../src/operations/incident-markers.js";
+import { createIncidentMemory } from "../../src/operations/incident-memory.js";
 import { createRepositoryDecisionLog } from "../../src/bot/repository-decision-log.js";
 import type { Logger } from "../../src/common/logger.js";
 import { createOctokitClass } from "../../src/github/octokit-class.js";

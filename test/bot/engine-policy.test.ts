@@ -9,7 +9,8 @@ import { describe, expect, it } from "vitest";
 import { GitHubApiError } from "../../src/common/errors.js";
 import type { Logger } from "../../src/common/logger.js";
 import { EnvironmentSpec } from "../../src/config/environment.js";
-import { createEnginePolicy } from "../../src/bot/engine-policy.js";
+import { createEnginePolicy } from "../../src/decision/engine-policy.js";
+import type { PolicyContext, PolicyDecision } from "../../src/decision/incident-policy.js";
 import {
   createMemoryDecisionLogStore,
   type DecisionLogStore,
@@ -56,6 +57,18 @@ function engine() {
   return createEnginePolicy({ apiKey: undefined, seed: 7, logger: quiet });
 }
 
+/** Decides, then records the decision as taken, as incident handling does; both log problems are joined. */
+async function decideAndRecord(
+  policy: ReturnType<typeof engine>,
+  subject: ReturnType<typeof incident>,
+  context: PolicyContext,
+): Promise<PolicyDecision> {
+  const decision = await policy.decide(subject, context);
+  const unwritten = await policy.recordDecision(decision, context);
+  const problems = [decision.logProblem, unwritten].filter((p) => p !== undefined);
+  return problems.length === 0 ? decision : { ...decision, logProblem: problems.join(" ") };
+}
+
 const T0 = Date.parse("2026-11-28T02:00:00Z");
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
 
@@ -66,7 +79,7 @@ describe("createEnginePolicy and a failing decision log", () => {
     const policy = engine();
 
     // Act
-    const decision = await policy.decide(incident("fp-a", at(0).toISOString()), {
+    const decision = await decideAndRecord(policy, incident("fp-a", at(0).toISOString()), {
       now: at(0),
       environment: environment(true),
       allowedHosts: [],
@@ -91,7 +104,10 @@ describe("createEnginePolicy and a failing decision log", () => {
     const context = { environment: environment(true), allowedHosts: [], decisionLog: store };
 
     // Act
-    const first = await policy.decide(incident("fp-a", at(0).toISOString()), { ...context, now: at(0) });
+    const first = await decideAndRecord(policy, incident("fp-a", at(0).toISOString()), {
+      ...context,
+      now: at(0),
+    });
     const waiting = policy.pendingAppends();
     await policy.recordOutcome!(
       { fingerprint: "fp-a", at: at(5), event: "resolved", decisionId: first.decisionId! },
@@ -113,8 +129,14 @@ describe("outcomes joined by decision id", () => {
     const store = createMemoryDecisionLogStore();
     const policy = engine();
     const context = { environment: environment(true), allowedHosts: [], decisionLog: store };
-    const older = await policy.decide(incident("fp-r", at(0).toISOString()), { ...context, now: at(0) });
-    const newer = await policy.decide(incident("fp-r", at(120).toISOString()), { ...context, now: at(120) });
+    const older = await decideAndRecord(policy, incident("fp-r", at(0).toISOString()), {
+      ...context,
+      now: at(0),
+    });
+    const newer = await decideAndRecord(policy, incident("fp-r", at(120).toISOString()), {
+      ...context,
+      now: at(120),
+    });
 
     // Act: a person closes the older PR; its marker names the older decision.
     await policy.recordOutcome!(
@@ -147,8 +169,14 @@ describe("an environment without automatic rollback", () => {
     const context = { environment: environment(false), allowedHosts: [], decisionLog: store };
 
     // Act: two critical incidents on the same model five minutes apart (inside the 15-minute cooldown).
-    const first = await policy.decide(incident("fp-1", at(0).toISOString()), { ...context, now: at(0) });
-    const second = await policy.decide(incident("fp-2", at(5).toISOString()), { ...context, now: at(5) });
+    const first = await decideAndRecord(policy, incident("fp-1", at(0).toISOString()), {
+      ...context,
+      now: at(0),
+    });
+    const second = await decideAndRecord(policy, incident("fp-2", at(5).toISOString()), {
+      ...context,
+      now: at(5),
+    });
     const logged = (await store.load()) as LogRecord[];
 
     // Assert

@@ -1,6 +1,6 @@
 /** The plain guardrail policy: critical with a stable → roll back; drift → diagnose. */
 import { describe, expect, it } from "vitest";
-import { createGuardrailPolicy } from "../../src/bot/incident-policy.js";
+import { createGuardrailPolicy } from "../../src/decision/incident-policy.js";
 import { EnvironmentSpec } from "../../src/config/environment.js";
 import { Incident } from "../../src/decision/incident.js";
 

@@ -11,7 +11,7 @@ import { resolvePolicy } from "../../src/decision/policy-spec.js";
 import { foldDecisionLog } from "../../src/decision/policy-state.js";
 import { DIAGNOSIS_MARKER, renderDiagnosisMarkdown } from "../../src/decision/render-diagnosis.js";
 import { jsonReply, startFakeOpenAI, type FakeOpenAI } from "../helpers/fake-openai.js";
-import { renderHold } from "../../src/bot/handle-incident.js";
+import { renderHold } from "../../src/operations/incident-posts.js";
 import { makeIncident } from "./incidents.js";
 
 interface Case {

@@ -190,7 +190,7 @@ describe("MetaController", () => {
         "an environment without a file",
         "churn_lib:v1",
         "production",
-        /cannot read environments\/production\.yaml/,
+        /there is no `environments\/production\.yaml`/,
       ],
       ["a bad environment name", "churn_lib:v1", "../etc", /not an environment name/],
     ])("refuses %s", async (_case, ref, env, message) => {
@@ -241,7 +241,6 @@ describe("MetaController", () => {
       const local = new MetaController({
         root: dir,
         registry: join(dir, "registry"),
-        fileHistory: () => Promise.resolve([]),
       });
 
       // Act / Assert

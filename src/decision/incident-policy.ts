@@ -6,11 +6,11 @@
  * other warnings → notify; informational → nothing.
  */
 import type { EnvironmentSpec } from "../config/environment.js";
-import type { Action, ReasonCode } from "../decision/actions.js";
-import type { DecisionLogStore } from "../decision/decision-log-store.js";
-import type { OutcomeRecord } from "../decision/decision-log.js";
-import type { GuardrailHold } from "../decision/guardrails.js";
-import type { Incident } from "../decision/incident.js";
+import type { Action, ReasonCode } from "./actions.js";
+import type { DecisionLogStore } from "./decision-log-store.js";
+import type { DecisionRecord, OutcomeRecord } from "./decision-log.js";
+import type { GuardrailHold } from "./guardrails.js";
+import type { Incident } from "./incident.js";
 
 /** A decision: a closed action and a closed reason, plus a sentence for people. */
 export interface PolicyDecision {
@@ -27,6 +27,8 @@ export interface PolicyDecision {
   readonly decisionId?: string;
   /** What went wrong reading or writing the decision log, in a sentence for the tracking issue. */
   readonly logProblem?: string;
+  /** The decision-log line the policy will write once the action taken is known. */
+  readonly record?: DecisionRecord;
 }
 
 /** Something that happened after a decision, for the decision log. */
@@ -51,7 +53,14 @@ export interface PolicyContext {
 
 /** Decides what to do about one incident. */
 export interface IncidentPolicy {
+  /** Proposes a decision; writes nothing, since the caller may take a narrower action. */
   decide(incident: Incident, context: PolicyContext): PolicyDecision | Promise<PolicyDecision>;
+  /**
+   * Writes the decision as it was really taken to the decision log (its
+   * action, not the proposal's when they differ); returns why it could
+   * not be written now, when it could not.
+   */
+  recordDecision?(taken: PolicyDecision, context: PolicyContext): Promise<string | undefined>;
   /**
    * Records what happened after a decision — resolved, re-fired, reverted by
    * a person — in the decision log the policy learns from.

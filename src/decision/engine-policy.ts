@@ -13,10 +13,11 @@
 import { DataError } from "../common/errors.js";
 import { createRandom, type Random } from "../common/random.js";
 import type { Logger } from "../common/logger.js";
-import { createMemoryDecisionLogStore, type DecisionLogStore } from "../decision/decision-log-store.js";
-import type { LogRecord } from "../decision/decision-log.js";
-import { buildOutcomeRecord, processIncident } from "../decision/process-incident.js";
-import type { IncidentPolicy } from "./incident-policy.js";
+import { createMemoryDecisionLogStore, type DecisionLogStore } from "./decision-log-store.js";
+import type { Action } from "./actions.js";
+import type { DecisionRecord, LogRecord } from "./decision-log.js";
+import { buildOutcomeRecord, processIncident } from "./process-incident.js";
+import type { IncidentPolicy, PolicyContext, PolicyDecision } from "./incident-policy.js";
 
 /** Settings of {@link createEnginePolicy}. */
 export interface EnginePolicyOptions {
@@ -37,6 +38,12 @@ interface PendingAppend {
   readonly at: Date;
 }
 
+/** The line as taken: the action done, and the proposal kept beside it when the two differ. */
+function recordOfTaken(record: DecisionRecord, action: Action): DecisionRecord {
+  if (record.action === action) return record;
+  return { ...record, action, proposed_action: record.action };
+}
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -45,6 +52,7 @@ function messageOf(error: unknown): string {
 export interface EnginePolicy extends IncidentPolicy {
   /** Appends waiting to be retried. */
   readonly pendingAppends: () => number;
+  recordDecision(taken: PolicyDecision, context: PolicyContext): Promise<string | undefined>;
 }
 
 /** Creates the engine-backed policy. */
@@ -137,12 +145,6 @@ export function createEnginePolicy(options: EnginePolicyOptions): EnginePolicy {
         allowedHosts: context.allowedHosts,
         logger: log,
       });
-      const unwritten = await appendOrKeep(store, [processed.record], context.now);
-      if (unwritten !== undefined) {
-        problems.push(
-          `This decision could not be written to the decision log (\`${store.name}\`: ${unwritten}); the bot keeps it and retries before its next write.`,
-        );
-      }
       return {
         action: processed.decision.action,
         reason_code: processed.decision.reason_code,
@@ -150,9 +152,19 @@ export function createEnginePolicy(options: EnginePolicyOptions): EnginePolicy {
         markdown: processed.markdown,
         requiresHuman: processed.decision.requires_human,
         decisionId: processed.record.id,
+        record: processed.record,
         ...(processed.hold === undefined ? {} : { hold: processed.hold }),
         ...(problems.length === 0 ? {} : { logProblem: problems.join(" ") }),
       };
+    },
+    async recordDecision(taken, context) {
+      if (taken.record === undefined) return undefined;
+      const store = context.decisionLog ?? fallback;
+      const record = recordOfTaken(taken.record, taken.action);
+      const unwritten = await appendOrKeep(store, [record], context.now);
+      return unwritten === undefined
+        ? undefined
+        : `This decision could not be written to the decision log (\`${store.name}\`: ${unwritten}); the bot keeps it and retries before its next write.`;
     },
     async recordOutcome(outcome, decisionLog) {
       const record = buildOutcomeRecord(outcome);

@@ -7,7 +7,7 @@
  */
 import { appendFile } from "node:fs/promises";
 import type { Incident } from "../decision/incident.js";
-import type { PolicyDecision } from "./incident-policy.js";
+import type { PolicyDecision } from "../decision/incident-policy.js";
 
 /** An incident and what was done about it. */
 export interface RememberedIncident {

@@ -4,7 +4,7 @@
  * of mentions and HTML so it can neither ping people nor hide content.
  */
 import type { Incident } from "../decision/incident.js";
-import type { PolicyDecision } from "./incident-policy.js";
+import type { PolicyDecision } from "../decision/incident-policy.js";
 
 /** Makes untrusted text safe to show inline. */
 export function sanitizeUntrusted(text: string, max = 300): string {

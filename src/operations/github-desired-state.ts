@@ -1,0 +1,118 @@
+/**
+ * The desired state on GitHub: a change is a pull request — branch,
+ * commit, PR, labels, a Deployments API record — then auto-merge or a
+ * direct merge as the change allows. The branch name is the idempotency
+ * key: when the branch exists, another delivery or replica is already on
+ * it, and this proposal stops there.
+ */
+import type { MergeMethod, PullRequestInfo, RepoPorts } from "../github/ports.js";
+import type { ChangeResult, DesiredState, MergeState, ProposedChange } from "./desired-state.js";
+
+/** Where and how pull requests are opened. */
+export interface GitHubDesiredStateOptions {
+  readonly ports: RepoPorts;
+  /** Branch PRs target and files are read from. */
+  readonly baseBranch: string;
+  readonly environmentsDir: string;
+  /** Labels on every PR (the kind's own label is added). */
+  readonly labels: readonly string[];
+  readonly mergeMethod: MergeMethod;
+}
+
+async function mergeNow(ports: RepoPorts, pr: PullRequestInfo, method: MergeMethod): Promise<boolean> {
+  try {
+    await ports.pulls.merge(pr.number, method, pr.headSha);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function settleMerge(
+  options: GitHubDesiredStateOptions,
+  pr: PullRequestInfo,
+  change: ProposedChange,
+): Promise<[MergeState, string]> {
+  const { ports, mergeMethod } = options;
+  if (change.merge === "none")
+    return ["left_for_review", "the environment's policy leaves this PR for review"];
+  if (change.merge === "direct") {
+    return (await mergeNow(ports, pr, mergeMethod))
+      ? ["merged", ""]
+      : ["left_for_review", "merging directly failed (branch rules or a conflict); it needs a person"];
+  }
+  const outcome = await ports.pulls.enableAutoMerge(pr, mergeMethod);
+  if (outcome === "enabled") return ["auto_merge", ""];
+  const allowed =
+    change.fallback === "always" || (change.fallback === "clean_status_only" && outcome === "clean_status");
+  if (!allowed) {
+    return [
+      "left_for_review",
+      outcome === "not_allowed"
+        ? "auto-merge is switched off in this repository, so the PR waits for review"
+        : "auto-merge could not be requested, so the PR waits for review",
+    ];
+  }
+  return (await mergeNow(ports, pr, mergeMethod))
+    ? ["merged", ""]
+    : ["left_for_review", "auto-merge was refused and merging directly failed; it needs a person"];
+}
+
+async function openPullRequest(
+  options: GitHubDesiredStateOptions,
+  change: ProposedChange,
+): Promise<ChangeResult> {
+  const { ports, baseBranch } = options;
+  const baseSha = await ports.contents.branchSha(baseBranch);
+  if ((await ports.contents.createBranch(change.branch, baseSha)) === "exists") {
+    return {
+      status: "duplicate",
+      branch: change.branch,
+      pr: await ports.pulls.findOpenByHead(change.branch),
+    };
+  }
+  await ports.contents.write({
+    path: change.environment.path,
+    text: change.newText,
+    sha: change.environment.revision,
+    branch: change.branch,
+    message: change.title,
+  });
+  const pr = await ports.pulls.create({
+    head: change.branch,
+    base: baseBranch,
+    title: change.title,
+    body: change.body,
+  });
+  await ports.pulls.addLabels(pr.number, [...options.labels, `meta-controller:${change.kind}`]);
+  const deployment = await ports.deployments.create({
+    ref: change.branch,
+    environment: change.environment.name,
+    description: `${change.kind} ${change.modelRef}`.slice(0, 140),
+    payload: { kind: change.kind, model_ref: change.modelRef, pull_request: pr.number, ...change.payload },
+  });
+  await ports.deployments.setStatus(deployment.id, "in_progress", `PR #${pr.number} opened`, pr.url);
+  const [merge, note] = await settleMerge(options, pr, change);
+  if (merge === "merged") {
+    await ports.deployments.setStatus(deployment.id, "success", `PR #${pr.number} merged`, pr.url);
+  }
+  return { status: "opened", pr, merge, note, deployment };
+}
+
+/** The desired state as the default branch of a GitHub repository; changes become pull requests. */
+export function createGitHubDesiredState(options: GitHubDesiredStateOptions): DesiredState {
+  const { ports, baseBranch } = options;
+  return {
+    environmentsDir: options.environmentsDir,
+    where: `\`${baseBranch}\` of ${ports.repo.owner}/${ports.repo.repo}`,
+    async read(path, at) {
+      const file = await ports.contents.read(path, at ?? baseBranch);
+      return file === undefined ? undefined : { text: file.text, revision: file.sha };
+    },
+    async history(path, limit) {
+      const commits = await ports.contents.history(path, baseBranch, limit);
+      return commits.map((c) => ({ commit: c.sha, date: c.date }));
+    },
+    propose: (change) => openPullRequest(options, change),
+  };
+}
