@@ -7,6 +7,7 @@ import { ConfigError, MetaControllerError, UsageError, formatConfigIssue } from 
 import { TOOL_VERSION } from "../common/version.js";
 import { registerBotCommand } from "./commands/bot.js";
 import { registerDriftCommand } from "./commands/drift.js";
+import { registerEnvironmentCommands } from "./commands/environments.js";
 import { registerEvaluateCommand } from "./commands/evaluate.js";
 import { registerPolicyCommand } from "./commands/policy.js";
 import { registerRegistryCommand } from "./commands/registry.js";
@@ -33,6 +34,7 @@ export function createProgram(): Command {
   registerBotCommand(program);
   registerPolicyCommand(program);
   registerServeCommand(program);
+  registerEnvironmentCommands(program);
   registerRenderCommand(program);
   return program;
 }

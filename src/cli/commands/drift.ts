@@ -4,6 +4,8 @@
  * reference profile in a model's card) and prints the drift report — a table,
  * or with `--json` one JSON document on stdout. Exit code 3 with
  * `--fail-on-drift` when drift was found; bad input exits 1 (in runCli).
+ * `drift --serving <pipeline>` compares the pipeline's data with the
+ * profile of each serving model (the Action's `command: drift`).
  */
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
@@ -15,6 +17,7 @@ import type { LoadOptions } from "../../data/load-options.js";
 import { CORRECTIONS, DRIFT_METHODS, type Correction, type MethodChoice } from "../../monitoring/methods.js";
 import type { ReferenceProfile } from "../../monitoring/profile.js";
 import { computeDriftReport, type DriftReport } from "../../monitoring/report.js";
+import { checkServingDrift } from "../../operations/serving-drift.js";
 import { openConfiguredRegistry, type RegistryFlags } from "../../registry/open-registry.js";
 import { parseModelReference } from "../../registry/reference.js";
 import { createCliContext, printJson } from "../context.js";
@@ -24,8 +27,9 @@ import { renderTable } from "./registry.js";
 export const DRIFT_EXIT_CODE = 3;
 
 interface DriftFlags extends RegistryFlags {
-  reference: string;
-  current: string;
+  reference?: string;
+  current?: string;
+  serving?: string;
   json?: boolean;
   failOnDrift?: boolean;
   categorical?: string;
@@ -145,16 +149,43 @@ export function renderDriftReport(report: DriftReport): string {
   ].join("\n");
 }
 
+/** `drift --serving <pipeline>`: the pipeline's data against each serving model's profile. */
+async function driftAgainstServing(pipeline: string, flags: DriftFlags, command: Command): Promise<void> {
+  const { root } = createCliContext(command);
+  const { registry } = openConfiguredRegistry(flags, { root });
+  const result = await checkServingDrift(root, pipeline, registry);
+  const drifted = result.environments.some((e) => e.report?.drift === true);
+  if (flags.json) {
+    printJson({
+      pipeline: result.pipeline,
+      data: result.dataPath,
+      drift: drifted,
+      environments: result.environments.map((e) => ({
+        environment: e.environment,
+        stable: e.stable,
+        digest: e.digest ?? null,
+        report: e.report ?? null,
+      })),
+    });
+  } else {
+    const parts = result.environments.map((e) =>
+      e.report === undefined
+        ? `${e.environment}: serves nothing`
+        : `${e.environment}: ${e.stable ?? ""}\n${renderDriftReport(e.report)}`,
+    );
+    process.stdout.write(`${result.pipeline} (${result.dataPath})\n${parts.join("\n\n")}\n`);
+  }
+  if (flags.failOnDrift && drifted) process.exitCode = DRIFT_EXIT_CODE;
+}
+
 /** Registers `drift`. */
 export function registerDriftCommand(program: Command): void {
   program
     .command("drift")
     .description("compare current data with the training data (a CSV or a model's stored profile)")
-    .requiredOption(
-      "--reference <csv|model-ref>",
-      "reference CSV, or a model reference name:tag / name@sha256:…",
-    )
-    .requiredOption("--current <csv>", "current data window (CSV)")
+    .option("--reference <csv|model-ref>", "reference CSV, or a model reference name:tag / name@sha256:…")
+    .option("--current <csv>", "current data window (CSV)")
+    .option("--serving <pipeline>", "compare the pipeline's data with each serving model's profile instead")
     .option("--json", "print one JSON document on stdout")
     .option("--fail-on-drift", `exit with code ${DRIFT_EXIT_CODE} when drift is found`)
     .option("--categorical <columns>", "comma-separated columns to treat as categorical")
@@ -167,6 +198,18 @@ export function registerDriftCommand(program: Command): void {
     .option("--insecure", "allow plain http, to a loopback registry only")
     .option("--username <user>", "registry user (password from REGISTRY_PASSWORD or GITHUB_TOKEN)")
     .action(async (flags: DriftFlags, command: Command) => {
+      if (flags.serving !== undefined) {
+        if (flags.reference !== undefined || flags.current !== undefined) {
+          throw new UsageError(
+            "--serving takes its data from the pipeline: give no --reference or --current with it",
+          );
+        }
+        return driftAgainstServing(flags.serving, flags, command);
+      }
+      const { reference: referenceFlag, current: currentFlag } = flags;
+      if (referenceFlag === undefined || currentFlag === undefined) {
+        throw new UsageError("drift: give --reference and --current, or --serving <pipeline>");
+      }
       const context = createCliContext(command);
       const method = flags.method as MethodChoice;
       if (method !== "auto" && !(DRIFT_METHODS as readonly string[]).includes(method)) {
@@ -190,17 +233,17 @@ export function registerDriftCommand(program: Command): void {
       );
       const categorical = parseList(flags.categorical);
 
-      const referencePath = resolve(context.root, flags.reference);
-      const currentPath = resolve(context.root, flags.current);
+      const referencePath = resolve(context.root, referenceFlag);
+      const currentPath = resolve(context.root, currentFlag);
       let reference: Frame | ReferenceProfile;
       let options: LoadOptions;
-      if ((await isFile(referencePath)) || looksLikeDataPath(flags.reference)) {
+      if ((await isFile(referencePath)) || looksLikeDataPath(referenceFlag)) {
         options = { types: buildTypes(categorical) };
         context.logger.info({ reference: referencePath }, "loading the reference data");
         reference = await loadCsv(referencePath, options);
       } else {
-        context.logger.info({ model: flags.reference }, "reading the reference profile from the model card");
-        const profile = await pullProfile(flags, context.root, flags.reference);
+        context.logger.info({ model: referenceFlag }, "reading the reference profile from the model card");
+        const profile = await pullProfile(flags, context.root, referenceFlag);
         options = { types: buildTypes(categorical, profile), columns: profile.columns.map((c) => c.name) };
         reference = profile;
       }

@@ -1,5 +1,5 @@
 /**
- * `command: evaluate`: re-evaluates the models serving now. For each
+ * Serving evaluation (the Action's `command: evaluate`, the CLI's `evaluate --serving`): re-evaluates the models serving now. For each
  * pipeline, the stable model of every environment its gates compare with
  * (production when none) is pulled and evaluated on the holdout its card
  * records; the pipeline's absolute gates are applied to the result.

@@ -1,5 +1,5 @@
 /**
- * `command: drift`: has the pipeline's data moved away from what the serving
+ * Serving drift (the Action's `command: drift`, the CLI's `drift --serving`): has the pipeline's data moved away from what the serving
  * model was trained on? For each environment the pipeline compares with
  * (production when none), the stable model's reference profile (from its
  * card) is the reference and the pipeline's data file is the current window.
