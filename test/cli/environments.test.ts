@@ -168,8 +168,8 @@ describe("deploy, promote, rollback and abort on a local checkout", () => {
       /no rollout in progress to abort/,
     ],
     [
-      "a rollback without history",
-      () => staging(V2),
+      "a rollback when history only ever served the bad stable",
+      () => staging(V1),
       ["rollback", "--env", "staging"],
       /no earlier good stable model/,
     ],
