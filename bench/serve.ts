@@ -34,7 +34,7 @@ import { createSilentLogger } from "../src/common/logger.js";
 import { transformFeatures } from "../src/features/transform.js";
 import type { FittedFeatures } from "../src/features/types.js";
 import { fitRandomForest } from "../src/learners/forest.js";
-import { buildReferenceProfile } from "../src/monitoring/profile.js";
+import { buildReferenceProfile } from "../src/monitoring/profile/profile.js";
 import { createOnnxSession, exportOnnx, runOnnxSession } from "../src/onnx/index.js";
 import { openModelRegistry } from "../src/registry/model-registry.js";
 import { startModelServer } from "../src/serve/start-server.js";

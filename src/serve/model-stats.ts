@@ -12,13 +12,13 @@ import type {
   CategoricalColumnProfile,
   NumericColumnProfile,
   ReferenceProfile,
-} from "../monitoring/profile.js";
-import { findBin } from "../monitoring/quantiles.js";
+} from "../monitoring/profile/profile.js";
+import { findBin } from "../monitoring/profile/bins.js";
 import {
   computeCategoryWindowDrift,
   computeWindowDrift,
   type CategoryWindowCounts,
-} from "../monitoring/windowed.js";
+} from "../monitoring/drift/windowed.js";
 import type { OnnxColumns } from "../onnx/index.js";
 
 /** Latencies kept per analysis window for its p99; older ones are overwritten. */

@@ -1,18 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { computeChiSquaredTest } from "../../src/monitoring/chi-squared.js";
+import { computeChiSquaredTest } from "../../src/monitoring/drift/chi-squared.js";
 import {
   computeJensenShannon,
   computeNormalisedWasserstein,
   computePsi,
   computeWassersteinSorted,
   populationStd,
-} from "../../src/monitoring/distances.js";
+} from "../../src/monitoring/drift/distances.js";
 import {
   computeNewCategoryTest,
   computeNullRateTest,
   computeTwoProportionZTest,
-} from "../../src/monitoring/proportions.js";
-import { chiSquaredSf, normalSf } from "../../src/monitoring/special.js";
+} from "../../src/monitoring/drift/proportions.js";
+import { chiSquaredSf, normalSf } from "../../src/common/statistics/special-functions.js";
 import { loadGolden, relativeError } from "./fixtures.js";
 
 interface DistributionsGolden {

@@ -2,7 +2,7 @@
  * ROC AUC by ranks (Mann–Whitney U with midranks for ties) and the one-sided
  * test of AUC > 0.5 by the normal approximation of U, tie-corrected.
  */
-import { normalSf } from "./special.js";
+import { normalSf } from "./special-functions.js";
 
 /** AUC of `scores` for separating label 1 from label 0, and its one-sided p-value against 0.5. */
 export function computeAuc(scores: Float64Array, labels: Uint8Array): { auc: number; pValue: number } {

@@ -11,9 +11,9 @@
  * values with their counts, an "other" count, and the missing count.
  */
 import { z } from "zod";
-import { DataError } from "../common/errors.js";
-import type { Column, Frame } from "../data/frame.js";
-import { computeQuantileOf, countBinsSorted, sortFinite } from "./quantiles.js";
+import { DataError } from "../../common/errors.js";
+import type { Column, Frame } from "../../data/frame.js";
+import { computeQuantileOf, countBinsSorted, sortFinite } from "./bins.js";
 import { buildSketch, encodeSketch, mergeEncodedSketches, sketchQuantile } from "./sketch.js";
 import { decodeSketch } from "./sketch.js";
 

@@ -1,5 +1,5 @@
 /** Exact quantiles and bin lookups on sorted typed arrays. */
-import { sortFinite as sortFiniteBuckets } from "./bucket-sort.js";
+import { sortFinite as sortFiniteBuckets } from "../sorting/bucket-sort.js";
 
 /**
  * The q-quantile of a sample of `n` values by linear interpolation between

@@ -3,8 +3,8 @@
  * a stored profile), decide per column and for the whole data set, and
  * return the report the `drift` command prints with `--json`.
  */
-import { DataError } from "../common/errors.js";
-import type { Column, Frame } from "../data/frame.js";
+import { DataError } from "../../common/errors.js";
+import type { Column, Frame } from "../../data/frame.js";
 import {
   compareCategories,
   compareNumericSamples,
@@ -15,7 +15,7 @@ import {
   type DistanceThresholds,
 } from "./column-tests.js";
 import { BUCKETED_PAIR_MIN_COUNT, createBucketedNumericPair } from "./bucketed-pair.js";
-import { computeRejectionThreshold, decideSeverity, type Severity } from "./decision.js";
+import { computeRejectionThreshold, decideSeverity, type Severity } from "./severity.js";
 import { computeDomainClassifier } from "./domain-classifier.js";
 import {
   computeEffectiveTestCount,
@@ -35,8 +35,8 @@ import {
   type DriftMethod,
 } from "./methods.js";
 import { sortedNumericPair, type NumericPair } from "./numeric-pair.js";
-import type { ReferenceProfile } from "./profile.js";
-import { sortFinite } from "./quantiles.js";
+import type { ReferenceProfile } from "../profile/profile.js";
+import { sortFinite } from "../profile/bins.js";
 
 /** One secondary test in the report. */
 export interface DriftTestEntry {

@@ -10,9 +10,9 @@ import { computeJensenShannon, computePsi, computeWassersteinSorted } from "./di
 import { computeKsFromStatistic } from "./ks.js";
 import { DISCRETE_AUTO_MAX, type DriftMethod, type MethodChoice } from "./methods.js";
 import type { NumericPair } from "./numeric-pair.js";
-import type { CategoricalColumnProfile, NumericColumnProfile } from "./profile.js";
+import type { CategoricalColumnProfile, NumericColumnProfile } from "../profile/profile.js";
 import { computeNewCategoryTest, computeNullRateTest, computeTwoProportionZTest } from "./proportions.js";
-import { countBins } from "./quantiles.js";
+import { countBins } from "../profile/bins.js";
 
 /** A secondary test on a column. */
 export interface SecondaryOutcome {

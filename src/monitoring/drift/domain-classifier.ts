@@ -6,13 +6,13 @@
  * a correlation that flips — that every per-column test misses. Seeded: the
  * same frames and seed give the same AUC.
  */
-import { createRandom, shuffleInPlace } from "../common/random.js";
-import type { Frame } from "../data/frame.js";
-import { stratifiedKFold } from "../data/split.js";
-import { fitGradientBoosting } from "../learners/gradient-boosting.js";
-import type { FeatureMatrix } from "../learners/model.js";
-import { predictModel } from "../learners/predict.js";
-import { computeAuc } from "./auc.js";
+import { createRandom, shuffleInPlace } from "../../common/random.js";
+import type { Frame } from "../../data/frame.js";
+import { stratifiedKFold } from "../../data/split.js";
+import { fitGradientBoosting } from "../../learners/gradient-boosting.js";
+import type { FeatureMatrix } from "../../learners/model.js";
+import { predictModel } from "../../learners/predict.js";
+import { computeAuc } from "../../common/statistics/roc-auc.js";
 
 /** Options of {@link computeDomainClassifier}. */
 export interface DomainClassifierOptions {

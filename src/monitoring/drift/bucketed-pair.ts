@@ -22,8 +22,8 @@
  */
 import { walkKsDifferences } from "./ks.js";
 import type { NumericPair, PairSide } from "./numeric-pair.js";
-import { computeDecileEdgesOf } from "./profile.js";
-import { sortFinite, sortFloat64 } from "./bucket-sort.js";
+import { computeDecileEdgesOf } from "../profile/profile.js";
+import { sortFinite, sortFloat64 } from "../sorting/bucket-sort.js";
 
 /** Windows with at least this many non-missing values each are compared bucketed in reports; below, sorting is as fast. */
 export const BUCKETED_PAIR_MIN_COUNT = 1 << 15;
