@@ -26,12 +26,9 @@ import { EWMA_START, stepEwma } from "../src/monitoring/anomaly/ewma.js";
 import { PAGE_HINKLEY_START, stepPageHinkley } from "../src/monitoring/anomaly/page-hinkley.js";
 import { ROBUST_Z_START, stepRobustZ } from "../src/monitoring/anomaly/robust-z.js";
 import type { AnomalySignal } from "../src/monitoring/anomaly/baseline.js";
+import { computePopulationStd } from "../src/common/statistics/descriptive.js";
 import { computeChiSquaredTest } from "../src/monitoring/drift/chi-squared.js";
-import {
-  computeJensenShannon,
-  computeWassersteinSorted,
-  populationStd,
-} from "../src/monitoring/drift/distances.js";
+import { computeJensenShannon, computeWassersteinSorted } from "../src/monitoring/drift/distances.js";
 import { compareNumericSamples } from "../src/monitoring/drift/column-tests.js";
 import { computeKsTestSorted } from "../src/monitoring/drift/ks.js";
 import { sortedNumericPair } from "../src/monitoring/drift/numeric-pair.js";
@@ -161,7 +158,7 @@ async function loadPool(name: string): Promise<Pool> {
   frame.columns.forEach((c, j) => {
     if (c.kind === "numeric") {
       numeric.push(j);
-      std[j] = populationStd(c.values);
+      std[j] = computePopulationStd(c.values);
       mean[j] = c.values.reduce((s, v) => s + v, 0) / c.values.length;
     } else categorical.push(j);
   });
@@ -343,7 +340,7 @@ async function judge(reference: Frame, current: Frame): Promise<Verdicts> {
       if (n <= 1000) {
         if (ks.pValue < ALPHA) evidentlyDrifted++;
       } else {
-        const std = populationStd(a);
+        const std = computePopulationStd(a);
         const w = computeWassersteinSorted(a, b) / (std > 0 ? std : 1);
         if (w >= 0.1) evidentlyDrifted++;
       }

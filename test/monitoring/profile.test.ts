@@ -9,7 +9,7 @@ import {
   type CategoricalColumnProfile,
   type NumericColumnProfile,
 } from "../../src/monitoring/profile/profile.js";
-import { computeSortedQuantile } from "../../src/monitoring/profile/bins.js";
+import { computeSortedQuantile } from "../../src/common/statistics/quantiles.js";
 import { SKETCH_RELATIVE_ACCURACY, sketchQuantile } from "../../src/monitoring/profile/sketch.js";
 import { categorical, frameOf, numeric } from "./frames.js";
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createRandom } from "../../src/common/random.js";
 import { DataError } from "../../src/common/errors.js";
-import { computeRejectionThreshold, decideSeverity } from "../../src/monitoring/drift/severity.js";
+import { computeRejectionThreshold } from "../../src/common/statistics/multiple-testing.js";
+import { decideSeverity } from "../../src/monitoring/drift/severity.js";
 import { computePredictionDrift } from "../../src/monitoring/drift/prediction-drift.js";
 import { buildReferenceProfile } from "../../src/monitoring/profile/profile.js";
 import { computeDriftReport } from "../../src/monitoring/drift/report.js";

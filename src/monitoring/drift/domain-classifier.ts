@@ -12,7 +12,7 @@ import { stratifiedKFold } from "../../data/split.js";
 import { fitGradientBoosting } from "../../learners/gradient-boosting.js";
 import type { FeatureMatrix } from "../../learners/model.js";
 import { predictModel } from "../../learners/predict.js";
-import { computeAuc } from "../../common/statistics/roc-auc.js";
+import { computeRocAucTest } from "../../common/statistics/roc-auc.js";
 
 /** Options of {@link computeDomainClassifier}. */
 export interface DomainClassifierOptions {
@@ -145,6 +145,7 @@ export async function computeDomainClassifier(
     for (let i = 0; i < split.test.length; i++)
       outOfFold[split.test[i]!] = prediction.scores[i * prediction.nOutputs + 1]!;
   }
-  const { auc, pValue } = computeAuc(outOfFold, labels);
+  // Both windows hold at least two rows (folds ≥ 2 above), so both classes are present.
+  const { auc, pValue } = computeRocAucTest(labels, outOfFold);
   return { auc, pValue, folds, nReference: nRef, nCurrent: nCur };
 }

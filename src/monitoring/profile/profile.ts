@@ -13,7 +13,8 @@
 import { z } from "zod";
 import { DataError } from "../../common/errors.js";
 import type { Column, Frame } from "../../data/frame.js";
-import { computeQuantileOf, countBinsSorted, sortFinite } from "./bins.js";
+import { computeQuantileOf } from "../../common/statistics/quantiles.js";
+import { countBinsSorted, sortFinite } from "./bins.js";
 import { buildSketch, encodeSketch, mergeEncodedSketches, sketchQuantile } from "./sketch.js";
 import { decodeSketch } from "./sketch.js";
 
