@@ -1,7 +1,7 @@
 /**
  * Descriptive statistics. The general ones come from `simple-statistics`
  * (mean, variance, sample variance, standard deviation, …): import them from
- * there. The two below stay here, each for the reason given in it.
+ * there. The ones below stay here, each for the reason given in it.
  */
 
 /**
@@ -16,15 +16,25 @@ export function computeMedianSorted(sorted: ArrayLike<number>): number {
   return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Population standard deviation (ddof 0), two-pass for accuracy; 0 for an empty sample. */
-export function computePopulationStd(values: Float64Array): number {
+/**
+ * Mean and sum of squared deviations from it (M2) of a sample, two-pass for
+ * accuracy; both 0 for an empty sample. Variance is M2 / n (ddof 0) or
+ * M2 / (n − 1); M2 is what mergeable profiles store.
+ */
+export function computeMoments(values: Float64Array): { mean: number; m2: number } {
   // Own code: a hot loop over windows of a million values, which simple-statistics would first copy into a number[].
   const n = values.length;
-  if (n === 0) return 0;
+  if (n === 0) return { mean: 0, m2: 0 };
   let mean = 0;
   for (let i = 0; i < n; i++) mean += values[i]!;
   mean /= n;
-  let ss = 0;
-  for (let i = 0; i < n; i++) ss += (values[i]! - mean) ** 2;
-  return Math.sqrt(ss / n);
+  let m2 = 0;
+  for (let i = 0; i < n; i++) m2 += (values[i]! - mean) ** 2;
+  return { mean, m2 };
+}
+
+/** Population standard deviation (ddof 0), two-pass for accuracy; 0 for an empty sample. */
+export function computePopulationStd(values: Float64Array): number {
+  const n = values.length;
+  return n === 0 ? 0 : Math.sqrt(computeMoments(values).m2 / n);
 }

@@ -1,7 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DataError } from "../../../src/common/errors.js";
-import { computeMedianSorted, computePopulationStd } from "../../../src/common/statistics/descriptive.js";
+import {
+  computeMedianSorted,
+  computeMoments,
+  computePopulationStd,
+} from "../../../src/common/statistics/descriptive.js";
 import {
   computeCholeskyFactor,
   solveCholesky,
@@ -77,6 +81,8 @@ describe("descriptive", () => {
     // numpy.std([2, 4, 4, 4, 5, 5, 7, 9]) == 2.0
     expect(computePopulationStd(Float64Array.from([2, 4, 4, 4, 5, 5, 7, 9]))).toBe(2);
     expect(computePopulationStd(new Float64Array(0))).toBe(0);
+    // numpy.mean → 5.0; ((x - 5) ** 2).sum() → 32.0
+    expect(computeMoments(Float64Array.from([2, 4, 4, 4, 5, 5, 7, 9]))).toEqual({ mean: 5, m2: 32 });
   });
 });
 
