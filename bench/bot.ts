@@ -18,6 +18,7 @@
  * Run: npm run bench:bot [-- --iterations 60]
  */
 import { rollbackBranch } from "../src/operations/incident-markers.js";
+import { computeNearestRankQuantile } from "../src/common/statistics/quantiles.js";
 import { startBotHarness, waitFor, type BotHarness } from "../test/bot/bot-harness.js";
 
 const LATENCY_MS = 50;
@@ -25,8 +26,7 @@ const argIndex = process.argv.indexOf("--iterations");
 const ITERATIONS = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 60;
 
 function percentile(sorted: readonly number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)]!;
+  return computeNearestRankQuantile(sorted, p / 100);
 }
 
 function alert(fingerprint: string, startsAt: string): string {

@@ -26,18 +26,15 @@ import { EWMA_START, stepEwma } from "../src/monitoring/anomaly/ewma.js";
 import { PAGE_HINKLEY_START, stepPageHinkley } from "../src/monitoring/anomaly/page-hinkley.js";
 import { ROBUST_Z_START, stepRobustZ } from "../src/monitoring/anomaly/robust-z.js";
 import type { AnomalySignal } from "../src/monitoring/anomaly/baseline.js";
-import { computeChiSquaredTest } from "../src/monitoring/chi-squared.js";
-import {
-  computeJensenShannon,
-  computeWassersteinSorted,
-  populationStd,
-} from "../src/monitoring/distances.js";
-import { compareNumericSamples } from "../src/monitoring/column-tests.js";
-import { computeKsTestSorted } from "../src/monitoring/ks.js";
-import { sortedNumericPair } from "../src/monitoring/numeric-pair.js";
-import { buildReferenceProfile } from "../src/monitoring/profile.js";
-import { sortFinite } from "../src/monitoring/quantiles.js";
-import { computeDriftReport } from "../src/monitoring/report.js";
+import { computePopulationStd } from "../src/common/statistics/descriptive.js";
+import { computeChiSquaredTest } from "../src/monitoring/drift/chi-squared.js";
+import { computeJensenShannon, computeWassersteinSorted } from "../src/monitoring/drift/distances.js";
+import { compareNumericSamples } from "../src/monitoring/drift/column-tests.js";
+import { computeKsTestSorted } from "../src/monitoring/drift/ks.js";
+import { sortedNumericPair } from "../src/monitoring/drift/numeric-pair.js";
+import { buildReferenceProfile } from "../src/monitoring/profile/profile.js";
+import { sortFinite } from "../src/monitoring/profile/bins.js";
+import { computeDriftReport } from "../src/monitoring/drift/report.js";
 
 const ALPHA = 0.05;
 /**
@@ -161,7 +158,7 @@ async function loadPool(name: string): Promise<Pool> {
   frame.columns.forEach((c, j) => {
     if (c.kind === "numeric") {
       numeric.push(j);
-      std[j] = populationStd(c.values);
+      std[j] = computePopulationStd(c.values);
       mean[j] = c.values.reduce((s, v) => s + v, 0) / c.values.length;
     } else categorical.push(j);
   });
@@ -343,7 +340,7 @@ async function judge(reference: Frame, current: Frame): Promise<Verdicts> {
       if (n <= 1000) {
         if (ks.pValue < ALPHA) evidentlyDrifted++;
       } else {
-        const std = populationStd(a);
+        const std = computePopulationStd(a);
         const w = computeWassersteinSorted(a, b) / (std > 0 ? std : 1);
         if (w >= 0.1) evidentlyDrifted++;
       }
@@ -510,7 +507,7 @@ async function runSpeed(): Promise<{ lines: string[]; seconds: SpeedSeconds }> {
   const lines = [
     "Frames are built in memory before the clock starts: the times are `computeDriftReport` alone (no file",
     "loading or CSV parsing), median of 3 runs, one core (the bench's worker processes have exited).",
-    "Windows of at least 32,768 values are compared bucketed (src/monitoring/bucketed-pair.ts: exact, no sort);",
+    "Windows of at least 32,768 values are compared bucketed (src/monitoring/drift/bucketed-pair.ts: exact, no sort);",
     "the baselines below run side by side on the same shape.",
     "",
     "| reference | current | decision | time (one core) |",

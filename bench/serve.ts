@@ -29,12 +29,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { createRandom } from "../src/common/random.js";
+import { computeNearestRankQuantile } from "../src/common/statistics/quantiles.js";
 import type { Frame } from "../src/data/frame.js";
 import { createSilentLogger } from "../src/common/logger.js";
 import { transformFeatures } from "../src/features/transform.js";
 import type { FittedFeatures } from "../src/features/types.js";
 import { fitRandomForest } from "../src/learners/forest.js";
-import { buildReferenceProfile } from "../src/monitoring/profile.js";
+import { buildReferenceProfile } from "../src/monitoring/profile/profile.js";
 import { createOnnxSession, exportOnnx, runOnnxSession } from "../src/onnx/index.js";
 import { openModelRegistry } from "../src/registry/model-registry.js";
 import { startModelServer } from "../src/serve/start-server.js";
@@ -144,7 +145,7 @@ async function runFixedRate(url: string, body: string, rate: number, seconds: nu
   }
   await Promise.all(pending);
   latencies.sort((a, b) => a - b);
-  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)]!;
+  const q = (p: number) => computeNearestRankQuantile(latencies, p);
   const achieved = total / ((performance.now() - start) / 1000);
   process.stdout.write(`${JSON.stringify({ p50: q(0.5), p99: q(0.99), achieved, errors })}\n`);
   agent.destroy();

@@ -10,7 +10,7 @@
 import { parseArgs } from "node:util";
 import { createRandom, type Random } from "../src/common/random.js";
 import { stratifiedKFold, type Split } from "../src/data/split.js";
-import { computeBinaryRocAuc } from "../src/evaluation/metrics-probabilistic.js";
+import { computeBinaryRocAuc } from "../src/common/statistics/roc-auc.js";
 import { fitGradientBoosting } from "../src/learners/gradient-boosting.js";
 import type { FeatureMatrix } from "../src/learners/model.js";
 import { predictModel } from "../src/learners/predict.js";

@@ -5,7 +5,7 @@
  */
 import type { ChartPoints } from "../evaluation/curves.js";
 import type { GateResult } from "../evaluation/gates.js";
-import type { DriftReport } from "../monitoring/report.js";
+import type { DriftReport } from "../monitoring/drift/report.js";
 import type { TrainDocument } from "../pipeline/train-document.js";
 import { renderImportanceChart, renderPrChart, renderRocChart, renderTuningChart } from "./render-charts.js";
 

@@ -4,6 +4,7 @@
  * estimate, which adds a per-action ridge reward model as a control variate.
  * Each comes with a standard error from the spread of its per-decision terms.
  */
+import { mean, sampleVariance } from "simple-statistics";
 import { ACTION_COUNT, actionIndex, type Action } from "./actions.js";
 import { chooseConservative, estimateActions, fitRewardModels } from "./bandit.js";
 import { CONTEXT_DIM } from "./context.js";
@@ -68,13 +69,9 @@ export function fitRewardPredictor(samples: readonly EvaluationSample[], ridge: 
 function meanAndStdError(terms: Float64Array): Estimate {
   const n = terms.length;
   if (n === 0) return { value: Number.NaN, stdError: Number.NaN };
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += terms[i]!;
-  const mean = sum / n;
-  let ss = 0;
-  for (let i = 0; i < n; i++) ss += (terms[i]! - mean) ** 2;
-  const variance = n > 1 ? ss / (n - 1) : 0;
-  return { value: mean, stdError: Math.sqrt(variance / n) };
+  const values = Array.from(terms);
+  const variance = n > 1 ? sampleVariance(values) : 0;
+  return { value: mean(values), stdError: Math.sqrt(variance / n) };
 }
 
 /**

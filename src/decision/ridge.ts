@@ -6,6 +6,7 @@
  * With A = λI + Σ x xᵀ and b = Σ r x, the estimate is θ = A⁻¹ b; the
  * residual sum of squares is Σ r² − θᵀb − λ|θ|².
  */
+import { computeCholeskyFactor, solveCholesky } from "../common/statistics/linear-algebra.js";
 
 /** Sufficient statistics of one ridge model. */
 export interface RidgeStats {
@@ -41,40 +42,6 @@ export function updateRidgeStats(stats: RidgeStats, x: ArrayLike<number>, reward
   stats.sumSq += weight * reward * reward;
 }
 
-/** Cholesky factor L (lower, row-major) of a symmetric positive definite matrix. */
-export function choleskyFactor(a: Float64Array, dim: number): Float64Array {
-  const l = new Float64Array(dim * dim);
-  for (let i = 0; i < dim; i++) {
-    for (let j = 0; j <= i; j++) {
-      let sum = a[i * dim + j]!;
-      for (let k = 0; k < j; k++) sum -= l[i * dim + k]! * l[j * dim + k]!;
-      if (i === j) {
-        if (!(sum > 0)) throw new RangeError("matrix is not positive definite");
-        l[i * dim + i] = Math.sqrt(sum);
-      } else {
-        l[i * dim + j] = sum / l[j * dim + j]!;
-      }
-    }
-  }
-  return l;
-}
-
-/** Solves (L Lᵀ) y = v given the Cholesky factor L. */
-export function choleskySolve(l: Float64Array, dim: number, v: ArrayLike<number>): Float64Array {
-  const y = new Float64Array(dim);
-  for (let i = 0; i < dim; i++) {
-    let sum = v[i]!;
-    for (let k = 0; k < i; k++) sum -= l[i * dim + k]! * y[k]!;
-    y[i] = sum / l[i * dim + i]!;
-  }
-  for (let i = dim - 1; i >= 0; i--) {
-    let sum = y[i]!;
-    for (let k = i + 1; k < dim; k++) sum -= l[k * dim + i]! * y[k]!;
-    y[i] = sum / l[i * dim + i]!;
-  }
-  return y;
-}
-
 /** A fitted ridge model, ready to predict. */
 export interface RidgeFit {
   readonly theta: Float64Array;
@@ -87,8 +54,8 @@ export interface RidgeFit {
 
 /** Fits θ = A⁻¹ b and the residual variance. */
 export function fitRidge(stats: RidgeStats): RidgeFit {
-  const factor = choleskyFactor(stats.a, stats.dim);
-  const theta = choleskySolve(factor, stats.dim, stats.b);
+  const factor = computeCholeskyFactor(stats.a, stats.dim);
+  const theta = solveCholesky(factor, stats.dim, stats.b);
   let thetaB = 0;
   let thetaSq = 0;
   for (let i = 0; i < stats.dim; i++) {
@@ -110,7 +77,7 @@ export function predictRidge(fit: RidgeFit, x: ArrayLike<number>): number {
 
 /** Standard error of the prediction: σ √(xᵀ A⁻¹ x). */
 export function predictionStdError(fit: RidgeFit, x: ArrayLike<number>): number {
-  const z = choleskySolve(fit.factor, fit.dim, x);
+  const z = solveCholesky(fit.factor, fit.dim, x);
   let q = 0;
   for (let i = 0; i < fit.dim; i++) q += x[i]! * z[i]!;
   return Math.sqrt(fit.sigma2 * Math.max(q, 0));

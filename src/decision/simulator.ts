@@ -38,70 +38,31 @@ export type Scenario = (typeof SCENARIOS)[number];
 /** Probability of resolving within T, and of a person reverting, per action. */
 type Effects = Readonly<Record<Action, readonly [resolve: number, revert: number]>>;
 
+/** Builds one scenario's row, in the order of the table's columns below. */
+function effects(
+  ignore: readonly [number, number],
+  notify: readonly [number, number],
+  abortCanary: readonly [number, number],
+  rollback: readonly [number, number],
+  retrain: readonly [number, number],
+): Effects {
+  return { ignore, notify, abort_canary: abortCanary, rollback, retrain };
+}
+
+// Noise resolves on its own whatever is done; acting on it only annoys people.
+const NOISE = effects([0.9, 0], [0.9, 0.1], [0.9, 0.8], [0.9, 0.8], [0.9, 0.6]);
+
+// Columns: ignore, notify, abort_canary, rollback, retrain — each [resolve, revert].
 const EFFECTS: Readonly<Record<Scenario, Effects>> = {
-  bad_deploy: {
-    ignore: [0.05, 0],
-    notify: [0.35, 0],
-    abort_canary: [0.9, 0.02],
-    rollback: [0.95, 0.02],
-    retrain: [0.1, 0.3],
-  },
-  bad_canary: {
-    ignore: [0.05, 0],
-    notify: [0.4, 0],
-    abort_canary: [0.95, 0.02],
-    rollback: [0.9, 0.05],
-    retrain: [0.1, 0.3],
-  },
-  upstream_outage: {
-    ignore: [0.4, 0],
-    notify: [0.6, 0],
-    abort_canary: [0.4, 0.2],
-    rollback: [0.4, 0.2],
-    retrain: [0.3, 0.4],
-  },
-  drift_warning: {
-    ignore: [0.15, 0],
-    notify: [0.3, 0],
-    abort_canary: [0.15, 0.5],
-    rollback: [0.15, 0.5],
-    retrain: [0.75, 0.02],
-  },
-  drift_critical: {
-    ignore: [0.05, 0],
-    notify: [0.35, 0],
-    abort_canary: [0.1, 0.5],
-    rollback: [0.1, 0.5],
-    retrain: [0.8, 0.05],
-  },
-  noise_measured: {
-    ignore: [0.9, 0],
-    notify: [0.9, 0.1],
-    abort_canary: [0.9, 0.8],
-    rollback: [0.9, 0.8],
-    retrain: [0.9, 0.6],
-  },
-  noise_unmeasured: {
-    ignore: [0.9, 0],
-    notify: [0.9, 0.1],
-    abort_canary: [0.9, 0.8],
-    rollback: [0.9, 0.8],
-    retrain: [0.9, 0.6],
-  },
-  anomaly_real: {
-    ignore: [0.1, 0],
-    notify: [0.6, 0],
-    abort_canary: [0.3, 0.3],
-    rollback: [0.3, 0.3],
-    retrain: [0.3, 0.3],
-  },
-  flapping: {
-    ignore: [0.5, 0],
-    notify: [0.5, 0.05],
-    abort_canary: [0.5, 0.5],
-    rollback: [0.5, 0.5],
-    retrain: [0.5, 0.5],
-  },
+  bad_deploy: effects([0.05, 0], [0.35, 0], [0.9, 0.02], [0.95, 0.02], [0.1, 0.3]),
+  bad_canary: effects([0.05, 0], [0.4, 0], [0.95, 0.02], [0.9, 0.05], [0.1, 0.3]),
+  upstream_outage: effects([0.4, 0], [0.6, 0], [0.4, 0.2], [0.4, 0.2], [0.3, 0.4]),
+  drift_warning: effects([0.15, 0], [0.3, 0], [0.15, 0.5], [0.15, 0.5], [0.75, 0.02]),
+  drift_critical: effects([0.05, 0], [0.35, 0], [0.1, 0.5], [0.1, 0.5], [0.8, 0.05]),
+  noise_measured: NOISE,
+  noise_unmeasured: NOISE,
+  anomaly_real: effects([0.1, 0], [0.6, 0], [0.3, 0.3], [0.3, 0.3], [0.3, 0.3]),
+  flapping: effects([0.5, 0], [0.5, 0.05], [0.5, 0.5], [0.5, 0.5], [0.5, 0.5]),
 };
 
 const WEIGHTS: Readonly<Record<Scenario, number>> = {

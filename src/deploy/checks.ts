@@ -5,6 +5,7 @@
  * either way, so a quiet canary neither fails nor advances.
  */
 import type { Checks } from "../config/environment.js";
+import { computeBonferroniThreshold } from "../common/statistics/multiple-testing.js";
 
 /** What the server measured for one model over one analysis window. */
 export interface CheckWindow {
@@ -76,7 +77,7 @@ export function analyseChecks(checks: Checks, window: CheckWindow): CheckAnalysi
   if (checks.drift !== undefined && window.drift !== null && window.drift.rows >= checks.drift.min_samples) {
     const entries = Object.entries(window.drift.pValues).filter(([, p]) => Number.isFinite(p));
     if (entries.length > 0) {
-      const threshold = checks.drift.alpha / entries.length;
+      const threshold = computeBonferroniThreshold(checks.drift.alpha, entries.length);
       let [feature, minP] = entries[0]!;
       for (const [name, p] of entries) if (p < minP) [feature, minP] = [name, p];
       results.push({

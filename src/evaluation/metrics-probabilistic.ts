@@ -4,6 +4,7 @@
  * multiclass tasks average one-vs-rest scores over classes (macro).
  */
 import { DataError } from "../common/errors.js";
+import { computeBinaryRocAuc } from "../common/statistics/roc-auc.js";
 import { computeBinaryCurveCounts } from "./curves.js";
 import { checkCodes, checkProbabilities } from "./metrics-input.js";
 
@@ -19,31 +20,6 @@ function column(probabilities: ArrayLike<number>, nClasses: number, k: number): 
 
 function indicator(yTrue: ArrayLike<number>, k: number): Uint8Array {
   return Uint8Array.from({ length: yTrue.length }, (_, i) => (yTrue[i] === k ? 1 : 0));
-}
-
-/**
- * Binary ROC AUC: the trapezoidal area under the ROC curve, where tied
- * scores count half (the Mann–Whitney statistic).
- *
- * @throws DataError when only one class is present.
- */
-export function computeBinaryRocAuc(positive: ArrayLike<number>, scores: ArrayLike<number>): number {
-  const { tps, fps } = computeBinaryCurveCounts(positive, scores);
-  const m = tps.length;
-  const p = tps[m - 1]!;
-  const q = fps[m - 1]!;
-  if (p === 0 || q === 0) {
-    throw new DataError("ROC AUC is undefined: only one class is present in y_true");
-  }
-  let area = 0;
-  let prevTp = 0;
-  let prevFp = 0;
-  for (let i = 0; i < m; i++) {
-    area += ((fps[i]! - prevFp) * (tps[i]! + prevTp)) / 2;
-    prevTp = tps[i]!;
-    prevFp = fps[i]!;
-  }
-  return area / (p * q);
 }
 
 /**

@@ -6,17 +6,12 @@
  * values, as a scikit-learn `Pipeline(SimpleImputer, StandardScaler)` does.
  */
 import { DataError } from "../common/errors.js";
+import { computeMedianSorted } from "../common/statistics/descriptive.js";
 import type { NumericColumn } from "../data/frame.js";
 import type { FittedNumericFeature } from "./types.js";
 import type { ResolvedNumericOptions } from "./options.js";
 
 const f32 = Math.fround;
-
-function median(sorted: Float64Array): number {
-  const m = sorted.length;
-  const mid = m >> 1;
-  return m % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** Fits the column on the given training rows. */
 export function fitNumericFeature(
@@ -48,7 +43,7 @@ export function fitNumericFeature(
         `use constant imputation or drop the column`,
     );
   } else if (options.imputation === "median") {
-    imputeValue = f32(median(Float64Array.from(values).sort()));
+    imputeValue = f32(computeMedianSorted(Float64Array.from(values).sort()));
   } else {
     let sum = 0;
     for (let i = 0; i < m; i++) sum += values[i]!;

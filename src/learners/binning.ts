@@ -13,6 +13,7 @@
  * Feature values are compared after `Math.fround`, the way ONNX sees them.
  */
 import { DataError } from "../common/errors.js";
+import { lowerBound } from "../common/statistics/search.js";
 import type { FeatureMatrix } from "./model.js";
 
 /** The largest bin count a Uint8Array bin index allows. */
@@ -90,18 +91,6 @@ function boundary(a: number, c: number): number {
   return mid >= c || mid < a ? a : mid;
 }
 
-/** Index of the first threshold ≥ v (so `v ≤ thresholds[bin]`), or the last bin. */
-export function findBin(thresholds: Float64Array, v: number): number {
-  let lo = 0;
-  let hi = thresholds.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (v <= thresholds[mid]!) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}
-
 /**
  * Bins every feature of a matrix; `maxBins` is 2…255. Thresholds are learnt
  * from `fitRows` when given (e.g. without the early-stopping rows), and every
@@ -131,7 +120,7 @@ export function buildBinnedMatrix(X: FeatureMatrix, maxBins: number, fitRows?: I
           `feature "${X.names[j] ?? `column ${j}`}" has a missing value (NaN) at row ${i}; impute it before training`,
         );
       }
-      bins[offset + i] = findBin(t, v);
+      bins[offset + i] = lowerBound(t, v);
     }
   }
   return { nRows, nFeatures, bins, thresholds, nBins };

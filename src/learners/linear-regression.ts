@@ -5,6 +5,7 @@
  * then solved by Cholesky.
  */
 import { DataError } from "../common/errors.js";
+import { solveCholeskyInPlace } from "../common/statistics/linear-algebra.js";
 import { checkKnownParams } from "./forest.js";
 import type { FeatureMatrix, LinearModel } from "./model.js";
 import { checkBoolean, checkNumber } from "./params.js";
@@ -20,37 +21,6 @@ export interface LinearRegressionParams {
 /** What the pipeline knows about the problem. */
 export interface LinearRegressionContext {
   readonly task: "classification" | "regression";
-}
-
-/**
- * Solves `A x = b` in place for a symmetric positive-definite `A` (row-major,
- * `n × n`), by Cholesky. `A` is overwritten by its factor and `b` by the
- * solution. Returns false when `A` is not numerically positive definite.
- */
-export function solveCholeskyInPlace(a: Float64Array, b: Float64Array, n: number): boolean {
-  for (let j = 0; j < n; j++) {
-    let diag = a[j * n + j]!;
-    for (let k = 0; k < j; k++) diag -= a[j * n + k]! * a[j * n + k]!;
-    if (!(diag > 0)) return false;
-    const ljj = Math.sqrt(diag);
-    a[j * n + j] = ljj;
-    for (let i = j + 1; i < n; i++) {
-      let s = a[i * n + j]!;
-      for (let k = 0; k < j; k++) s -= a[i * n + k]! * a[j * n + k]!;
-      a[i * n + j] = s / ljj;
-    }
-  }
-  for (let i = 0; i < n; i++) {
-    let s = b[i]!;
-    for (let k = 0; k < i; k++) s -= a[i * n + k]! * b[k]!;
-    b[i] = s / a[i * n + i]!;
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    let s = b[i]!;
-    for (let k = i + 1; k < n; k++) s -= a[k * n + i]! * b[k]!;
-    b[i] = s / a[i * n + i]!;
-  }
-  return true;
 }
 
 /** Throws a DataError naming the first non-finite value in the features or the target. */

@@ -13,7 +13,8 @@
 import { DataError } from "../common/errors.js";
 import { checkKnownParams } from "./forest.js";
 import { minimizeLbfgs } from "./lbfgs.js";
-import { assertFiniteInputs, solveCholeskyInPlace } from "./linear-regression.js";
+import { solveCholeskyInPlace } from "../common/statistics/linear-algebra.js";
+import { assertFiniteInputs } from "./linear-regression.js";
 import type { FeatureMatrix, LinearModel, Task } from "./model.js";
 import { checkInteger, checkNumber, LearnerParamError } from "./params.js";
 

@@ -5,7 +5,7 @@
  * card) is the reference and the pipeline's data file is the current window.
  */
 import { loadTable } from "../data/load-table.js";
-import { computeDriftReport, type DriftReport } from "../monitoring/report.js";
+import { computeDriftReport, type DriftReport } from "../monitoring/drift/report.js";
 import { listComparedEnvironments, readStableReference } from "../pipeline/champions.js";
 import { buildLoadRequest } from "../pipeline/spec-mapping.js";
 import { loadPipeline } from "../pipeline/train.js";

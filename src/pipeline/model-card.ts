@@ -6,7 +6,7 @@
 import { TOOL_VERSION } from "../common/version.js";
 import type { PipelineSpec } from "../config/pipeline.js";
 import { takeRows } from "../data/frame.js";
-import { buildReferenceProfile } from "../monitoring/profile.js";
+import { buildReferenceProfile } from "../monitoring/profile/profile.js";
 import type { CardFeature } from "../registry/model-card.js";
 import type { PushInput } from "../registry/model-registry.js";
 import type { Params } from "../tuning/space.js";

@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { RegistryError } from "../common/errors.js";
-import { ReferenceProfile } from "../monitoring/profile.js";
+import { ReferenceProfile } from "../monitoring/profile/profile.js";
 
 /** The reference profile of the training data, as monitoring defines it. */
 export const CardReferenceProfile = ReferenceProfile.describe(

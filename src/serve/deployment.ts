@@ -22,6 +22,7 @@ import {
   type RolloutState,
 } from "../deploy/rollout.js";
 import type { Random } from "../common/random.js";
+import { computeBonferroniThreshold } from "../common/statistics/multiple-testing.js";
 import { ANOMALY_WATCH_START, stepAnomalyWatch, type AnomalyWatch } from "./anomaly-watch.js";
 import type { ModelSlot } from "./model-slot.js";
 import {
@@ -350,7 +351,7 @@ export function createDeploymentController(ports: DeploymentPorts): DeploymentCo
         const { rows, pValues } = computeDriftPValues(served.stats);
         if (rows < drift.min_samples) continue;
         const entries = Object.entries(pValues);
-        const threshold = drift.alpha / Math.max(1, entries.length);
+        const threshold = computeBonferroniThreshold(drift.alpha, entries.length);
         const drifted = entries.filter(([, p]) => p < threshold);
         if (drifted.length > 0 && !served.driftFlagged) {
           ports.emit(

@@ -12,13 +12,14 @@ import type {
   CategoricalColumnProfile,
   NumericColumnProfile,
   ReferenceProfile,
-} from "../monitoring/profile.js";
-import { findBin } from "../monitoring/quantiles.js";
+} from "../monitoring/profile/profile.js";
+import { computeNearestRankQuantile } from "../common/statistics/quantiles.js";
+import { lowerBound } from "../common/statistics/search.js";
 import {
   computeCategoryWindowDrift,
   computeWindowDrift,
   type CategoryWindowCounts,
-} from "../monitoring/windowed.js";
+} from "../monitoring/drift/windowed.js";
 import type { OnnxColumns } from "../onnx/index.js";
 
 /** Latencies kept per analysis window for its p99; older ones are overwritten. */
@@ -172,7 +173,7 @@ export function recordInputs(stats: ModelStats, columns: OnnxColumns, nRows: num
     let missingTotal = feature.missingTotal;
     for (let i = 0; i < nRows; i++) {
       const value = column[i]!;
-      const bin = Number.isNaN(value) ? MISSING : findBin(edges, value);
+      const bin = Number.isNaN(value) ? MISSING : lowerBound(edges, value);
       if (filled === size) {
         const old = ring[next]!;
         if (old === MISSING) missingInWindow--;
@@ -237,8 +238,7 @@ export function recordOutcome(stats: ModelStats, latencyMs: number, failed: bool
 export function computeLatencyP99(stats: ModelStats): number | null {
   const n = Math.min(stats.latencyCount, LATENCY_CAPACITY);
   if (n === 0) return null;
-  const sorted = stats.latenciesMs.slice(0, n).sort();
-  return sorted[Math.min(n - 1, Math.ceil(0.99 * n) - 1)]!;
+  return computeNearestRankQuantile(stats.latenciesMs.slice(0, n).sort(), 0.99);
 }
 
 /** Chi-squared p-value of each feature's drift window against its reference bins. */

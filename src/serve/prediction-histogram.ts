@@ -8,6 +8,7 @@
  * across replicas work on them as on any histogram.
  */
 import { Counter, Gauge, type Registry } from "prom-client";
+import { lowerBound } from "../common/statistics/search.js";
 
 /**
  * Default buckets of regression predictions. A regressor's scale is not known
@@ -58,18 +59,6 @@ export function checkBuckets(bounds: readonly number[]): void {
         `prediction buckets must be finite and strictly increasing; got ${bounds.join(", ")}`,
       );
   }
-}
-
-/** Index of the first bound at or above `value` (bounds.length when none is). */
-function findBucket(bounds: Float64Array, value: number): number {
-  let lo = 0;
-  let hi = bounds.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (bounds[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**
@@ -155,7 +144,7 @@ export function createPredictionHistogram(
       for (let i = 0; i < n; i++) {
         const v = values[i]!;
         if (!Number.isFinite(v)) continue;
-        counts[findBucket(bounds, v)]!++;
+        counts[lowerBound(bounds, v)]!++;
         sum += v;
         finite++;
       }

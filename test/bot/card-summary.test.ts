@@ -7,7 +7,7 @@ import {
   readCardSummarySource,
   renderCardSummary,
 } from "../../src/bot/card-summary.js";
-import { buildReferenceProfile } from "../../src/monitoring/profile.js";
+import { buildReferenceProfile } from "../../src/monitoring/profile/profile.js";
 import type { ModelRegistry, PushResult } from "../../src/registry/model-registry.js";
 import { openConfiguredRegistry } from "../../src/registry/open-registry.js";
 

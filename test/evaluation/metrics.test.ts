@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DataError } from "../../src/common/errors.js";
+import { computeBinaryRocAuc } from "../../src/common/statistics/roc-auc.js";
 import {
   CLASSIFICATION_METRICS,
-  computeBinaryRocAuc,
   computeClassificationMetrics,
   computeLogLoss,
   computeR2,

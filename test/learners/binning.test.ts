@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DataError } from "../../src/common/errors.js";
-import { buildBinnedMatrix, computeBinThresholds, findBin } from "../../src/learners/binning.js";
+import { lowerBound } from "../../src/common/statistics/search.js";
+import { buildBinnedMatrix, computeBinThresholds } from "../../src/learners/binning.js";
 
 describe("computeBinThresholds", () => {
   it("gives every distinct value its own bin, with float32 midpoints between them", () => {
@@ -35,7 +36,7 @@ describe("computeBinThresholds", () => {
     // Act
     const thresholds = computeBinThresholds(values, 10);
     const counts = new Array<number>(10).fill(0);
-    for (const v of values) counts[findBin(thresholds, v)]!++;
+    for (const v of values) counts[lowerBound(thresholds, v)]!++;
 
     // Assert
     expect(thresholds).toHaveLength(9);
@@ -50,8 +51,8 @@ describe("computeBinThresholds", () => {
     const thresholds = computeBinThresholds(values, 10);
 
     // Assert: one bin for the zeros, then up to 9 for the rest.
-    expect(findBin(thresholds, 0)).toBe(0);
-    expect(findBin(thresholds, 900)).toBe(1);
+    expect(lowerBound(thresholds, 0)).toBe(0);
+    expect(lowerBound(thresholds, 900)).toBe(1);
     expect(thresholds.length).toBeLessThanOrEqual(9);
   });
 
@@ -72,7 +73,7 @@ describe("computeBinThresholds", () => {
             expect(thresholds.length).toBeLessThan(maxBins);
             for (const t of thresholds) expect(Math.fround(t)).toBe(t);
             for (const v of values) {
-              const bin = findBin(thresholds, v);
+              const bin = lowerBound(thresholds, v);
               for (let b = 0; b < thresholds.length; b++) expect(bin <= b).toBe(v <= thresholds[b]!);
             }
           },

@@ -1,10 +1,17 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BUCKETED_PAIR_MIN_COUNT, createBucketedNumericPair } from "../../src/monitoring/bucketed-pair.js";
-import { computeKsFromStatistic } from "../../src/monitoring/ks.js";
-import { sortedNumericPair, type NumericPair, type PairSide } from "../../src/monitoring/numeric-pair.js";
-import { sortFinite } from "../../src/monitoring/quantiles.js";
-import { computeDriftReport } from "../../src/monitoring/report.js";
+import {
+  BUCKETED_PAIR_MIN_COUNT,
+  createBucketedNumericPair,
+} from "../../src/monitoring/drift/bucketed-pair.js";
+import { computeKsFromStatistic } from "../../src/monitoring/drift/ks.js";
+import {
+  sortedNumericPair,
+  type NumericPair,
+  type PairSide,
+} from "../../src/monitoring/drift/numeric-pair.js";
+import { sortFinite } from "../../src/monitoring/profile/bins.js";
+import { computeDriftReport } from "../../src/monitoring/drift/report.js";
 import { loadGolden, relativeError } from "./fixtures.js";
 import { frameOf, numeric } from "./frames.js";
 

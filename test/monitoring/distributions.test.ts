@@ -1,18 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { computeChiSquaredTest } from "../../src/monitoring/chi-squared.js";
+import { computeChiSquaredTest } from "../../src/monitoring/drift/chi-squared.js";
 import {
   computeJensenShannon,
   computeNormalisedWasserstein,
   computePsi,
   computeWassersteinSorted,
-  populationStd,
-} from "../../src/monitoring/distances.js";
+} from "../../src/monitoring/drift/distances.js";
 import {
   computeNewCategoryTest,
   computeNullRateTest,
   computeTwoProportionZTest,
-} from "../../src/monitoring/proportions.js";
-import { chiSquaredSf, normalSf } from "../../src/monitoring/special.js";
+} from "../../src/monitoring/drift/proportions.js";
+import { computePopulationStd } from "../../src/common/statistics/descriptive.js";
+import { chiSquaredSf, normalSf } from "../../src/common/statistics/special-functions.js";
 import { loadGolden, relativeError } from "./fixtures.js";
 
 interface DistributionsGolden {
@@ -67,7 +67,7 @@ describe("chi-squared homogeneity against chi2_contingency(correction=False)", (
 describe("Wasserstein against scipy.stats.wasserstein_distance", () => {
   it.each(golden.wasserstein.map((c) => [c.label, c] as const))("%s", (_label, c) => {
     expect(relativeError(computeWassersteinSorted(sorted(c.u), sorted(c.v)), c.distance)).toBeLessThan(1e-10);
-    expect(relativeError(populationStd(Float64Array.from(c.u)), c.u_std)).toBeLessThan(1e-12);
+    expect(relativeError(computePopulationStd(Float64Array.from(c.u)), c.u_std)).toBeLessThan(1e-12);
     expect(
       relativeError(computeNormalisedWasserstein(sorted(c.u), sorted(c.v)), c.distance / c.u_std),
     ).toBeLessThan(1e-10);

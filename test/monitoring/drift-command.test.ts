@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { registerDriftCommand } from "../../src/cli/commands/drift.js";
 import { createRandom } from "../../src/common/random.js";
 import { loadCsv } from "../../src/data/load-csv.js";
-import { buildReferenceProfile } from "../../src/monitoring/profile.js";
+import { buildReferenceProfile } from "../../src/monitoring/profile/profile.js";
 import { openConfiguredRegistry } from "../../src/registry/open-registry.js";
 
 let dir: string;

@@ -3,7 +3,7 @@ import {
   computeEffectiveTestCount,
   computeSpearmanMatrix,
   computeSymmetricEigenvalues,
-} from "../../src/monitoring/effective-tests.js";
+} from "../../src/monitoring/drift/effective-tests.js";
 import { loadGolden } from "./fixtures.js";
 
 interface Golden {

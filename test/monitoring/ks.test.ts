@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { computeKsTest } from "../../src/monitoring/ks.js";
-import { kolmogorovSf } from "../../src/monitoring/kolmogorov.js";
+import { computeKsTest } from "../../src/monitoring/drift/ks.js";
+import { kolmogorovSf } from "../../src/common/statistics/kolmogorov.js";
 import { loadGolden, relativeError } from "./fixtures.js";
 
 interface KsGolden {

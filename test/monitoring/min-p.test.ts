@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { createRandom } from "../../src/common/random.js";
 import type { Frame } from "../../src/data/frame.js";
-import { compareCategories, compareNumericSamples } from "../../src/monitoring/column-tests.js";
-import { calibrateMinP, computeShuffledMinima } from "../../src/monitoring/min-p.js";
-import { sortedNumericPair } from "../../src/monitoring/numeric-pair.js";
-import { sortFinite } from "../../src/monitoring/quantiles.js";
-import { computeDriftReport } from "../../src/monitoring/report.js";
+import { compareCategories, compareNumericSamples } from "../../src/monitoring/drift/column-tests.js";
+import { calibrateMinP, computeShuffledMinima } from "../../src/monitoring/drift/min-p.js";
+import { sortedNumericPair } from "../../src/monitoring/drift/numeric-pair.js";
+import { sortFinite } from "../../src/monitoring/profile/bins.js";
+import { computeDriftReport } from "../../src/monitoring/drift/report.js";
 import { categorical, frameOf, numeric } from "./frames.js";
 
 /** n rows of `columns` numeric columns; `copies` > 1 repeats each base column with small noise (strong correlation). */
@@ -181,7 +181,7 @@ describe("computeDriftReport: how the threshold is set", () => {
     // Arrange: 2 independent columns, each repeated 4 times.
     const reference = window(400, 41, { columns: 2, copies: 4 });
     const current = window(400, 42, { columns: 2, copies: 4 });
-    const { buildReferenceProfile } = await import("../../src/monitoring/profile.js");
+    const { buildReferenceProfile } = await import("../../src/monitoring/profile/profile.js");
 
     // Act
     const calibrated = await computeDriftReport(reference, current, { multivariate: false });

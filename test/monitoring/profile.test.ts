@@ -8,9 +8,9 @@ import {
   ReferenceProfile,
   type CategoricalColumnProfile,
   type NumericColumnProfile,
-} from "../../src/monitoring/profile.js";
-import { computeSortedQuantile } from "../../src/monitoring/quantiles.js";
-import { SKETCH_RELATIVE_ACCURACY, sketchQuantile } from "../../src/monitoring/sketch.js";
+} from "../../src/monitoring/profile/profile.js";
+import { computeSortedQuantile } from "../../src/common/statistics/quantiles.js";
+import { SKETCH_RELATIVE_ACCURACY, sketchQuantile } from "../../src/monitoring/profile/sketch.js";
 import { categorical, frameOf, numeric } from "./frames.js";
 
 function makeFrame(n: number, seed: number) {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { createRandom } from "../../src/common/random.js";
 import { DataError } from "../../src/common/errors.js";
-import { computeRejectionThreshold, decideSeverity } from "../../src/monitoring/decision.js";
-import { computePredictionDrift } from "../../src/monitoring/prediction-drift.js";
-import { buildReferenceProfile } from "../../src/monitoring/profile.js";
-import { computeDriftReport } from "../../src/monitoring/report.js";
-import { computeKsTest } from "../../src/monitoring/ks.js";
+import { computeRejectionThreshold } from "../../src/common/statistics/multiple-testing.js";
+import { decideSeverity } from "../../src/monitoring/drift/severity.js";
+import { computePredictionDrift } from "../../src/monitoring/drift/prediction-drift.js";
+import { buildReferenceProfile } from "../../src/monitoring/profile/profile.js";
+import { computeDriftReport } from "../../src/monitoring/drift/report.js";
+import { computeKsTest } from "../../src/monitoring/drift/ks.js";
 import { categorical, frameOf, numeric } from "./frames.js";
 
 function normals(n: number, seed: number, shift = 0): Float64Array {

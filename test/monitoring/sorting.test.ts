@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createRandom } from "../../src/common/random.js";
-import { sortFinite } from "../../src/monitoring/bucket-sort.js";
-import { radixArgsortFloat64 } from "../../src/monitoring/radix-sort.js";
+import { sortFinite } from "../../src/monitoring/sorting/bucket-sort.js";
+import { radixArgsortFloat64 } from "../../src/monitoring/sorting/radix-sort.js";
 
 /** Samples that stress the sorts: ties, signed zeros, infinities, skew, tiny and huge magnitudes, NaN. */
 function sample(kind: string, n: number, seed: number): Float64Array {

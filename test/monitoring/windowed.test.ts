@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { createRandom } from "../../src/common/random.js";
-import { computeChiSquaredTest } from "../../src/monitoring/chi-squared.js";
-import { buildReferenceProfile, type NumericColumnProfile } from "../../src/monitoring/profile.js";
-import { countBins } from "../../src/monitoring/quantiles.js";
+import { computeChiSquaredTest } from "../../src/monitoring/drift/chi-squared.js";
+import { buildReferenceProfile, type NumericColumnProfile } from "../../src/monitoring/profile/profile.js";
+import { countBins } from "../../src/monitoring/profile/bins.js";
 import {
   buildWindowBuckets,
   computeWindowDrift,
   countsFromCumulative,
-} from "../../src/monitoring/windowed.js";
+} from "../../src/monitoring/drift/windowed.js";
 import { frameOf, numeric } from "./frames.js";
 
 function normals(n: number, seed: number, shift = 0): Float64Array {

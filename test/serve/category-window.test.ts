@@ -9,8 +9,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Checks } from "../../src/config/environment.js";
 import { analyseChecks } from "../../src/deploy/checks.js";
-import type { CategoricalColumnProfile, ReferenceProfile } from "../../src/monitoring/profile.js";
-import { computeCategoryWindowDrift } from "../../src/monitoring/windowed.js";
+import type { CategoricalColumnProfile, ReferenceProfile } from "../../src/monitoring/profile/profile.js";
+import { computeCategoryWindowDrift } from "../../src/monitoring/drift/windowed.js";
 import { createServerMetrics } from "../../src/serve/metrics.js";
 import {
   buildCheckWindow,

@@ -10,7 +10,7 @@ import type { Frame } from "../../src/data/frame.js";
 import { fitFeatures } from "../../src/features/fit.js";
 import { transformFeatures } from "../../src/features/transform.js";
 import { fitRandomForest } from "../../src/learners/forest.js";
-import { buildReferenceProfile } from "../../src/monitoring/profile.js";
+import { buildReferenceProfile } from "../../src/monitoring/profile/profile.js";
 import { exportOnnx } from "../../src/onnx/export.js";
 import { openModelRegistry, type PushResult } from "../../src/registry/model-registry.js";
 

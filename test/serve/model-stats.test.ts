@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { ReferenceProfile } from "../../src/monitoring/profile.js";
+import type { ReferenceProfile } from "../../src/monitoring/profile/profile.js";
 import {
   computeDriftPValues,
   computeLatencyP99,

@@ -4,6 +4,7 @@
  * outliers they are meant to find. The window holds the last `window` points
  * (default 100) and fills before any alarm is raised.
  */
+import { computeMedianSorted } from "../../common/statistics/descriptive.js";
 import type { AnomalySignal } from "./baseline.js";
 
 /** Robust z-score parameters. */
@@ -24,12 +25,6 @@ export interface RobustZState {
 /** The starting state. */
 export const ROBUST_Z_START: RobustZState = { window: [] };
 
-function median(sorted: readonly number[]): number {
-  const n = sorted.length;
-  const mid = n >> 1;
-  return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 /** Feeds one point; returns the next state and the signal. NaN points are skipped. */
 export function stepRobustZ(
   state: RobustZState,
@@ -45,9 +40,9 @@ export function stepRobustZ(
   let alarm = false;
   if (state.window.length >= size) {
     const sorted = [...state.window].sort((a, b) => a - b);
-    const med = median(sorted);
+    const med = computeMedianSorted(sorted);
     const mad = Math.max(
-      median(sorted.map((v) => Math.abs(v - med)).sort((a, b) => a - b)),
+      computeMedianSorted(sorted.map((v) => Math.abs(v - med)).sort((a, b) => a - b)),
       params.minMad ?? 1e-9,
     );
     statistic = (0.6745 * (x - med)) / mad;

@@ -10,9 +10,10 @@ import { computeJensenShannon, computePsi, computeWassersteinSorted } from "./di
 import { computeKsFromStatistic } from "./ks.js";
 import { DISCRETE_AUTO_MAX, type DriftMethod, type MethodChoice } from "./methods.js";
 import type { NumericPair } from "./numeric-pair.js";
-import type { CategoricalColumnProfile, NumericColumnProfile } from "./profile.js";
+import type { CategoricalColumnProfile, NumericColumnProfile } from "../profile/profile.js";
 import { computeNewCategoryTest, computeNullRateTest, computeTwoProportionZTest } from "./proportions.js";
-import { countBins } from "./quantiles.js";
+import { countBins } from "../profile/bins.js";
+import { computePopulationStd } from "../../common/statistics/descriptive.js";
 
 /** A secondary test on a column. */
 export interface SecondaryOutcome {
@@ -181,7 +182,7 @@ export function compareNumericSamples(name: string, pair: NumericPair, choice: M
   if (method === "wasserstein") {
     const reference = pair.sorted("reference");
     const d = computeWassersteinSorted(reference, pair.sorted("current"));
-    const std = stdOf(reference);
+    const std = computePopulationStd(reference);
     return { name, type: "numeric", method, statistic: std > 0 ? d / std : d, pValue: null, effect, tests };
   }
   if (discrete && (method === "chi2" || method === "z")) {
@@ -206,15 +207,6 @@ export function compareNumericSamples(name: string, pair: NumericPair, choice: M
     effect,
     tests,
   };
-}
-
-function stdOf(values: Float64Array): number {
-  let mean = 0;
-  for (let i = 0; i < values.length; i++) mean += values[i]!;
-  mean /= values.length;
-  let ss = 0;
-  for (let i = 0; i < values.length; i++) ss += (values[i]! - mean) ** 2;
-  return Math.sqrt(ss / values.length);
 }
 
 /** Non-missing values of a window in any order (binning needs no sort) and the missing count. */

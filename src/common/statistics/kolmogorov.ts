@@ -5,7 +5,7 @@
  * The branch points follow Simard & L'Ecuyer (2011), as SciPy does, so the
  * p-values agree with SciPy's to far better than 1e-6 relative.
  */
-import { logGamma } from "./special.js";
+import { logGamma } from "./special-functions.js";
 
 const SCALE_EXP = 128;
 const SCALE_UP = 2 ** SCALE_EXP;

@@ -6,13 +6,13 @@
  * a correlation that flips — that every per-column test misses. Seeded: the
  * same frames and seed give the same AUC.
  */
-import { createRandom, shuffleInPlace } from "../common/random.js";
-import type { Frame } from "../data/frame.js";
-import { stratifiedKFold } from "../data/split.js";
-import { fitGradientBoosting } from "../learners/gradient-boosting.js";
-import type { FeatureMatrix } from "../learners/model.js";
-import { predictModel } from "../learners/predict.js";
-import { computeAuc } from "./auc.js";
+import { createRandom, shuffleInPlace } from "../../common/random.js";
+import type { Frame } from "../../data/frame.js";
+import { stratifiedKFold } from "../../data/split.js";
+import { fitGradientBoosting } from "../../learners/gradient-boosting.js";
+import type { FeatureMatrix } from "../../learners/model.js";
+import { predictModel } from "../../learners/predict.js";
+import { computeRocAucTest } from "../../common/statistics/roc-auc.js";
 
 /** Options of {@link computeDomainClassifier}. */
 export interface DomainClassifierOptions {
@@ -145,6 +145,7 @@ export async function computeDomainClassifier(
     for (let i = 0; i < split.test.length; i++)
       outOfFold[split.test[i]!] = prediction.scores[i * prediction.nOutputs + 1]!;
   }
-  const { auc, pValue } = computeAuc(outOfFold, labels);
+  // Both windows hold at least two rows (folds ≥ 2 above), so both classes are present.
+  const { auc, pValue } = computeRocAucTest(labels, outOfFold);
   return { auc, pValue, folds, nReference: nRef, nCurrent: nCur };
 }

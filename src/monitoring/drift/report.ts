@@ -3,8 +3,8 @@
  * a stored profile), decide per column and for the whole data set, and
  * return the report the `drift` command prints with `--json`.
  */
-import { DataError } from "../common/errors.js";
-import type { Column, Frame } from "../data/frame.js";
+import { DataError } from "../../common/errors.js";
+import type { Column, Frame } from "../../data/frame.js";
 import {
   compareCategories,
   compareNumericSamples,
@@ -15,28 +15,15 @@ import {
   type DistanceThresholds,
 } from "./column-tests.js";
 import { BUCKETED_PAIR_MIN_COUNT, createBucketedNumericPair } from "./bucketed-pair.js";
-import { computeRejectionThreshold, decideSeverity, type Severity } from "./decision.js";
-import { computeDomainClassifier } from "./domain-classifier.js";
-import {
-  computeEffectiveTestCount,
-  computeSpearmanMatrix,
-  computeSymmetricEigenvalues,
-} from "./effective-tests.js";
-import {
-  calibrateMinP,
-  DEFAULT_PERMUTATION_BUDGET,
-  DEFAULT_PERMUTATIONS,
-  estimateMinPWork,
-} from "./min-p.js";
-import {
-  DEFAULT_DISTANCE_THRESHOLDS,
-  type Correction,
-  type MethodChoice,
-  type DriftMethod,
-} from "./methods.js";
+import { decideSeverity, type Severity } from "./severity.js";
+import { computeDomainClassifier, type DomainClassifierResult } from "./domain-classifier.js";
+import { decideThreshold, type CorrectionEntry } from "./family-threshold.js";
+import { DEFAULT_PERMUTATION_BUDGET, DEFAULT_PERMUTATIONS } from "./min-p.js";
+import type { Correction } from "../../common/statistics/multiple-testing.js";
+import { DEFAULT_DISTANCE_THRESHOLDS, type MethodChoice, type DriftMethod } from "./methods.js";
 import { sortedNumericPair, type NumericPair } from "./numeric-pair.js";
-import type { ReferenceProfile } from "./profile.js";
-import { sortFinite } from "./quantiles.js";
+import type { ReferenceProfile } from "../profile/profile.js";
+import { sortFinite } from "../profile/bins.js";
 
 /** One secondary test in the report. */
 export interface DriftTestEntry {
@@ -76,30 +63,6 @@ export interface MultivariateEntry {
   readonly method: "domain_classifier";
   /** Why it did not run, when it did not. */
   readonly skipped?: string;
-}
-
-/**
- * How the report's p-value threshold was set:
- * - `min_p`: permutation-calibrated (Westfall–Young single-step min-P over
- *   shuffles of rows between the windows) — raw reference rows, windows small
- *   enough for the shuffles to be cheap;
- * - `bonferroni_effective`: Bonferroni over the effective number of tests
- *   (Li & Ji 2005, from the reference's Spearman correlation) — raw
- *   reference rows, large windows;
- * - `bonferroni`: over every test — a stored profile holds no correlation;
- * - `bh`: Benjamini–Hochberg, on request.
- */
-export interface CorrectionEntry {
-  readonly method: "min_p" | "bonferroni_effective" | "bonferroni" | "bh";
-  readonly alpha: number;
-  /** Tests in the family (p-values), the domain classifier included. */
-  readonly tests: number;
-  /** Effective number of univariate tests (Li & Ji), when it was estimated. */
-  readonly effective_tests?: number;
-  /** Shuffles run for `min_p`. */
-  readonly permutations?: number;
-  /** Share of α the univariate tests get when the domain classifier also runs (weighted Bonferroni). */
-  readonly univariate_alpha?: number;
 }
 
 /** The report (snake_case keys: it is printed as is by `--json`). */
@@ -263,100 +226,31 @@ export async function computeDriftReport(
   const outcomes = profile
     ? compareProfile(reference, current, method)
     : compareFrames(reference, current, method);
-
-  let multivariate: MultivariateEntry;
-  let classifier: { auc: number; pValue: number } | undefined;
-  const wantMultivariate = options.multivariate ?? true;
-  if (profile) {
-    multivariate = {
-      drift: false,
-      auc: null,
-      p_value: null,
-      threshold: null,
-      method: "domain_classifier",
-      skipped: "the reference is a stored profile: there are no reference rows to train on",
-    };
-  } else if (!wantMultivariate) {
-    multivariate = {
-      drift: false,
-      auc: null,
-      p_value: null,
-      threshold: null,
-      method: "domain_classifier",
-      skipped: "disabled",
-    };
-  } else if (reference.nRows < 2 || current.nRows < 2) {
-    multivariate = {
-      drift: false,
-      auc: null,
-      p_value: null,
-      threshold: null,
-      method: "domain_classifier",
-      skipped: "insufficient data: each window needs at least 2 rows",
-    };
-  } else {
-    classifier = await computeDomainClassifier(reference, current, {
+  const { multivariate: untested, classifier } = profile
+    ? { multivariate: skippedMultivariate(PROFILE_SKIP) }
+    : await runMultivariate(reference, current, options);
+  const decision = decideThreshold(
+    profile ? null : reference,
+    current,
+    outcomes,
+    collectFamily(outcomes),
+    classifier,
+    {
+      alpha,
+      correction,
       seed: options.seed ?? 0,
-      ...(options.multivariateMaxRows === undefined ? {} : { maxRowsPerWindow: options.multivariateMaxRows }),
-    });
-    multivariate = {
-      drift: false,
-      auc: classifier.auc,
-      p_value: classifier.pValue,
-      threshold: null,
-      method: "domain_classifier",
-    };
-  }
-
-  const family: number[] = [];
-  for (const o of outcomes) {
-    if (o.pValue !== null) family.push(o.pValue);
-    for (const t of o.tests) family.push(t.pValue);
-  }
-  const decision = decideThreshold(reference, current, outcomes, family, classifier, {
-    alpha,
-    correction,
-    seed: options.seed ?? 0,
-    permutations: options.permutations ?? DEFAULT_PERMUTATIONS,
-    budget: options.permutationBudget ?? DEFAULT_PERMUTATION_BUDGET,
-  });
-  const pThreshold = decision.threshold;
-
-  const features = outcomes.map((o): DriftFeatureEntry => {
-    const tests = o.tests.map((t): DriftTestEntry => ({
-      name: t.name,
-      statistic: t.statistic,
-      p_value: t.pValue,
-      threshold: pThreshold,
-      drift: t.pValue <= pThreshold,
-      ...t.details,
-    }));
-    const distance = o.method === "psi" || o.method === "js" || o.method === "wasserstein";
-    const threshold = distance ? thresholds[o.method] : pThreshold;
-    const primaryDrift =
-      o.statistic === null
-        ? false
-        : distance
-          ? o.statistic >= threshold
-          : o.pValue !== null && o.pValue <= pThreshold;
-    const drift = primaryDrift || tests.some((t) => t.drift);
-    return {
-      name: o.name,
-      type: o.type,
-      method: o.method,
-      statistic: o.statistic,
-      p_value: o.pValue,
-      threshold,
-      drift,
-      severity: decideSeverity(drift, o.effect),
-      tests,
-      ...(o.insufficient === undefined ? {} : { insufficient_data: o.insufficient }),
-    };
-  });
-  if (classifier) {
-    const t = decision.classifierThreshold;
-    multivariate = { ...multivariate, threshold: t, drift: classifier.pValue <= t };
-  }
+      permutations: options.permutations ?? DEFAULT_PERMUTATIONS,
+      budget: options.permutationBudget ?? DEFAULT_PERMUTATION_BUDGET,
+    },
+  );
+  const features = outcomes.map((o) => buildFeatureEntry(o, decision.threshold, thresholds));
+  const multivariate = classifier
+    ? {
+        ...untested,
+        threshold: decision.classifierThreshold,
+        drift: classifier.pValue <= decision.classifierThreshold,
+      }
+    : untested;
   const drifted = features.filter((f) => f.drift).length;
   return {
     drift: drifted > 0 || multivariate.drift,
@@ -369,104 +263,86 @@ export async function computeDriftReport(
   };
 }
 
-/** Li & Ji's effective count of the univariate family: correlated numeric primary tests count as M_eff, every other test as one. */
-function effectiveFamilySize(reference: Frame, outcomes: readonly ColumnOutcome[]): number {
-  const numeric: Float64Array[] = [];
-  let others = 0;
-  reference.columns.forEach((column, j) => {
-    const o = outcomes[j]!;
-    others += o.tests.length;
-    if (o.pValue === null) return;
-    if (column.kind === "numeric") numeric.push(column.values);
-    else others++;
-  });
-  if (numeric.length === 0) return others;
-  const eigenvalues = computeSymmetricEigenvalues(computeSpearmanMatrix(numeric), numeric.length);
-  return computeEffectiveTestCount(eigenvalues) + others;
-}
+const PROFILE_SKIP = "the reference is a stored profile: there are no reference rows to train on";
 
-interface ThresholdDecision {
-  readonly threshold: number;
-  readonly classifierThreshold: number;
-  readonly entry: CorrectionEntry;
-}
-
-/**
- * The family's threshold. With the domain classifier the univariate tests
- * get α·M/(M + 1) and the classifier α/(M + 1), M the univariate family's
- * (effective) size: a weighted Bonferroni split, so the dataset-level
- * decision stays at α overall.
- */
-function decideThreshold(
-  reference: Frame | ReferenceProfile,
-  current: Frame,
-  outcomes: readonly ColumnOutcome[],
-  family: readonly number[],
-  classifier: { auc: number; pValue: number } | undefined,
-  options: {
-    readonly alpha: number;
-    readonly correction: Correction;
-    readonly seed: number;
-    readonly permutations: number;
-    readonly budget: number;
-  },
-): ThresholdDecision {
-  const { alpha } = options;
-  const tests = family.length + (classifier ? 1 : 0);
-  if (options.correction === "bh") {
-    const threshold = computeRejectionThreshold(
-      classifier ? [...family, classifier.pValue] : family,
-      alpha,
-      "bh",
-    );
-    return { threshold, classifierThreshold: threshold, entry: { method: "bh", alpha, tests } };
-  }
-  if (isProfile(reference) || family.length === 0) {
-    const threshold = computeRejectionThreshold(
-      classifier ? [...family, classifier.pValue] : family,
-      alpha,
-      "bonferroni",
-    );
-    return { threshold, classifierThreshold: threshold, entry: { method: "bonferroni", alpha, tests } };
-  }
-  const permutations = options.permutations;
-  const usePermutations =
-    permutations > 0 && estimateMinPWork(reference, current, outcomes, permutations) <= options.budget;
-  const effective = !usePermutations || classifier ? effectiveFamilySize(reference, outcomes) : undefined;
-  if (usePermutations) {
-    const univariateAlpha = classifier ? (alpha * effective!) / (effective! + 1) : alpha;
-    const b = Math.max(permutations, Math.ceil(1 / univariateAlpha) - 1);
-    const calibration = calibrateMinP(reference, current, outcomes, {
-      alpha: univariateAlpha,
-      permutations: b,
-      seed: options.seed,
-      // A tenth of Bonferroni's threshold: p-values this small reject without
-      // shuffles (a strong drift costs none), and the floor sits far enough
-      // below the calibrated threshold not to raise the false-alarm rate
-      // (at α/m it did, by about a point, on near-independent columns).
-      floor: univariateAlpha / (10 * family.length),
-    });
-    return {
-      threshold: calibration.threshold,
-      classifierThreshold: classifier ? alpha / (effective! + 1) : calibration.threshold,
-      entry: {
-        method: "min_p",
-        alpha,
-        tests,
-        permutations: calibration.permutations,
-        ...(classifier ? { effective_tests: round(effective!), univariate_alpha: univariateAlpha } : {}),
-      },
-    };
-  }
-  const m = effective! + (classifier ? 1 : 0);
-  const threshold = alpha / m;
+function skippedMultivariate(reason: string): MultivariateEntry {
   return {
-    threshold,
-    classifierThreshold: threshold,
-    entry: { method: "bonferroni_effective", alpha, tests, effective_tests: round(effective!) },
+    drift: false,
+    auc: null,
+    p_value: null,
+    threshold: null,
+    method: "domain_classifier",
+    skipped: reason,
   };
 }
 
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
+/** Runs the domain classifier when it is wanted and both windows have rows enough; its threshold comes later. */
+async function runMultivariate(
+  reference: Frame,
+  current: Frame,
+  options: DriftOptions,
+): Promise<{ multivariate: MultivariateEntry; classifier?: DomainClassifierResult }> {
+  if (!(options.multivariate ?? true)) return { multivariate: skippedMultivariate("disabled") };
+  if (reference.nRows < 2 || current.nRows < 2) {
+    return { multivariate: skippedMultivariate("insufficient data: each window needs at least 2 rows") };
+  }
+  const classifier = await computeDomainClassifier(reference, current, {
+    seed: options.seed ?? 0,
+    ...(options.multivariateMaxRows === undefined ? {} : { maxRowsPerWindow: options.multivariateMaxRows }),
+  });
+  const multivariate: MultivariateEntry = {
+    drift: false,
+    auc: classifier.auc,
+    p_value: classifier.pValue,
+    threshold: null,
+    method: "domain_classifier",
+  };
+  return { multivariate, classifier };
+}
+
+/** Every p-value of the univariate family: each column's primary test and its secondary tests. */
+function collectFamily(outcomes: readonly ColumnOutcome[]): number[] {
+  const family: number[] = [];
+  for (const o of outcomes) {
+    if (o.pValue !== null) family.push(o.pValue);
+    for (const t of o.tests) family.push(t.pValue);
+  }
+  return family;
+}
+
+/** A column's report entry: drift by the family's p-value threshold, or by the distance threshold for distances. */
+function buildFeatureEntry(
+  o: ColumnOutcome,
+  pThreshold: number,
+  thresholds: DistanceThresholds,
+): DriftFeatureEntry {
+  const tests = o.tests.map((t): DriftTestEntry => ({
+    name: t.name,
+    statistic: t.statistic,
+    p_value: t.pValue,
+    threshold: pThreshold,
+    drift: t.pValue <= pThreshold,
+    ...t.details,
+  }));
+  const distance = o.method === "psi" || o.method === "js" || o.method === "wasserstein";
+  const threshold = distance ? thresholds[o.method] : pThreshold;
+  const primaryDrift =
+    o.statistic === null
+      ? false
+      : distance
+        ? o.statistic >= threshold
+        : o.pValue !== null && o.pValue <= pThreshold;
+  const drift = primaryDrift || tests.some((t) => t.drift);
+  return {
+    name: o.name,
+    type: o.type,
+    method: o.method,
+    statistic: o.statistic,
+    p_value: o.pValue,
+    threshold,
+    drift,
+    severity: decideSeverity(drift, o.effect),
+    tests,
+    ...(o.insufficient === undefined ? {} : { insufficient_data: o.insufficient }),
+  };
 }

@@ -8,8 +8,8 @@
  */
 import { computeChiSquaredTest } from "./chi-squared.js";
 import { computePsi } from "./distances.js";
-import { kolmogorovSf } from "./kolmogorov.js";
-import type { CategoricalColumnProfile, NumericColumnProfile, ReferenceProfile } from "./profile.js";
+import { kolmogorovSf } from "../../common/statistics/kolmogorov.js";
+import type { CategoricalColumnProfile, NumericColumnProfile, ReferenceProfile } from "../profile/profile.js";
 import { computeNullRateTest } from "./proportions.js";
 
 /** Histogram layout of one numeric feature. */

@@ -27,10 +27,5 @@ export type MethodChoice = DriftMethod | "auto";
 /** Default distance thresholds: PSI 0.2, JS distance (base 2) 0.1, Wasserstein 0.1 σ. */
 export const DEFAULT_DISTANCE_THRESHOLDS = { psi: 0.2, js: 0.1, wasserstein: 0.1 } as const;
 
-/** Multiple-testing corrections across the tests of one report. */
-export const CORRECTIONS = ["bonferroni", "bh"] as const;
-/** A multiple-testing correction: Bonferroni (family-wise error) or Benjamini–Hochberg (false discovery rate). */
-export type Correction = (typeof CORRECTIONS)[number];
-
 /** Most distinct values for which a numeric column is tested as discrete. */
 export const DISCRETE_AUTO_MAX = 20;

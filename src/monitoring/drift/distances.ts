@@ -4,6 +4,7 @@
  * Jensen–Shannon distance (base-2 logarithm, so it lies in [0, 1]) and the
  * Wasserstein-1 distance divided by the reference standard deviation.
  */
+import { computePopulationStd } from "../../common/statistics/descriptive.js";
 
 /** Floor on a bin's share in PSI, so an empty bin gives a large but finite term. */
 export const PSI_EPSILON = 1e-4;
@@ -84,18 +85,6 @@ export function computeNormalisedWasserstein(
   sortedCurrent: Float64Array,
 ): number {
   const distance = computeWassersteinSorted(sortedReference, sortedCurrent);
-  const std = populationStd(sortedReference);
+  const std = computePopulationStd(sortedReference);
   return std > 0 ? distance / std : distance;
-}
-
-/** Population standard deviation (ddof 0), two-pass for accuracy. */
-export function populationStd(values: Float64Array): number {
-  const n = values.length;
-  if (n === 0) return 0;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += values[i]!;
-  mean /= n;
-  let ss = 0;
-  for (let i = 0; i < n; i++) ss += (values[i]! - mean) ** 2;
-  return Math.sqrt(ss / n);
 }

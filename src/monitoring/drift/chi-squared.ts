@@ -4,7 +4,7 @@
  * computes. Categories empty in both windows carry no information and are
  * dropped (SciPy would refuse a zero expected frequency).
  */
-import { chiSquaredSf } from "./special.js";
+import { chiSquaredSf } from "../../common/statistics/special-functions.js";
 
 /** Result of {@link computeChiSquaredTest}. */
 export interface ChiSquaredResult {

@@ -15,8 +15,8 @@
  * Bonferroni over the columns is conservative. The shuffles come from the
  * seeded generator, so a report is reproducible.
  */
-import { createRandom, type Random } from "../common/random.js";
-import type { Column, Frame } from "../data/frame.js";
+import { createRandom, type Random } from "../../common/random.js";
+import type { Column, Frame } from "../../data/frame.js";
 import {
   compareCategories,
   compareNumericSamples,
@@ -27,7 +27,7 @@ import { computeKsFromStatistic } from "./ks.js";
 import type { MethodChoice } from "./methods.js";
 import { sortedNumericPair } from "./numeric-pair.js";
 import { computeNullRateTest } from "./proportions.js";
-import { radixArgsortFloat64 } from "./radix-sort.js";
+import { radixArgsortFloat64 } from "../sorting/radix-sort.js";
 
 /** Default number of shuffles (k = 10 at α = 0.05). */
 export const DEFAULT_PERMUTATIONS = 199;

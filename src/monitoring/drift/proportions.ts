@@ -3,7 +3,7 @@
  * missing-value rates) and the exact test for categories that the reference
  * never saw.
  */
-import { normalTwoSidedP } from "./special.js";
+import { normalTwoSidedP } from "../../common/statistics/special-functions.js";
 
 /** Result of a test with a normal statistic. */
 export interface ZTestResult {

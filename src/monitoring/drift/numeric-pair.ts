@@ -8,8 +8,8 @@
  * bucketed-pair.ts, which answers for large windows without sorting them.
  */
 import { computeKsStatistic } from "./ks.js";
-import { computeDecileEdges } from "./profile.js";
-import { countBinsSorted } from "./quantiles.js";
+import { computeDecileEdges } from "../profile/profile.js";
+import { countBinsSorted } from "../profile/bins.js";
 
 /** Which window of the pair. */
 export type PairSide = "reference" | "current";

@@ -11,9 +11,11 @@
  * values with their counts, an "other" count, and the missing count.
  */
 import { z } from "zod";
-import { DataError } from "../common/errors.js";
-import type { Column, Frame } from "../data/frame.js";
-import { computeQuantileOf, countBinsSorted, sortFinite } from "./quantiles.js";
+import { DataError } from "../../common/errors.js";
+import type { Column, Frame } from "../../data/frame.js";
+import { computeMoments } from "../../common/statistics/descriptive.js";
+import { computeQuantileOf } from "../../common/statistics/quantiles.js";
+import { countBinsSorted, sortFinite } from "./bins.js";
 import { buildSketch, encodeSketch, mergeEncodedSketches, sketchQuantile } from "./sketch.js";
 import { decodeSketch } from "./sketch.js";
 
@@ -118,11 +120,7 @@ function profileNumeric(
 ): NumericColumnProfile {
   const { sorted, missing } = sortFinite(values);
   const n = sorted.length;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += sorted[i]!;
-  mean = n > 0 ? mean / n : 0;
-  let m2 = 0;
-  for (let i = 0; i < n; i++) m2 += (sorted[i]! - mean) ** 2;
+  const { mean, m2 } = computeMoments(sorted);
   const edges = edgesOverride ? [...edgesOverride] : computeDecileEdges(sorted);
   const distinct: number[] = [];
   const distinctCounts: number[] = [];

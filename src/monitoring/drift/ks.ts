@@ -4,7 +4,7 @@
  * hold at most 10,000 values, the Kolmogorov distribution at the effective
  * size `round(n·m/(n+m))` above that.
  */
-import { kolmogorovSf } from "./kolmogorov.js";
+import { kolmogorovSf } from "../../common/statistics/kolmogorov.js";
 
 /** Largest sample for which `auto` computes the exact p-value (SciPy's `MAX_AUTO_N`). */
 export const KS_EXACT_MAX_N = 10_000;

@@ -4,7 +4,7 @@
  * categorical column) — so a shift in behaviour shows even before labels
  * arrive.
  */
-import type { Column, Frame } from "../data/frame.js";
+import type { Column, Frame } from "../../data/frame.js";
 import { computeDriftReport, type DriftOptions, type DriftReport } from "./report.js";
 
 /** The outputs of a model on one window. */

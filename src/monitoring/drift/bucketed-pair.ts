@@ -20,10 +20,11 @@
  * worst one bucket holds every value, and gathering it costs about what
  * sorting the window does.
  */
+import { upperBound } from "../../common/statistics/search.js";
 import { walkKsDifferences } from "./ks.js";
 import type { NumericPair, PairSide } from "./numeric-pair.js";
-import { computeDecileEdgesOf } from "./profile.js";
-import { sortFinite, sortFloat64 } from "./bucket-sort.js";
+import { computeDecileEdgesOf } from "../profile/profile.js";
+import { sortFinite, sortFloat64 } from "../sorting/bucket-sort.js";
 
 /** Windows with at least this many non-missing values each are compared bucketed in reports; below, sorting is as fast. */
 export const BUCKETED_PAIR_MIN_COUNT = 1 << 15;
@@ -121,14 +122,8 @@ class BucketedWindow {
 
   /** The bucket holding the k-th smallest value (from 0). */
   bucketOfRank(k: number): number {
-    let lo = 0;
-    let hi = this.grid.buckets - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.before[mid + 1]! > k) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
+    // before[b + 1] counts the values up to bucket b: the first b whose count passes k.
+    return upperBound(this.before, k, 1, this.grid.buckets) - 1;
   }
 
   /**
@@ -191,15 +186,7 @@ class BucketedWindow {
     if (x < this.grid.min) return 0;
     if (x >= this.grid.max) return this.count;
     const b = bucketOf(this.grid, x);
-    const values = this.valuesIn(b);
-    let lo = 0;
-    let hi = values.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (values[mid]! <= x) lo = mid + 1;
-      else hi = mid;
-    }
-    return this.before[b]! + lo;
+    return this.before[b]! + upperBound(this.valuesIn(b), x);
   }
 
   distinct(limit: number): number[] | undefined {
