@@ -87,12 +87,7 @@ async function putBlob(layout: LayoutRoot, repo: string, blob: Blob): Promise<vo
  * untagged entry of the same manifest) give way. Throws TagExistsError, and
  * changes nothing, when a tag that must not move names another manifest.
  */
-function buildTaggedIndex(
-  index: ImageIndex,
-  repo: string,
-  write: ManifestWrite,
-  where: string,
-): ImageIndex {
+function buildTaggedIndex(index: ImageIndex, repo: string, write: ManifestWrite, where: string): ImageIndex {
   for (const request of write.tags) {
     const current = index.manifests.find((entry) => tagOf(entry) === request.tag);
     if (current !== undefined && current.digest !== write.digest && !request.overwrite) {
