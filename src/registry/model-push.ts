@@ -6,7 +6,7 @@
 import { RegistryError } from "../common/errors.js";
 import { buildModelArtifact } from "./manifest.js";
 import { MODEL_ARTIFACT_TYPE, OCI_MANIFEST_MEDIA_TYPE } from "./media-types.js";
-import { encodeModelCard, parseModelCard } from "./model-card.js";
+import { encodeModelCard, parseModelCard } from "./model-card-schema.js";
 import type { PushInput, PushResult } from "./model-registry.js";
 import { type OciStore, TagExistsError } from "./oci-store.js";
 import { assertGitCommitTag, assertModelName, computeNextVersionTag } from "./reference.js";

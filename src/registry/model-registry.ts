@@ -8,7 +8,7 @@ import { RegistryError } from "../common/errors.js";
 import type { RegistryCredentials } from "./auth.js";
 import { computeDigest, verifyDigest } from "./digest.js";
 import { findModelLayers, type ImageManifest, parseImageManifest } from "./manifest.js";
-import { decodeModelCard, type ModelCard } from "./model-card.js";
+import { decodeModelCard, type ModelCard } from "./model-card-schema.js";
 import { OCI_MANIFEST_MEDIA_TYPE } from "./media-types.js";
 import { collectModelGarbage } from "./model-gc.js";
 import { pushModel } from "./model-push.js";
