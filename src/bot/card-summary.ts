@@ -5,7 +5,7 @@
  * Action report's metrics and gates only.
  */
 import { resolve } from "node:path";
-import type { ModelCard } from "../registry/model-card.js";
+import type { ModelCard } from "../registry/model-card-schema.js";
 import type { ModelRegistry } from "../registry/model-registry.js";
 import { openConfiguredRegistry } from "../registry/open-registry.js";
 import { parseModelReference } from "../registry/reference.js";

@@ -16,7 +16,7 @@ import { writeFrameCsv } from "../data/write-csv.js";
 import { runExternalCommand } from "../learners/external-command.js";
 import { verifyOnnxModel } from "../onnx/check-inputs.js";
 import { createOnnxSession } from "../onnx/session.js";
-import type { CardFeature } from "../registry/model-card.js";
+import type { CardFeature } from "../registry/model-card-schema.js";
 import { evaluateOnnxModel } from "./evaluate-onnx.js";
 import type { ModelArtifact } from "./model-artifact.js";
 import { buildModelCard } from "./model-card.js";

@@ -11,7 +11,7 @@ import { loadTable } from "../data/load-table.js";
 import { encodeTargetLike } from "../data/target.js";
 import type { ModelEvaluation } from "../evaluation/model-evaluation.js";
 import { createOnnxSession } from "../onnx/session.js";
-import type { ModelCard } from "../registry/model-card.js";
+import type { ModelCard } from "../registry/model-card-schema.js";
 import type { ModelRegistry } from "../registry/model-registry.js";
 import { parseModelReference } from "../registry/reference.js";
 import { evaluateOnnxModel } from "./evaluate-onnx.js";

@@ -7,7 +7,7 @@ import { TOOL_VERSION } from "../common/version.js";
 import type { PipelineSpec } from "../config/pipeline.js";
 import { takeRows } from "../data/frame.js";
 import { buildReferenceProfile } from "../monitoring/profile/profile.js";
-import type { CardFeature } from "../registry/model-card.js";
+import type { CardFeature } from "../registry/model-card-schema.js";
 import type { PushInput } from "../registry/model-registry.js";
 import type { Params } from "../tuning/space.js";
 import type { PreparedData } from "./prepare-data.js";

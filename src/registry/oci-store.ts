@@ -64,3 +64,13 @@ export class TagExistsError extends RegistryError {
 
 /** A reference names no manifest in the registry (HTTP 404, or no such tag in the layout). */
 export class ModelNotFoundError extends RegistryError {}
+
+/** tag → digest for every tag of a repository (a tag deleted meanwhile is left out). */
+export async function readTagDigests(store: OciStore, name: string): Promise<Map<string, string>> {
+  const map = new Map<string, string>();
+  for (const tag of await store.listTags(name)) {
+    const digest = await store.resolveTag(name, tag);
+    if (digest !== undefined) map.set(tag, digest);
+  }
+  return map;
+}

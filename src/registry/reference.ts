@@ -215,3 +215,15 @@ export function parseRegistryLocation(
 export function remoteRepositoryName(namespace: string, name: string): string {
   return namespace ? `${namespace}/${name}` : name;
 }
+
+/** Sorts tags: `v1, v2, …, v10` by number, then the rest alphabetically. */
+export function sortTags(tags: readonly string[]): string[] {
+  return [...tags].sort((a, b) => {
+    const va = versionOfTag(a);
+    const vb = versionOfTag(b);
+    if (va !== undefined && vb !== undefined) return va - vb;
+    if (va !== undefined) return -1;
+    if (vb !== undefined) return 1;
+    return a < b ? -1 : a > b ? 1 : 0;
+  });
+}

@@ -7,7 +7,7 @@
  * runs (see micro-batch.ts).
  */
 import { OnnxError } from "../common/errors.js";
-import type { ModelCard } from "../registry/model-card.js";
+import type { ModelCard } from "../registry/model-card-schema.js";
 import type { ModelRegistry } from "../registry/model-registry.js";
 import { parseModelReference } from "../registry/reference.js";
 import {

@@ -5,7 +5,7 @@
  * reading server logs. Numbers become float32 columns (null = missing = NaN),
  * categories strings (null = missing = "").
  */
-import type { CardFeature } from "../registry/model-card.js";
+import type { CardFeature } from "../registry/model-card-schema.js";
 import type { OnnxColumns } from "../onnx/index.js";
 import { decodeBytesTensor, decodeNumericTensor } from "./binary-tensors.js";
 import { RequestError } from "./request-error.js";

@@ -7,13 +7,15 @@
  * when a file exists and no sha was given), as GitHub checks them.
  *
  * Every call is recorded. A call to a route the fake does not know, or
- * without a token it issued, is answered 404/401 and listed in `unexpected`
- * so a test can fail on it.
+ * without a token it issued, is answered 404/401 and listed in `unexpected`;
+ * under vitest such a call fails the test that made it by itself (see
+ * `fake-github-guard.ts`), with no check needed in the test file.
  */
 import { createHash, createHmac, verify } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { commitFile, git, showFile, squashMerge } from "./fake-github-git.js";
+import { watchUnexpectedCalls } from "./fake-github-guard.js";
 
 /** One recorded request. */
 export interface RecordedCall {
@@ -809,6 +811,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   origin = `http://127.0.0.1:${port}`;
+  const watch = watchUnexpectedCalls(origin, state.unexpected);
 
   return {
     url: origin,
@@ -857,6 +860,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     callsTo: (method, path) => state.calls.filter((c) => c.method === method && path.test(c.path)),
     close: () =>
       new Promise<void>((resolve) => {
+        watch.closed();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -9,7 +9,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { RegistryError, UsageError } from "../../common/errors.js";
 import { describeFileError } from "../../registry/fs-port.js";
-import type { ModelRegistry, PushInput, ResolvedModel } from "../../registry/model-registry.js";
+import type { GcReport, ModelRegistry, PushInput, ResolvedModel } from "../../registry/model-registry.js";
 import { ANNOTATION_FILEPATH } from "../../registry/media-types.js";
 import { openConfiguredRegistry, type RegistryFlags } from "../../registry/open-registry.js";
 import {
@@ -97,12 +97,7 @@ async function readInputFile(path: string): Promise<Uint8Array> {
   }
 }
 
-/** Registers `registry` and its subcommands. */
-export function registerRegistryCommand(program: Command): void {
-  const registryCommand = program
-    .command("registry")
-    .description("list, inspect, pull, push, tag and gc models");
-
+function registerList(registryCommand: Command): void {
   withRegistryOptions(
     registryCommand.command("list").description("models in the registry, or the tags of one model"),
   )
@@ -129,7 +124,9 @@ export function registerRegistryCommand(program: Command): void {
             : `no tags for ${name} in ${registry.location}`,
       );
     });
+}
 
+function registerInspect(registryCommand: Command): void {
   withRegistryOptions(registryCommand.command("inspect").description("manifest and model card of a model"))
     .argument("<ref>", "name:tag or name@sha256:…")
     .action(async (text: string, options: CommonOptions, command: Command) => {
@@ -151,7 +148,9 @@ export function registerRegistryCommand(program: Command): void {
       ].join("\n");
       print(options, { ref: formatModelReference(ref), ...manifest, card: pulled.card }, human);
     });
+}
 
+function registerPull(registryCommand: Command): void {
   withRegistryOptions(
     registryCommand
       .command("pull")
@@ -176,7 +175,53 @@ export function registerRegistryCommand(program: Command): void {
         `pulled ${formatModelReference({ ...ref, digest: pulled.digest })} into ${folder.dir}`,
       );
     });
+}
 
+/** Reads the card file a push names: JSON, or a UsageError naming the file. */
+async function readCardFile(cardPath: string): Promise<unknown> {
+  try {
+    return JSON.parse(new TextDecoder().decode(await readInputFile(cardPath)));
+  } catch (error) {
+    if (error instanceof RegistryError) throw error;
+    throw new UsageError(
+      `${cardPath}: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+}
+
+type PushOptions = CommonOptions & { model: string; card: string; name?: string; commit?: string };
+
+async function runPush(options: PushOptions, command: Command): Promise<void> {
+  const { registry, root } = open(command, options);
+  const cardPath = resolve(root, options.card);
+  const card = await readCardFile(cardPath);
+  const cardName =
+    typeof card === "object" && card !== null && "name" in card && typeof card.name === "string"
+      ? card.name
+      : undefined;
+  const name = options.name ?? cardName;
+  if (name === undefined) throw new UsageError(`${cardPath} has no name; pass --name`);
+  const result = await registry.push({
+    name,
+    onnx: await readInputFile(resolve(root, options.model)),
+    card: card as PushInput["card"],
+    ...(options.commit === undefined ? {} : { commitTag: options.commit }),
+  });
+  print(
+    options,
+    {
+      ref: result.ref,
+      pinned_ref: result.pinnedRef,
+      digest: result.digest,
+      version: result.version,
+      tags: result.tags,
+      size: result.size,
+    },
+    `pushed ${result.pinnedRef} (tags ${result.tags.join(", ")}) to ${registry.location}`,
+  );
+}
+
+function registerPush(registryCommand: Command): void {
   withRegistryOptions(
     registryCommand.command("push").description("store an ONNX model and its card as the next version"),
   )
@@ -184,49 +229,10 @@ export function registerRegistryCommand(program: Command): void {
     .requiredOption("--card <file>", "the model card JSON (name and version are set by the push)")
     .option("--name <name>", "model name (default: the card's name)")
     .option("--commit <sha>", "git short commit to tag (default: the card's git_commit, 7 digits)")
-    .action(
-      async (
-        options: CommonOptions & { model: string; card: string; name?: string; commit?: string },
-        command: Command,
-      ) => {
-        const { registry, root } = open(command, options);
-        const cardPath = resolve(root, options.card);
-        let card: unknown;
-        try {
-          card = JSON.parse(new TextDecoder().decode(await readInputFile(cardPath)));
-        } catch (error) {
-          if (error instanceof RegistryError) throw error;
-          throw new UsageError(
-            `${cardPath}: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-          );
-        }
-        const cardName =
-          typeof card === "object" && card !== null && "name" in card && typeof card.name === "string"
-            ? card.name
-            : undefined;
-        const name = options.name ?? cardName;
-        if (name === undefined) throw new UsageError(`${cardPath} has no name; pass --name`);
-        const result = await registry.push({
-          name,
-          onnx: await readInputFile(resolve(root, options.model)),
-          card: card as PushInput["card"],
-          ...(options.commit === undefined ? {} : { commitTag: options.commit }),
-        });
-        print(
-          options,
-          {
-            ref: result.ref,
-            pinned_ref: result.pinnedRef,
-            digest: result.digest,
-            version: result.version,
-            tags: result.tags,
-            size: result.size,
-          },
-          `pushed ${result.pinnedRef} (tags ${result.tags.join(", ")}) to ${registry.location}`,
-        );
-      },
-    );
+    .action(runPush);
+}
 
+function registerTag(registryCommand: Command): void {
   withRegistryOptions(registryCommand.command("tag").description("add a tag to a model"))
     .argument("<ref>", "name:tag or name@sha256:…")
     .argument("<tag>", "the new tag")
@@ -243,7 +249,9 @@ export function registerRegistryCommand(program: Command): void {
         );
       },
     );
+}
 
+function registerDelete(registryCommand: Command): void {
   withRegistryOptions(
     registryCommand
       .command("delete")
@@ -262,7 +270,56 @@ export function registerRegistryCommand(program: Command): void {
         `deleted ${ref.name}@${deleted.digest} (tags ${deleted.tags.join(", ") || "none"})`,
       );
     });
+}
 
+/** `--keep` as a whole number ≥ 1, or undefined when absent. */
+function parseKeep(keep: string | undefined): number | undefined {
+  if (keep === undefined) return undefined;
+  const keepVersions = Number(keep);
+  if (!Number.isInteger(keepVersions) || keepVersions < 1) {
+    throw new UsageError(`--keep must be a whole number ≥ 1, got ${JSON.stringify(keep)}`);
+  }
+  return keepVersions;
+}
+
+function renderGcReport(report: GcReport, location: RegistryLocation): string {
+  return [
+    ...report.deletedManifests.map((m) => `deleted ${m.name}@${m.digest} (${m.tags.join(", ")})`),
+    ...report.keptProtected.map(
+      (m) => `kept ${m.name}@${m.digest} (${m.tags.join(", ")}): an environment uses it`,
+    ),
+    `${report.removedBlobs.length} blob(s) removed` +
+      (location.kind === "local"
+        ? ` (blobs younger than ${DEFAULT_GC_GRACE_MS / 60_000} minutes stay: a push may still be using them)`
+        : " (the registry reclaims blobs with its own garbage collection)"),
+  ].join("\n");
+}
+
+type GcCommandOptions = CommonOptions & { keep?: string; environments: string };
+
+async function runGc(names: string[], options: GcCommandOptions, command: Command): Promise<void> {
+  const { registry, root, location } = open(command, options);
+  const keepVersions = parseKeep(options.keep);
+  const protectedDigests = await loadProtected(registry, root, options.environments);
+  const report = await registry.gc({
+    protectedDigests,
+    ...(names.length ? { names } : {}),
+    ...(keepVersions === undefined ? {} : { keepVersions }),
+  });
+  print(
+    options,
+    {
+      registry: registry.location,
+      protected_digests: [...protectedDigests].sort(),
+      deleted_manifests: report.deletedManifests,
+      kept_protected: report.keptProtected,
+      removed_blobs: report.removedBlobs,
+    },
+    renderGcReport(report, location),
+  );
+}
+
+function registerGc(registryCommand: Command): void {
   withRegistryOptions(
     registryCommand
       .command("gc")
@@ -273,46 +330,19 @@ export function registerRegistryCommand(program: Command): void {
     .argument("[names...]", "models to collect (default: all)")
     .option("--keep <n>", "keep the newest n versions of each model (default: keep all versions)")
     .option("--environments <dir>", "environment files whose digests are protected", "environments")
-    .action(
-      async (
-        names: string[],
-        options: CommonOptions & { keep?: string; environments: string },
-        command: Command,
-      ) => {
-        const { registry, root, location } = open(command, options);
-        let keepVersions: number | undefined;
-        if (options.keep !== undefined) {
-          keepVersions = Number(options.keep);
-          if (!Number.isInteger(keepVersions) || keepVersions < 1) {
-            throw new UsageError(`--keep must be a whole number ≥ 1, got ${JSON.stringify(options.keep)}`);
-          }
-        }
-        const protectedDigests = await loadProtected(registry, root, options.environments);
-        const report = await registry.gc({
-          protectedDigests,
-          ...(names.length ? { names } : {}),
-          ...(keepVersions === undefined ? {} : { keepVersions }),
-        });
-        print(
-          options,
-          {
-            registry: registry.location,
-            protected_digests: [...protectedDigests].sort(),
-            deleted_manifests: report.deletedManifests,
-            kept_protected: report.keptProtected,
-            removed_blobs: report.removedBlobs,
-          },
-          [
-            ...report.deletedManifests.map((m) => `deleted ${m.name}@${m.digest} (${m.tags.join(", ")})`),
-            ...report.keptProtected.map(
-              (m) => `kept ${m.name}@${m.digest} (${m.tags.join(", ")}): an environment uses it`,
-            ),
-            `${report.removedBlobs.length} blob(s) removed` +
-              (location.kind === "local"
-                ? ` (blobs younger than ${DEFAULT_GC_GRACE_MS / 60_000} minutes stay: a push may still be using them)`
-                : " (the registry reclaims blobs with its own garbage collection)"),
-          ].join("\n"),
-        );
-      },
-    );
+    .action(runGc);
+}
+
+/** Registers `registry` and its subcommands. */
+export function registerRegistryCommand(program: Command): void {
+  const registryCommand = program
+    .command("registry")
+    .description("list, inspect, pull, push, tag and gc models");
+  registerList(registryCommand);
+  registerInspect(registryCommand);
+  registerPull(registryCommand);
+  registerPush(registryCommand);
+  registerTag(registryCommand);
+  registerDelete(registryCommand);
+  registerGc(registryCommand);
 }

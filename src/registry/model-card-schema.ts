@@ -4,6 +4,9 @@
  * the holdout, and what its training data looked like (the reference profile
  * drift monitoring compares live traffic with). Keys are snake_case because
  * people and scripts read the file as is.
+ *
+ * This file holds the card's format (the zod schema, and its parse, encode
+ * and decode); `src/pipeline/model-card.ts` builds a card from a training run.
  */
 import { z } from "zod";
 import { RegistryError } from "../common/errors.js";

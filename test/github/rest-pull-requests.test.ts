@@ -1,6 +1,6 @@
 /** GitHub's refusals of auto-merge are sorted into the cases the bot works around. */
 import { describe, expect, it } from "vitest";
-import { classifyAutoMergeError } from "../../src/github/rest-ports.js";
+import { classifyAutoMergeError } from "../../src/github/rest-pull-requests.js";
 
 describe("classifyAutoMergeError", () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RegistryError } from "../../src/common/errors.js";
-import { decodeModelCard, encodeModelCard, parseModelCard } from "../../src/registry/model-card.js";
+import { decodeModelCard, encodeModelCard, parseModelCard } from "../../src/registry/model-card-schema.js";
 import { sampleCard } from "./sample-model.js";
 
 const valid = { ...sampleCard(), name: "churn", version: "v3" };
