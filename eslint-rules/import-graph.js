@@ -83,13 +83,9 @@ export function readImports(text, fileAbs) {
       add(node, node.moduleSpecifier.text, node.isTypeOnly);
       return;
     }
-    if (
-      ts.isCallExpression(node) &&
-      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
-      node.arguments.length === 1 &&
-      ts.isStringLiteralLike(node.arguments[0])
-    ) {
-      add(node, node.arguments[0].text, false);
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const [argument] = node.arguments;
+      if (argument !== undefined && ts.isStringLiteralLike(argument)) add(node, argument.text, false);
     }
     ts.forEachChild(node, visit);
   };
