@@ -41,9 +41,9 @@ export interface StartOptions {
 const running = new Set<Child>();
 
 /** Fails with a clear message when `dist/` has not been built. */
-export function assertBuilt(): void {
-  if (!existsSync(BUILT_ENTRY))
-    throw new Error(`${BUILT_ENTRY} is missing: run \`npm run build\` before tests that start the CLI`);
+export function assertBuilt(entry = BUILT_ENTRY): void {
+  if (!existsSync(entry))
+    throw new Error(`${entry} is missing: run \`npm run build\` before tests that start built code`);
 }
 
 /** Starts `command args` with piped stdio; it is stopped at the latest when the test file ends. */
@@ -193,22 +193,31 @@ export interface CliRun {
   code: number | null;
 }
 
-/** Runs `meta-controller <args>` (built) to the end; `input` goes to its stdin. Killed after `timeoutMs`. */
-export async function runCli(
+/** Runs `command args` to the end; `input` goes to its stdin. Killed after `timeoutMs` (default 120 s). */
+export async function runToEnd(
+  command: string,
   args: readonly string[],
   options: StartOptions & { input?: string; timeoutMs?: number } = {},
 ): Promise<CliRun> {
-  assertBuilt();
-  const child = startProcess(`meta-controller ${args[0] ?? ""}`.trim(), process.execPath, [BIN, ...args], {
-    cwd: options.cwd ?? process.cwd(),
-    env: cliEnv(options.env),
-  });
+  const child = startProcess(command, command, args, options);
   child.process.stdin.end(options.input ?? "");
   const timer = setTimeout(() => child.process.kill("SIGKILL"), options.timeoutMs ?? 120_000);
   const code = await child.exited;
   clearTimeout(timer);
-  running.delete(child);
   return { stdout: child.stdout(), stderr: child.stderr(), code };
+}
+
+/** Runs `meta-controller <args>` (built) to the end; `input` goes to its stdin. */
+export function runCli(
+  args: readonly string[],
+  options: StartOptions & { input?: string; timeoutMs?: number } = {},
+): Promise<CliRun> {
+  assertBuilt();
+  return runToEnd(process.execPath, [BIN, ...args], {
+    ...options,
+    cwd: options.cwd ?? process.cwd(),
+    env: cliEnv(options.env),
+  });
 }
 
 /**
