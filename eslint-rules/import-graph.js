@@ -1,9 +1,9 @@
 // @ts-check
 /**
  * The import graph of `src/`: every file, the relative modules it imports
- * (static `import`/`export … from`, and `import("…")` with a literal), each
- * edge marked type-only or not. Read with TypeScript's own parser, so what
- * counts as an import is what the compiler sees.
+ * (static `import`/`export … from`, type-only ones too, and `import("…")`
+ * with a literal). Read with TypeScript's own import scanner, so what counts
+ * as an import is what the compiler sees.
  *
  * Used by the `layers/layers` and `layers/no-cycle` rules
  * (`eslint-rules/layers.js`) and by `test/house-rules/`.
@@ -17,7 +17,6 @@ import ts from "typescript";
  * @property {string} from   repository-relative path of the importing file (posix)
  * @property {string} to     repository-relative path of the imported file (posix)
  * @property {string} specifier  the text inside the quotes
- * @property {boolean} typeOnly  `import type` / `export type`: erased at run time
  * @property {number} line   1-based line of the import
  * @property {number} column 0-based column of the import
  */
@@ -44,53 +43,25 @@ export function resolveRelative(fromAbs, specifier) {
 }
 
 /**
- * The imports of one file's text.
+ * The imports of one file's text: TypeScript's import scanner
+ * (`preProcessFile`), which reads `import`, `export … from` and `import("…")`
+ * without building a syntax tree.
  * @param {string} text
  * @param {string} fileAbs absolute path the text stands for
- * @returns {{ specifier: string, typeOnly: boolean, line: number, column: number, resolved: string | undefined }[]}
+ * @returns {{ specifier: string, line: number, column: number, resolved: string | undefined }[]}
  */
 export function readImports(text, fileAbs) {
-  const source = ts.createSourceFile(fileAbs, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-  /** @type {{ specifier: string, typeOnly: boolean, line: number, column: number, resolved: string | undefined }[]} */
-  const out = [];
-  /** @param {ts.Node} node @param {string} specifier @param {boolean} typeOnly */
-  const add = (node, specifier, typeOnly) => {
-    const { line, character } = source.getLineAndCharacterOfPosition(node.getStart(source));
-    out.push({
-      specifier,
-      typeOnly,
-      line: line + 1,
-      column: character,
-      resolved: resolveRelative(fileAbs, specifier),
-    });
-  };
-  /** @param {ts.Node} node */
-  const visit = (node) => {
-    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
-      const clause = node.importClause;
-      const typeOnly =
-        clause !== undefined &&
-        (clause.isTypeOnly ||
-          (clause.name === undefined &&
-            clause.namedBindings !== undefined &&
-            ts.isNamedImports(clause.namedBindings) &&
-            clause.namedBindings.elements.length > 0 &&
-            clause.namedBindings.elements.every((e) => e.isTypeOnly)));
-      add(node, node.moduleSpecifier.text, typeOnly);
-      return;
-    }
-    if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
-      add(node, node.moduleSpecifier.text, node.isTypeOnly);
-      return;
-    }
-    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
-      const [argument] = node.arguments;
-      if (argument !== undefined && ts.isStringLiteralLike(argument)) add(node, argument.text, false);
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(source);
-  return out;
+  const { importedFiles } = ts.preProcessFile(text, true, true);
+  return importedFiles.map((ref) => {
+    const before = text.slice(0, ref.pos);
+    const line = before.split("\n").length;
+    return {
+      specifier: ref.fileName,
+      line,
+      column: ref.pos - (before.lastIndexOf("\n") + 1),
+      resolved: resolveRelative(fileAbs, ref.fileName),
+    };
+  });
 }
 
 /** @param {string} dir @returns {string[]} */
@@ -130,7 +101,6 @@ export function buildImportGraph(root, override) {
         from,
         to,
         specifier: imp.specifier,
-        typeOnly: imp.typeOnly,
         line: imp.line,
         column: imp.column,
       });

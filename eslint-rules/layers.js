@@ -9,12 +9,16 @@
  *   (type-only imports count: a cycle of types is still two files that
  *   cannot be understood, moved or tested one without the other).
  *
- * Why our own cycle check rather than `eslint-plugin-import-x`'s `no-cycle`:
- * our sources only import each other by relative `./x.js` paths, so the graph
- * needs no resolver; the check reads each file once per lint run (cached by
- * mtime), adds nothing to install (import-x brings a native resolver and a
- * dozen packages), and costs well under a second on the whole of `src/`,
- * where `no-cycle` walks every file's export map again per linted file.
+ * Why our own cycle check rather than `eslint-plugin-import-x`'s `no-cycle`
+ * (4.18 supports Node 20): our sources import each other only by relative
+ * `./x.js` paths, so the graph needs no resolver. import-x brings eleven
+ * packages, among them a native resolver (`unrs-resolver`), and a resolver
+ * set up for TypeScript to map `./x.js` to `./x.ts`.
+ * Ours reads each file once per lint run with TypeScript's import scanner
+ * (cached by mtime) and walks the graph from the linted file only. Measured
+ * on the 255 files of `src/`: 2.2 s of rule time on a machine at load 14,
+ * under 1 % of `npm run lint`'s rule time (the type-checked rules are the
+ * rest).
  */
 import { readdirSync, statSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
@@ -180,10 +184,13 @@ const layersRule = {
 
 /**
  * Edges of every file under `<root>/src`, re-read only when a file's mtime
- * changes, so a lint run parses each file once however many files it lints.
- * @type {Map<string, Map<string, { mtimeMs: number, targets: string[] }>>}
+ * changes, and looked at on disk at most once a second: a lint run reads each
+ * file once however many files it lints, and an editor's long-lived ESLint
+ * still sees other files change.
+ * @type {Map<string, { checkedAt: number, files: Map<string, { mtimeMs: number, targets: string[] }> }>}
  */
 const graphCache = new Map();
+const RECHECK_MS = 1000;
 
 /** @param {string} dir @param {string[]} out */
 function listTs(dir, out) {
@@ -201,20 +208,25 @@ function listTs(dir, out) {
  */
 function loadGraph(root) {
   let cache = graphCache.get(root);
-  if (cache === undefined) graphCache.set(root, (cache = new Map()));
-  /** @type {Map<string, string[]>} */
-  const graph = new Map();
-  for (const abs of listTs(join(root, "src"), [])) {
-    const file = toPosix(relative(root, abs));
-    const { mtimeMs } = statSync(abs);
-    let entry = cache.get(file);
-    if (entry === undefined || entry.mtimeMs !== mtimeMs) {
-      entry = { mtimeMs, targets: edgesOf(readFileSync(abs, "utf8"), abs, root) };
-      cache.set(file, entry);
+  if (cache === undefined || Date.now() - cache.checkedAt > RECHECK_MS) {
+    const previous = cache?.files ?? new Map();
+    /** @type {Map<string, { mtimeMs: number, targets: string[] }>} */
+    const files = new Map();
+    for (const abs of listTs(join(root, "src"), [])) {
+      const file = toPosix(relative(root, abs));
+      const { mtimeMs } = statSync(abs);
+      const known = previous.get(file);
+      files.set(
+        file,
+        known !== undefined && known.mtimeMs === mtimeMs
+          ? known
+          : { mtimeMs, targets: edgesOf(readFileSync(abs, "utf8"), abs, root) },
+      );
     }
-    graph.set(file, entry.targets);
+    cache = { checkedAt: Date.now(), files };
+    graphCache.set(root, cache);
   }
-  return graph;
+  return new Map([...cache.files].map(([file, { targets }]) => [file, targets]));
 }
 
 /** @param {string} text @param {string} abs @param {string} root */
@@ -239,8 +251,8 @@ function findPath(graph, start, goal) {
   /** @type {Map<string, string | null>} */
   const parent = new Map([[start, null]]);
   const queue = [start];
-  while (queue.length > 0) {
-    const node = /** @type {string} */ (queue.shift());
+  for (let head = 0; head < queue.length; head++) {
+    const node = /** @type {string} */ (queue[head]);
     if (node === goal) {
       const path = [];
       for (let n = /** @type {string | null} */ (node); n !== null; n = parent.get(n) ?? null)
@@ -268,21 +280,27 @@ const noCycleRule = {
   create(context) {
     const here = locate(context);
     if (here === undefined) return {};
-    /** @type {Map<string, string[]> | undefined} */
-    let graph;
+    /** @type {{ node: import("estree").Node, to: string }[]} */
+    const imports = [];
     return {
       ...onSpecifiers((node, specifier) => {
         const to = targetPath(here.fileAbs, specifier, here.root);
-        if (!to.startsWith("src/")) return;
-        if (graph === undefined) {
-          graph = loadGraph(here.root);
-          // The linted text, not the file on disk: it may be unsaved, or planted by a test.
-          graph.set(here.file, edgesOf(context.sourceCode.text, here.fileAbs, here.root));
-        }
-        const back = findPath(graph, to, here.file);
-        if (back !== undefined)
-          context.report({ node, messageId: "cycle", data: { path: [here.file, ...back].join(" → ") } });
+        if (to.startsWith("src/")) imports.push({ node, to });
       }),
+      "Program:exit"() {
+        if (imports.length === 0) return;
+        const graph = loadGraph(here.root);
+        // This file as linted (it may be unsaved, or planted by a test), not as on disk.
+        graph.set(
+          here.file,
+          imports.map((i) => i.to),
+        );
+        for (const { node, to } of imports) {
+          const back = findPath(graph, to, here.file);
+          if (back !== undefined)
+            context.report({ node, messageId: "cycle", data: { path: [here.file, ...back].join(" → ") } });
+        }
+      },
     };
   },
 };

@@ -95,7 +95,7 @@ export async function startDockerRegistry(options: DockerRegistryOptions = {}): 
     await child.stop();
     await removeDir();
   };
-  return { host, baseUrl, storage, output: child.output, stop };
+  return { host, baseUrl, storage, output: () => child.output(), stop };
 }
 
 /** Whether the registry answers its API root (200, or 401 with auth on). */

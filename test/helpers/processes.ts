@@ -183,7 +183,7 @@ export async function startServerProcess(
     env,
     ready: readListeningUrl,
   });
-  return { url, child: child.process, output: child.output, stop: () => child.stop() };
+  return { url, child: child.process, output: () => child.output(), stop: () => child.stop() };
 }
 
 /** What a CLI run printed and how it ended. */
