@@ -16,9 +16,9 @@
  * set up for TypeScript to map `./x.js` to `./x.ts`.
  * Ours reads each file once per lint run with TypeScript's import scanner
  * (cached by mtime) and walks the graph from the linted file only. Measured
- * on the 255 files of `src/`: 2.2 s of rule time on a machine at load 14,
- * under 1 % of `npm run lint`'s rule time (the type-checked rules are the
- * rest).
+ * with TIMING=all over the whole repository: `layers/no-cycle` 1.9 s and
+ * `layers/layers` 0.2 s of 87 s of rule time (about 2 %; the type-checked
+ * rules are most of the rest).
  */
 import { readdirSync, statSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
