@@ -38,7 +38,14 @@ export interface StartOptions {
   readonly cwd?: string;
 }
 
-const running = new Set<Child>();
+/**
+ * Every process started and not yet ended, one set per Node process even when
+ * a test runner evaluates this module more than once in it.
+ */
+const RUNNING = Symbol.for("meta-controller.test.processes");
+const shared = globalThis as typeof globalThis & { [RUNNING]?: Set<Child> };
+const firstLoad = shared[RUNNING] === undefined;
+const running = (shared[RUNNING] ??= new Set<Child>());
 
 /** Fails with a clear message when `dist/` has not been built. */
 export function assertBuilt(entry = BUILT_ENTRY): void {
@@ -280,9 +287,10 @@ export async function waitFor<T>(
 }
 
 // Killed on test end: under vitest, after the test file; in any case, when this process exits.
-process.once("exit", () => {
-  for (const child of running) if (!hasExited(child.process)) child.process.kill("SIGKILL");
-});
+if (firstLoad)
+  process.once("exit", () => {
+    for (const child of running) if (!hasExited(child.process)) child.process.kill("SIGKILL");
+  });
 if (process.env.VITEST !== undefined) {
   const { afterAll } = await import("vitest");
   afterAll(stopAll);
