@@ -19,7 +19,8 @@
  */
 import { rollbackBranch } from "../src/operations/incident-markers.js";
 import { computeNearestRankQuantile } from "../src/common/statistics/quantiles.js";
-import { startBotHarness, waitFor, type BotHarness } from "../test/bot/bot-harness.js";
+import { startBotHarness, type BotHarness } from "../test/bot/bot-harness.js";
+import { waitFor } from "../test/helpers/processes.js";
 
 const LATENCY_MS = 50;
 const argIndex = process.argv.indexOf("--iterations");
@@ -66,11 +67,14 @@ async function measureIncident(bot: BotHarness, fingerprint: string, startsAt: s
   const res = await bot.postAlert(alert(fingerprint, startsAt));
   const ack = Date.now() - sentAt;
   if (res.status !== 202) throw new Error(`alert answered ${res.status}`);
-  const graphql = await waitFor(() => {
-    const calls = bot.fake.calls.slice(firstCall);
-    const index = calls.findIndex((c) => c.path === "/api/graphql" && c.durationMs > 0);
-    return index >= 0 ? { calls: calls.slice(0, index + 1), done: calls[index]! } : undefined;
-  }, 60_000);
+  const graphql = await waitFor(
+    () => {
+      const calls = bot.fake.calls.slice(firstCall);
+      const index = calls.findIndex((c) => c.path === "/api/graphql" && c.durationMs > 0);
+      return index >= 0 ? { calls: calls.slice(0, index + 1), done: calls[index]! } : undefined;
+    },
+    { timeout: 60_000 },
+  );
   const total = bot.fake.startedAt + graphql.done.at + graphql.done.durationMs - sentAt;
   const inFake = graphql.calls.reduce((sum, c) => sum + c.durationMs, 0);
   return {
@@ -121,18 +125,17 @@ async function main(): Promise<void> {
     const single = alert("dup-single", "2026-11-28T02:00:00Z");
     const singleAnswers = await Promise.all(Array.from({ length: 100 }, () => bot.postAlert(single)));
     const singleBranch = rollbackBranch("production", "dup-single", "2026-11-28T02:00:00.000Z");
-    await waitFor(() => pullsOf(singleBranch) > 0, 60_000);
+    await waitFor(() => pullsOf(singleBranch) > 0, { timeout: 60_000 });
     const split = alert("dup-replicas", "2026-11-28T03:00:00Z");
     const splitAnswers = await Promise.all(
       Array.from({ length: 100 }, (_, i) => bot.postAlert(split, undefined, i % 2)),
     );
     const splitBranch = rollbackBranch("production", "dup-replicas", "2026-11-28T03:00:00.000Z");
-    await waitFor(() => pullsOf(splitBranch) > 0, 60_000);
+    await waitFor(() => pullsOf(splitBranch) > 0, { timeout: 60_000 });
     // Give the losing replica time to try, and fail, to open its own.
-    await waitFor(
-      () => bot.fake.callsTo("POST", /\/git\/refs$/).filter((c) => c.status === 422).length > 0,
-      60_000,
-    );
+    await waitFor(() => bot.fake.callsTo("POST", /\/git\/refs$/).filter((c) => c.status === 422).length > 0, {
+      timeout: 60_000,
+    });
     const accepted = (answers: { json: unknown }[]) =>
       answers.reduce((n, a) => n + (a.json as { accepted: number }).accepted, 0);
 

@@ -1,9 +1,9 @@
 /**
- * Runs the Action's entry the way the runner does: a child process with
- * INPUT_* variables, the event payload file, GITHUB_OUTPUT and
- * GITHUB_STEP_SUMMARY files, and GITHUB_API_URL at the fake GitHub.
+ * Runs the Action's built entry (`dist/action/index.js`, what action.yml
+ * runs) the way the runner does: a child process with INPUT_* variables, the
+ * event payload file, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, and
+ * GITHUB_API_URL at the fake GitHub.
  */
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -11,11 +11,12 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createGitRepo } from "../helpers/fake-github-git.js";
 import type { FakeGitHub } from "../helpers/fake-github.js";
+import { assertBuilt, runToEnd } from "../helpers/processes.js";
 
 const require = createRequire(import.meta.url);
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-const ENTRY = join(ROOT, "src/action/index.ts");
-const TSX = join(ROOT, "node_modules/tsx/dist/esm/index.mjs");
+/** The built entry action.yml runs. */
+const ENTRY = join(ROOT, "dist/action/index.js");
 
 /** The fake repository's owner and name. */
 export const OWNER = "acme";
@@ -165,19 +166,11 @@ export async function runAction(input: {
     ...input.env,
   };
   for (const [name, value] of Object.entries(input.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-  const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(
-    (done) => {
-      execFile(
-        process.execPath,
-        ["--import", TSX, ENTRY],
-        { cwd: input.workspace, env, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
-        (error, out, err) => {
-          const status = error && typeof error.code === "number" ? error.code : error ? 1 : 0;
-          done({ code: status, stdout: out, stderr: err });
-        },
-      );
-    },
-  );
+  assertBuilt(ENTRY);
+  const run = await runToEnd(process.execPath, [ENTRY], { cwd: input.workspace, env });
+  const { stdout, stderr } = run;
+  // Killed (timeout) counts as a failure, as execFile reported it.
+  const code = run.code ?? 1;
   return {
     code,
     stdout,

@@ -16,9 +16,9 @@ import {
   ref,
   signAlert,
   startBotHarness,
-  waitFor,
   type BotHarness,
 } from "./bot-harness.js";
+import { waitFor } from "../helpers/processes.js";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/bot/${name}`, import.meta.url), "utf8");
 

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rollbackBranch } from "../../src/operations/incident-markers.js";
 import { pullRequestClosed } from "../helpers/fake-github-webhooks.js";
 import { deliverWebhook } from "../helpers/fake-github.js";
-import { runCli } from "../helpers/run-cli.js";
+import { runCli, waitFor } from "../helpers/processes.js";
 import { commitFile } from "../helpers/fake-github-git.js";
 import {
   D,
@@ -25,7 +25,6 @@ import {
   signAlert,
   startBotHarness,
   TARGET,
-  waitFor,
   WEBHOOK_SECRET,
   type BotHarness,
 } from "./bot-harness.js";
@@ -163,7 +162,7 @@ describe("the decision log on the state branch, written by the running bot", () 
 
   // Polls the fake's record of commits (cheap) and reads the branch (git) once they are there.
   const logged = async (decisions: number, outcomes: number): Promise<PlainRecord[]> => {
-    await waitFor(() => committedLines(bot) >= decisions + outcomes, 60_000);
+    await waitFor(() => committedLines(bot) >= decisions + outcomes, { timeout: 60_000 });
     return parseLines(await bot.readStateLog());
   };
 
@@ -174,7 +173,9 @@ describe("the decision log on the state branch, written by the running bot", () 
     const p1Start = "2026-11-28T02:00:00.000Z";
     await send({ ...p1, status: "firing", startsAt: p1Start, alertname: "ModelErrorRateHigh" });
     const p1Branch = rollbackBranch("production", p1.fingerprint, p1Start);
-    const p1Pr = await waitFor(() => bot.fake.pulls.find((p) => p.head === p1Branch && p.merged), 60_000);
+    const p1Pr = await waitFor(() => bot.fake.pulls.find((p) => p.head === p1Branch && p.merged), {
+      timeout: 60_000,
+    });
     bot.fake.issueReactions.push({ issue: p1Pr.number, content: "-1", user: "maintainer" });
     await send({ ...p1, status: "resolved", startsAt: p1Start, alertname: "ModelErrorRateHigh" });
     await logged(1, 2);
@@ -201,7 +202,7 @@ describe("the decision log on the state branch, written by the running bot", () 
     });
     const qaPr = await waitFor(
       () => bot.fake.pulls.find((p) => p.head === rollbackBranch("qa", "fp-qa", qaStart)),
-      60_000,
+      { timeout: 60_000 },
     );
     qaPr.state = "closed";
     const linesBefore = committedLines(bot);
@@ -256,7 +257,7 @@ describe("the decision log on the state branch, written by the running bot", () 
     });
     const edgePr = await waitFor(
       () => bot.fake.pulls.find((p) => p.head === rollbackBranch("edge", "fp-edge", edgeStart)),
-      60_000,
+      { timeout: 60_000 },
     );
     await bot.comment({ issue: edgePr.number, body: "/undo", user: "writer" });
     await logged(4, 4);
@@ -390,7 +391,7 @@ describe("two bot processes deciding at once", () => {
         expect((await bot.postAlert(body, hmac(body), replica)).status).toBe(202);
       }),
     );
-    await waitFor(() => committedLines(bot) >= inputs.length, 60_000);
+    await waitFor(() => committedLines(bot) >= inputs.length, { timeout: 60_000 });
     const decided = parseLines(await bot.readStateLog());
     await Promise.all(
       inputs.map(async ({ replica, alert }) => {
@@ -398,7 +399,7 @@ describe("two bot processes deciding at once", () => {
         expect((await bot.postAlert(body, hmac(body), 1 - replica)).status).toBe(202);
       }),
     );
-    await waitFor(() => committedLines(bot) >= inputs.length * 2, 60_000);
+    await waitFor(() => committedLines(bot) >= inputs.length * 2, { timeout: 60_000 });
     const records = parseLines(await bot.readStateLog());
 
     // Assert

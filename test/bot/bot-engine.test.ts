@@ -7,7 +7,8 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { rollbackBranch } from "../../src/operations/incident-markers.js";
-import { D, PRODUCTION_V1, startBotHarness, waitFor, type BotHarness } from "./bot-harness.js";
+import { waitFor } from "../helpers/processes.js";
+import { D, PRODUCTION_V1, startBotHarness, type BotHarness } from "./bot-harness.js";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/bot/${name}`, import.meta.url), "utf8");
 

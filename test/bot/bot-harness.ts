@@ -1,15 +1,13 @@
 /**
- * Starts the bot as a real process (`src/bot/main.ts` through tsx) against
+ * Starts the bot as a real process (`meta-controller bot`, built) against
  * a fake GitHub at a GHES-style URL, with the repository in a real git
  * repository in a temp folder. Shared by the bot's integration tests and
  * the bench.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { generateKeyPairSync, createHmac } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { STATE_BRANCH } from "../../src/github/state-branch.js";
 import { commitFile, createGitRepo, git } from "../helpers/fake-github-git.js";
 import {
@@ -20,8 +18,7 @@ import {
   type FakeGitHub,
 } from "../helpers/fake-github.js";
 import { issueCommentCreated, type PayloadTarget } from "../helpers/fake-github-webhooks.js";
-
-const MAIN = fileURLToPath(new URL("../../src/bot/main.ts", import.meta.url));
+import { readListeningUrl, startCli, waitFor, type Child } from "../helpers/processes.js";
 
 /** Digests and references used by the scenarios. */
 export const D = {
@@ -157,20 +154,6 @@ export interface HarnessOptions {
   readonly decisionLog?: "file" | "repository";
 }
 
-/** Waits until `check` returns a value other than undefined/false. */
-export async function waitFor<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() - start > timeoutMs) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** Signs an alert body with the HMAC secret. */
 export function signAlert(body: string, secret = ALERT_HMAC): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
@@ -205,12 +188,11 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
   });
   const tmp = await mkdtemp(join(tmpdir(), "mc-bot-"));
   const outcomeLog = join(tmp, "outcomes.jsonl");
-  let stderr = "";
   const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-  const spawnReplica = async (): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> => {
-    const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ["--import", "tsx", MAIN], {
+  const spawnReplica = async (): Promise<{ child: Child; url: string }> => {
+    const { child, value: url } = await startCli(["bot"], {
+      name: "bot",
       env: {
-        ...process.env,
         APP_ID: "1",
         PRIVATE_KEY: pem,
         WEBHOOK_SECRET,
@@ -231,29 +213,13 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
         LOG_FORMAT: "json",
         NODE_ENV: "test",
       },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      const timer = setTimeout(() => reject(new Error(`bot did not start:\n${stderr}`)), 60_000);
-      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-        out += chunk;
-        const line = out.split("\n").find((l) => l.startsWith('{"listening"'));
-        if (line) {
-          clearTimeout(timer);
-          resolve((JSON.parse(line) as { listening: string }).listening);
-        }
-      });
-      child.on("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`bot exited with ${code}:\n${stderr}`));
-      });
+      ready: readListeningUrl,
     });
     return { child, url };
   };
   const replicas = await Promise.all(Array.from({ length: options.replicas ?? 1 }, spawnReplica));
   const botUrl = replicas[0]!.url;
+  const stderr = () => replicas.map(({ child }) => child.stderr()).join("");
   let nextCommentId = 9000;
   return {
     fake,
@@ -283,8 +249,8 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
       );
       // Probot answers 202 instead of 200 when handling outlasts its timeout;
       // either way the reply comment marks the end.
-      if (status !== 200 && status !== 202) throw new Error(`webhook answered ${status}:\n${stderr}`);
-      if (input.userType !== "Bot") await waitFor(() => replies() > before, 60_000);
+      if (status !== 200 && status !== 202) throw new Error(`webhook answered ${status}:\n${stderr()}`);
+      if (input.userType !== "Bot") await waitFor(() => replies() > before, { timeout: 60_000 });
       return commentId;
     },
     async postAlert(body, headers = { authorization: `Bearer ${ALERT_TOKEN}` }, replica = 0) {
@@ -326,16 +292,9 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
       }
       return out;
     },
-    stderr: () => stderr,
+    stderr,
     async stop() {
-      await Promise.all(
-        replicas.map(async ({ child }) => {
-          const exited = new Promise((resolve) => child.once("exit", resolve));
-          if (child.exitCode === null) child.kill("SIGTERM");
-          await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-          if (child.exitCode === null) child.kill("SIGKILL");
-        }),
-      );
+      await Promise.all(replicas.map(({ child }) => child.stop()));
       await fake.close();
       await rm(tmp, { recursive: true, force: true });
       await rm(repoDir, { recursive: true, force: true });

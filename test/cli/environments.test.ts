@@ -8,7 +8,7 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createGitRepo, git } from "../helpers/fake-github-git.js";
-import { runCli } from "../helpers/run-cli.js";
+import { runCli } from "../helpers/processes.js";
 
 const D = (c: string) => `sha256:${c.repeat(64)}`;
 const V1 = `customer_churn_prediction:v1@${D("1")}`;

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../helpers/run-cli.js";
+import { runCli } from "../helpers/processes.js";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 

@@ -21,7 +21,7 @@ import {
   renderPrometheusRules,
   type PrometheusRulesOptions,
 } from "../../src/deploy/prometheus-rules.js";
-import { runCli } from "../helpers/run-cli.js";
+import { runCli } from "../helpers/processes.js";
 
 const PROMTOOL = "/usr/bin/promtool";
 

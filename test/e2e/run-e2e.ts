@@ -25,10 +25,18 @@ import { commitFile, createGitRepo, showFile } from "../helpers/fake-github-git.
 import { deliverWebhook, startFakeGitHub, type FakeGitHub } from "../helpers/fake-github.js";
 import { issueCommentCreated } from "../helpers/fake-github-webhooks.js";
 import { renderAlertmanagerConfig, renderPrometheusConfig } from "./monitoring-config.js";
-import { delay, freePort, startChild, stopAll, waitFor } from "./processes.js";
+import {
+  assertBuilt,
+  BIN,
+  delay,
+  freePort,
+  readListeningUrl,
+  startChild,
+  stopAll,
+  waitFor,
+} from "../helpers/processes.js";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
-const CLI = join(REPO, "src", "cli", "main.ts");
 const DATA = join(REPO, "data", "customer_data.csv");
 const PROMETHEUS = "/usr/bin/prometheus";
 const ALERTMANAGER = "/usr/bin/prometheus-alertmanager";
@@ -89,8 +97,10 @@ interface Rollout {
   readonly candidate?: { digest: string } | null;
 }
 
+/** Arguments of `node` that run the built CLI. */
 function cli(args: readonly string[]): string[] {
-  return ["--import", "tsx", CLI, ...args];
+  assertBuilt();
+  return [BIN, ...args];
 }
 
 async function train(root: string, registry: string, seed: number): Promise<string> {
@@ -298,10 +308,7 @@ async function scenario(work: string): Promise<boolean> {
         LOG_LEVEL: "warn",
         LOG_FORMAT: "json",
       },
-      ready: (out) => {
-        const line = out.split("\n").find((l) => l.startsWith('{"listening"'));
-        return line ? (JSON.parse(line) as { listening: string }).listening : undefined;
-      },
+      ready: readListeningUrl,
     });
 
     const botOutput = () => bot.output();
@@ -329,7 +336,7 @@ async function scenario(work: string): Promise<boolean> {
         process.execPath,
         cli(["--root", checkout, "serve", "--env", envFile, "--port", "0", "--registry", registry]),
         {
-          ready: (out) => /listening on (\S+)/.exec(out)?.[1],
+          ready: readListeningUrl,
         },
       );
 
@@ -419,21 +426,19 @@ async function scenario(work: string): Promise<boolean> {
         }),
       );
       if (status !== 200 && status !== 202) throw new Error(`webhook answered ${status}`);
-      const deployPr = await waitFor(
-        "the deploy PR to merge",
-        () => fake.pulls.find((p) => p.title.startsWith("Deploy") && p.merged),
-        30_000,
-      );
+      const deployPr = await waitFor(() => fake.pulls.find((p) => p.title.startsWith("Deploy") && p.merged), {
+        timeout: 30_000,
+        what: "the deploy PR to merge",
+      });
       say(`3. /deploy canary opened #${deployPr.number} "${deployPr.title}", merged`);
 
       // 4. The server picks up the change and starts the canary.
       await waitFor(
-        "the canary to start",
         async () => {
           const r = await rollout(serverUrl);
           return r.candidate?.digest === digestOf(v2) && r.phase === "progressing";
         },
-        15_000,
+        { timeout: 15_000, what: "the canary to start" },
       );
       say("4. the server started the canary of v2");
 
@@ -444,13 +449,11 @@ async function scenario(work: string): Promise<boolean> {
       let aborted = false;
       const drift = sendTraffic(serverUrl, rows, true, () => aborted, 5000, 4, 4);
       const tA = await waitFor(
-        "traffic back on stable",
         async () => {
           const r = await rollout(serverUrl);
           return r.phase === "aborted" && r.weights?.stable === 1 ? Date.now() : undefined;
         },
-        20_000,
-        10,
+        { timeout: 20_000, interval: 10, what: "traffic back on stable" },
       );
       aborted = true;
       await drift;
@@ -458,14 +461,17 @@ async function scenario(work: string): Promise<boolean> {
       say(`6. the server's guard aborted the canary; traffic is on v1`);
 
       // 6. Prometheus fires, Alertmanager posts to the bot, the bot opens the rollback PR and it merges.
-      const tB = await waitFor("the alert at the bot", () => tap.firstFiring(), 30_000);
-      const rollbackPr = await waitFor(
-        "the rollback PR",
-        () => fake.pulls.find((p) => /^(Roll back|Abort)/.test(p.title)),
-        30_000,
-      );
+      const tB = await waitFor(() => tap.firstFiring(), { timeout: 30_000, what: "the alert at the bot" });
+      const rollbackPr = await waitFor(() => fake.pulls.find((p) => /^(Roll back|Abort)/.test(p.title)), {
+        timeout: 30_000,
+        what: "the rollback PR",
+      });
       const tC = Date.now();
-      await waitFor("the rollback PR to merge", () => rollbackPr.merged, 30_000, 10);
+      await waitFor(() => rollbackPr.merged, {
+        timeout: 30_000,
+        interval: 10,
+        what: "the rollback PR to merge",
+      });
       const tD = Date.now();
       const main = (await showFile(repoDir, "main", "environments/production.yaml"))!;
       const mainOk =
@@ -483,13 +489,11 @@ async function scenario(work: string): Promise<boolean> {
 
       // 7. The server reloads the merged state: Git and the data plane agree.
       const tE = await waitFor(
-        "the server to match main",
         async () => {
           const r = await rollout(serverUrl);
           return r.stable?.digest === digestOf(v1) && (r.candidate ?? null) === null ? Date.now() : undefined;
         },
-        30_000,
-        20,
+        { timeout: 30_000, interval: 20, what: "the server to match main" },
       );
       say("7. the server reloaded main: v1 stable, no candidate");
 

@@ -4,13 +4,12 @@
  * htpasswd basic auth. Tests skip (with a message) only when the binary is
  * missing; CI installs it.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import bcrypt from "bcryptjs";
+import { freePort, startChild } from "./processes.js";
 
 /** Where Debian installs the registry. */
 export const DOCKER_REGISTRY_BINARY = "/usr/bin/docker-registry";
@@ -50,41 +49,11 @@ export interface DockerRegistryOptions {
   readonly basicAuth?: { readonly username: string; readonly password: string };
 }
 
-/** A port nobody listens on right now (the registry takes it a moment later). */
-export async function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitUntilUp(baseUrl: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(`docker-registry exited with ${child.exitCode}:\n${output()}`);
-    try {
-      const response = await fetch(`${baseUrl}/v2/`, { signal: AbortSignal.timeout(1_000) });
-      await response.body?.cancel();
-      if (response.status === 200 || response.status === 401) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`docker-registry did not answer on ${baseUrl} within 15 s:\n${output()}`);
-}
-
 /** Starts a registry; call `stop()` in `afterAll`. */
 export async function startDockerRegistry(options: DockerRegistryOptions = {}): Promise<RunningRegistry> {
   const dir = await mkdtemp(join(tmpdir(), "mc-docker-registry-"));
   const storage = join(dir, "storage");
-  const port = await findFreePort();
+  const port = await freePort();
   const lines = [
     "version: 0.1",
     "log:",
@@ -108,26 +77,34 @@ export async function startDockerRegistry(options: DockerRegistryOptions = {}): 
   }
   const config = join(dir, "config.yml");
   await writeFile(config, `${lines.join("\n")}\n`);
-  const child = spawn(DOCKER_REGISTRY_BINARY, ["serve", config], { stdio: ["ignore", "pipe", "pipe"] });
-  let log = "";
-  child.stdout?.on("data", (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (log += chunk.toString()));
   const host = `127.0.0.1:${port}`;
   const baseUrl = `http://${host}`;
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    }
-    await rm(dir, { recursive: true, force: true });
-  };
+  const removeDir = () => rm(dir, { recursive: true, force: true });
+  let started;
   try {
-    await waitUntilUp(baseUrl, child, () => log);
+    started = await startChild("docker-registry", DOCKER_REGISTRY_BINARY, ["serve", config], {
+      ready: () => answers(baseUrl),
+      timeoutMs: 15_000,
+    });
   } catch (error) {
-    await stop();
+    await removeDir();
     throw error;
   }
-  return { host, baseUrl, storage, output: () => log, stop };
+  const { child } = started;
+  const stop = async () => {
+    await child.stop();
+    await removeDir();
+  };
+  return { host, baseUrl, storage, output: () => child.output(), stop };
+}
+
+/** Whether the registry answers its API root (200, or 401 with auth on). */
+async function answers(baseUrl: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${baseUrl}/v2/`, { signal: AbortSignal.timeout(1_000) });
+    await response.body?.cancel();
+    return response.status === 200 || response.status === 401;
+  } catch {
+    return false; // Not listening yet.
+  }
 }

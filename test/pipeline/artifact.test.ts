@@ -19,7 +19,7 @@ import {
   startDockerRegistry,
   type RunningRegistry,
 } from "../helpers/docker-registry.js";
-import { runCli } from "../helpers/run-cli.js";
+import { runCli } from "../helpers/processes.js";
 
 const run = promisify(execFile);
 const REPO = fileURLToPath(new URL("../..", import.meta.url));

@@ -8,10 +8,10 @@ import { openModelRegistry, type OpenRegistryOptions } from "../../src/registry/
 import { parseRegistryLocation } from "../../src/registry/reference.js";
 import {
   dockerRegistryMissing,
-  findFreePort,
   type RunningRegistry,
   startDockerRegistry,
 } from "../helpers/docker-registry.js";
+import { freePort } from "../helpers/processes.js";
 import { sampleModel } from "./sample-model.js";
 
 const missing = dockerRegistryMissing();
@@ -169,7 +169,7 @@ describe("remote registry down", () => {
   });
 
   it("names the URL when the connection is refused", async () => {
-    const port = await findFreePort();
+    const port = await freePort();
     const registry = openRemote(`127.0.0.1:${port}`, "acme");
     await expect(registry.pull({ name: "churn", tag: "v1" })).rejects.toThrow(
       `pull manifest churn:v1 from oci://127.0.0.1:${port}/acme: cannot connect to http://127.0.0.1:${port}/v2/acme/churn/manifests/v1: connection refused; is the registry running?`,

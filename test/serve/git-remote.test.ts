@@ -16,7 +16,7 @@ import type { PushResult } from "../../src/registry/model-registry.js";
 import { openGitSource, GitSourceError } from "../../src/serve/git-source.js";
 import { startModelServer, type RunningServer } from "../../src/serve/start-server.js";
 import { environmentYaml, pushTestModel } from "./model-fixture.js";
-import { startServerProcess, waitFor } from "./serve-process.js";
+import { startServerProcess, waitFor } from "../helpers/processes.js";
 
 const ENV_PATH = "environments/staging.yaml";
 let dir: string;
@@ -111,7 +111,7 @@ describe("serve --git-remote", () => {
       const good = await commitEnvironment(yamlFor(v2), "canary v2");
       await waitFor(
         () => (server.controller.current()?.candidate?.slot.digest === v2.digest ? true : undefined),
-        "the candidate from git",
+        { what: "the candidate from git" },
       );
 
       // Assert: served, and the status names the commit.
@@ -123,10 +123,13 @@ describe("serve --git-remote", () => {
 
       // Act: a broken commit.
       const bad = await commitEnvironment("name: staging\nmodel: [churn\n", "broken");
-      const failed = await waitFor(() => {
-        const status = server.reloadStatus().find((s) => s.source === "git");
-        return status?.outcome === "failed" && status.commit === bad ? status : undefined;
-      }, "the broken commit to be refused");
+      const failed = await waitFor(
+        () => {
+          const status = server.reloadStatus().find((s) => s.source === "git");
+          return status?.outcome === "failed" && status.commit === bad ? status : undefined;
+        },
+        { what: "the broken commit to be refused" },
+      );
 
       // Assert: the old deployment serves; the message names the remote, ref, path and line.
       expect(failed.message).toContain(`file://${origin}@main:${ENV_PATH}:`);
@@ -243,10 +246,13 @@ describe("meta-controller serve --git-remote (process)", () => {
       git(origin, "checkout", "--quiet", "main");
 
       // Assert
-      await waitFor(async () => {
-        const text = await (await fetch(`${server.url}/metrics`)).text();
-        return text.includes(`digest="${v2.digest}",role="candidate"`) ? true : undefined;
-      }, "the candidate from the cli branch");
+      await waitFor(
+        async () => {
+          const text = await (await fetch(`${server.url}/metrics`)).text();
+          return text.includes(`digest="${v2.digest}",role="candidate"`) ? true : undefined;
+        },
+        { what: "the candidate from the cli branch" },
+      );
     } finally {
       expect(await server.stop()).toBe(0);
     }

@@ -11,7 +11,8 @@ import { createSilentLogger } from "../../src/common/logger.js";
 import type { PushResult } from "../../src/registry/model-registry.js";
 import { startModelServer, type RunningServer } from "../../src/serve/start-server.js";
 import { environmentYaml, pushTestModel } from "./model-fixture.js";
-import { startEventReceiver, waitFor } from "./serve-process.js";
+import { startEventReceiver } from "../helpers/event-receiver.js";
+import { waitFor } from "../helpers/processes.js";
 
 let dir: string;
 let v1: PushResult;
@@ -93,10 +94,13 @@ describe("blue-green", () => {
     try {
       // Act
       const before: string[] = [];
-      await waitFor(async () => {
-        before.push((await predict(server, before.length)).version!);
-        return server.controller.current()?.rollout.phase === "completed" ? true : undefined;
-      }, "the blue-green switch");
+      await waitFor(
+        async () => {
+          before.push((await predict(server, before.length)).version!);
+          return server.controller.current()?.rollout.phase === "completed" ? true : undefined;
+        },
+        { what: "the blue-green switch" },
+      );
       const after = await Promise.all(Array.from({ length: 20 }, (_, i) => predict(server, i)));
       // Assert: all v1 until the switch, all v2 after it.
       expect(before.slice(0, -1).every((v) => v === "v1")).toBe(true);
@@ -128,26 +132,28 @@ describe("rollouts and reloads with events", () => {
     try {
       // Act
       const versions: string[] = [];
-      await waitFor(async () => {
-        const batch = await Promise.all(
-          Array.from({ length: 10 }, async (_, i) =>
-            (
-              await post(
-                `${server.url}/v1/models/churn:predict`,
-                { instances: [row(i)] },
-                { "x-user": `u${i}` },
-              )
-            ).headers.get("x-model-version")!,
-          ),
-        );
-        versions.push(...batch);
-        return (await rollout(server)).phase === "completed" ? true : undefined;
-      }, "the canary to complete");
-      const state = await rollout(server);
-      const event = await waitFor(
-        () => receiver.events.find((e) => e.body.type === "rollout.completed"),
-        "rollout.completed",
+      await waitFor(
+        async () => {
+          const batch = await Promise.all(
+            Array.from({ length: 10 }, async (_, i) =>
+              (
+                await post(
+                  `${server.url}/v1/models/churn:predict`,
+                  { instances: [row(i)] },
+                  { "x-user": `u${i}` },
+                )
+              ).headers.get("x-model-version")!,
+            ),
+          );
+          versions.push(...batch);
+          return (await rollout(server)).phase === "completed" ? true : undefined;
+        },
+        { what: "the canary to complete" },
       );
+      const state = await rollout(server);
+      const event = await waitFor(() => receiver.events.find((e) => e.body.type === "rollout.completed"), {
+        what: "rollout.completed",
+      });
       // Assert
       expect(state).toMatchObject({ weights: { stable: 0, candidate: 1 }, failed_checks: 0 });
       expect((state.history as { weight: number }[]).map((h) => h.weight)).toEqual([0.3, 1, 1]);
@@ -179,10 +185,9 @@ describe("rollouts and reloads with events", () => {
           candidate: `churn@sha256:${"0".repeat(64)}`,
         }),
       );
-      const failed = await waitFor(
-        () => receiver.events.find((e) => e.body.type === "model.load_failed"),
-        "model.load_failed",
-      );
+      const failed = await waitFor(() => receiver.events.find((e) => e.body.type === "model.load_failed"), {
+        what: "model.load_failed",
+      });
       const during = await post(`${server.url}/v1/models/churn:predict`, { instances: [row(1)] });
       await writeFile(
         file,
@@ -194,10 +199,9 @@ describe("rollouts and reloads with events", () => {
           strategy: "{ type: simple }",
         }),
       );
-      await waitFor(
-        async () => ((await rollout(server)).candidate ? true : undefined),
-        "the candidate to load",
-      );
+      await waitFor(async () => ((await rollout(server)).candidate ? true : undefined), {
+        what: "the candidate to load",
+      });
       const afterSwap = await post(`${server.url}/v1/models/churn:predict`, { instances: [row(1)] });
       // Assert
       expect(failed.body.digests).toMatchObject({ candidate: `sha256:${"0".repeat(64)}` });

@@ -13,7 +13,8 @@ import { createOnnxSession, predictOnnx, type OnnxClassification } from "../../s
 import { openModelRegistry, type PushResult } from "../../src/registry/model-registry.js";
 import { parseModelReference } from "../../src/registry/reference.js";
 import { environmentYaml, pushTestModel } from "./model-fixture.js";
-import { startEventReceiver, startServerProcess, waitFor, type ServerProcess } from "./serve-process.js";
+import { startEventReceiver } from "../helpers/event-receiver.js";
+import { startServerProcess, waitFor, type ServerProcess } from "../helpers/processes.js";
 
 let dir: string;
 let registryRoot: string;
@@ -211,10 +212,9 @@ describe("canary", () => {
         ),
       );
       const state = await rollout(server);
-      const event = await waitFor(
-        () => receiver.events.find((e) => e.body.type === "rollout.aborted"),
-        "rollout.aborted",
-      );
+      const event = await waitFor(() => receiver.events.find((e) => e.body.type === "rollout.aborted"), {
+        what: "rollout.aborted",
+      });
       // Assert
       expect(abortedAt).toBeGreaterThan(0);
       expect(new Set(after)).toEqual(new Set(["v1"]));

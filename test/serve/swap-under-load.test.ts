@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { PushResult } from "../../src/registry/model-registry.js";
 import { environmentYaml, pushTestModel } from "./model-fixture.js";
-import { startServerProcess, waitFor, type ServerProcess } from "./serve-process.js";
+import { startServerProcess, waitFor, type ServerProcess } from "../helpers/processes.js";
 
 const TOTAL = 10_000;
 const CONCURRENCY = 8;
@@ -86,7 +86,8 @@ it("serves 10,000 requests across stable → canary → abort → new candidate 
   const candidateIs = (version: string) => async () =>
     ((await rollout()).candidate as { version?: string } | null)?.version === version ? true : undefined;
   async function flips(): Promise<void> {
-    const at = (n: number) => waitFor(() => (sent >= n ? true : undefined), `${n} requests`, 120_000);
+    const at = (n: number) =>
+      waitFor(() => (sent >= n ? true : undefined), { timeout: 120_000, what: `${n} requests` });
     await at(TOTAL / 4);
     await writeFile(
       file,
@@ -98,7 +99,7 @@ it("serves 10,000 requests across stable → canary → abort → new candidate 
         strategy: canary,
       }),
     );
-    await waitFor(candidateIs("v2"), "canary v2", 60_000);
+    await waitFor(candidateIs("v2"), { timeout: 60_000, what: "canary v2" });
     await at(TOTAL / 2);
     const aborted = await fetch(`${server.url}/v1/rollout/abort`, {
       method: "POST",
@@ -116,7 +117,7 @@ it("serves 10,000 requests across stable → canary → abort → new candidate 
         strategy: canary,
       }),
     );
-    await waitFor(candidateIs("v3"), "canary v3", 60_000);
+    await waitFor(candidateIs("v3"), { timeout: 60_000, what: "canary v3" });
     flipsDone = true;
   }
   try {
