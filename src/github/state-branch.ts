@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { GitHubApiError } from "../common/errors.js";
+import { computeBackoffDelay, sleep as defaultSleep, type Sleep } from "../common/http/backoff.js";
 import { createRandom, type Random } from "../common/random.js";
 import type { RepoRef, StateAppendResult, StateBranch, StateFileEntry } from "./ports.js";
 import { checkGitHubAnswer, messageOf, statusOf, throwGitHubFailure } from "./api-errors.js";
@@ -47,7 +48,7 @@ export interface StateBranchOptions {
    * so the default seeds it with the process id.
    */
   readonly random?: Random;
-  readonly sleep?: (ms: number) => Promise<void>;
+  readonly sleep?: Sleep;
 }
 
 const FileSchema = z.object({
@@ -72,7 +73,7 @@ export function createStateBranch(
   const maxAttempts = options.maxAttempts ?? 8;
   const backoffMs = options.backoffMs ?? 50;
   const random = options.random ?? createRandom(process.pid);
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = options.sleep ?? defaultSleep;
   const base = { owner: repo.owner, repo: repo.repo };
   const where = `${branch} of ${repo.owner}/${repo.repo}`;
   let branchKnown = false;
@@ -196,7 +197,7 @@ export function createStateBranch(
             throwGitHubFailure(`append to ${path} on ${where}`, error);
           }
           // 409: the sha is stale; 422 about the sha: the file appeared since we read it. Another writer won.
-          if (attempt < maxAttempts) await sleep(backoffMs * 2 ** (attempt - 1) * (0.5 + random.next()));
+          if (attempt < maxAttempts) await sleep(computeBackoffDelay(attempt, backoffMs, random));
         }
       }
       throw new GitHubApiError(
