@@ -8,13 +8,13 @@ import { computeBackoffDelay, postWithBackoff, type Jitter } from "../../src/com
 /** A fetch answering each call with the next entry: a status, or an error to throw. */
 function scriptedFetch(script: readonly (number | Error)[]) {
   const calls: { url: string; init: RequestInit }[] = [];
-  const fake = (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    calls.push({ url: String(url), init: init ?? {} });
+  const fake: typeof fetch = (url, init) => {
+    calls.push({ url: url instanceof Request ? url.url : url.toString(), init: init ?? {} });
     const next = script[calls.length - 1] ?? 200;
     if (next instanceof Error) return Promise.reject(next);
     return Promise.resolve(new Response(next === 204 ? null : "answer", { status: next }));
   };
-  return { fetch: fake as typeof fetch, calls };
+  return { fetch: fake, calls };
 }
 
 function recordedSleep() {
