@@ -11,7 +11,7 @@ import type { Logger } from "pino";
 import { TOOL_VERSION } from "../common/version.js";
 import type { ServingRole } from "../deploy/route.js";
 import type { OnnxClassification, OnnxRegression } from "../onnx/index.js";
-import type { DeploymentController, Route, ServedModel } from "./deployment.js";
+import type { RolloutController, Route, ServedModel } from "./rollout-controller.js";
 import { sameLabel, type FeedbackStore } from "./feedback.js";
 import { observePredictions, type ServerMetrics } from "./metrics.js";
 import { recordInputs } from "./model-stats.js";
@@ -28,7 +28,7 @@ export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /** What the routes use. */
 export interface HandlerContext {
-  readonly controller: DeploymentController;
+  readonly controller: RolloutController;
   readonly metrics: ServerMetrics;
   readonly feedback: FeedbackStore;
   readonly logger: Logger;

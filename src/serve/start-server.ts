@@ -17,7 +17,7 @@ import { createRandom } from "../common/random.js";
 import { EnvironmentSpec } from "../config/environment.js";
 import { loadConfigFile, parseConfigText } from "../config/load-yaml.js";
 import { openConfiguredRegistry } from "../registry/open-registry.js";
-import { createDeploymentController, type DeploymentController } from "./deployment.js";
+import { createRolloutController, type RolloutController } from "./rollout-controller.js";
 import { createEventSender, type EventSender } from "./event-sender.js";
 import { createFeedbackStore } from "./feedback.js";
 import { openGitSource, type GitSource } from "./git-source.js";
@@ -87,7 +87,7 @@ export interface ReloadStatus {
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
-  readonly controller: DeploymentController;
+  readonly controller: RolloutController;
   readonly metrics: ServerMetrics;
   readonly events: EventSender;
   /** Re-reads the environment file now. */
@@ -121,7 +121,7 @@ export async function startModelServer(options: ServeOptions): Promise<RunningSe
     ).registry;
   let registryFor: string | undefined;
   let registry = openRegistry(undefined);
-  const controller = createDeploymentController({
+  const controller = createRolloutController({
     loadModel: (ref) => loadModelSlot(registry, ref),
     emit: (event) => {
       metrics.events.inc({ type: event.type });
