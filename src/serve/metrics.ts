@@ -39,6 +39,7 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { OnnxClassification, OnnxRegression } from "../onnx/index.js";
 import type { ModelStats } from "./model-stats.js";
+import type { Deployment } from "./rollout-controller.js";
 import {
   createPredictionHistogram,
   PREDICTION_VALUE_BUCKETS,
@@ -295,4 +296,37 @@ export function observePredictions(
   const scores = new Float32Array(nRows);
   for (let i = 0; i < nRows; i++) scores[i] = result.probabilities[i * k + k - 1]!;
   metrics.score.observe(labels, scores, nRows);
+}
+
+/** Sets the traffic, model and rollout gauges from the deployment served now. */
+export function publishRolloutGauges(metrics: ServerMetrics, d: Deployment | null): void {
+  if (d === null) return;
+  const { env, rollout } = d;
+  metrics.weight.reset();
+  metrics.modelInfo.reset();
+  for (const [role, served] of [
+    ["stable", d.stable],
+    ["candidate", d.candidate],
+  ] as const) {
+    if (served === null) continue;
+    const share =
+      role === "candidate"
+        ? rollout.candidateWeight / 100
+        : d.candidate === null
+          ? 1
+          : 1 - rollout.candidateWeight / 100;
+    metrics.weight.set({ model: served.slot.name, version: served.slot.version, role }, share);
+    metrics.modelInfo.set(
+      { model: served.slot.name, version: served.slot.version, digest: served.slot.digest, role },
+      1,
+    );
+  }
+  for (const state of ["idle", "progressing", "completed", "aborted"] as const) {
+    metrics.rolloutState.set(
+      { environment: env.name, model: env.model, state },
+      rollout.phase === state ? 1 : 0,
+    );
+  }
+  metrics.rolloutStep.set({ environment: env.name, model: env.model }, rollout.step);
+  metrics.failedChecks.set({ environment: env.name, model: env.model }, rollout.failedChecks);
 }
