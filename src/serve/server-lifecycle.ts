@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { sleepUnref } from "../common/http/backoff.js";
 
 /** The lifecycle's whole mutable state. */
 export interface LifecycleState {
@@ -66,10 +67,7 @@ export function createHttpLifecycle(
       const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();
       if (state.inFlight > 0) {
-        await Promise.race([
-          new Promise<void>((r) => (state.drained = r)),
-          new Promise<void>((r) => setTimeout(r, timeoutMs).unref()),
-        ]);
+        await Promise.race([new Promise<void>((r) => (state.drained = r)), sleepUnref(timeoutMs)]);
       }
       server.closeAllConnections();
       await closed;

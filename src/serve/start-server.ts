@@ -6,6 +6,7 @@
  * finish, queued events are flushed, then the sessions are released.
  */
 import type { Logger } from "pino";
+import { sleepUnref } from "../common/http/backoff.js";
 import { createRandom } from "../common/random.js";
 import type { EnvironmentSpec } from "../config/environment.js";
 import type { ModelRegistry } from "../registry/model-registry.js";
@@ -197,7 +198,7 @@ export async function startModelServer(options: ServeOptions): Promise<RunningSe
         sources.stop();
         clearInterval(ticker);
         await http.drain(options.drainTimeoutMs ?? 30_000);
-        await Promise.race([events.flush(), new Promise<void>((r) => setTimeout(r, 5_000).unref())]);
+        await Promise.race([events.flush(), sleepUnref(5_000)]);
         controller.close();
         await sources.close();
       })();
