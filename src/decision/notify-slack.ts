@@ -61,6 +61,5 @@ export async function sendSlackNotification(
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
   if (outcome.ok) return outcome.attempts;
-  const lastProblem = outcome.problem;
-  throw new NotificationError(`Slack notification to ${describeUrl(url)} failed: ${lastProblem}`);
+  throw new NotificationError(`Slack notification to ${describeUrl(url)} failed: ${outcome.problem}`);
 }
