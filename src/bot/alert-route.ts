@@ -3,14 +3,13 @@
  * most `maxBytes`, parses, drops duplicates and queues the work, then
  * answers 202 at once; the incident is handled in the background.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { BodyTooLargeError, readBoundedBody } from "../common/http/bounded-body.js";
+import { hasBearerToken } from "../common/http/constant-time.js";
+import { hasValidSignature, SIGNATURE_HEADER } from "../common/http/hmac.js";
 import type { Logger } from "../common/logger.js";
 import { AlertPayloadError, normalizeAlertPayload, noticeKey, type AlertNotice } from "./alert-payloads.js";
 import type { SeenKeys } from "./dedup.js";
-
-/** Header carrying `sha256=<hex HMAC of the body>`. */
-export const ALERT_SIGNATURE_HEADER = "x-meta-controller-signature-256";
 
 /** Settings of the alert route. */
 export interface AlertRouteOptions {
@@ -27,12 +26,6 @@ export interface AlertRouteOptions {
   readonly accept: (notice: AlertNotice) => void;
 }
 
-function same(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 function reply(res: ServerResponse, status: number, body: Record<string, unknown>): void {
   res.writeHead(status, { "content-type": "application/json" });
   res.end(JSON.stringify(body));
@@ -45,37 +38,25 @@ export function isAuthorizedAlert(
   token: string | undefined,
   hmacSecret: string | undefined,
 ): boolean {
-  const auth = headers.authorization;
-  if (token && typeof auth === "string" && /^bearer /i.test(auth) && same(auth.slice(7).trim(), token))
-    return true;
-  const signature = headers[ALERT_SIGNATURE_HEADER];
-  if (hmacSecret && typeof signature === "string") {
-    const expected = `sha256=${createHmac("sha256", hmacSecret).update(body).digest("hex")}`;
-    return same(signature.trim().toLowerCase(), expected);
-  }
+  if (token && hasBearerToken(headers.authorization, token)) return true;
+  const signature = headers[SIGNATURE_HEADER];
+  if (hmacSecret && typeof signature === "string") return hasValidSignature(hmacSecret, body, signature);
   return false;
 }
 
-type BodyResult = { ok: true; body: Buffer } | { ok: false; tooLarge: true };
-
-function readLimited(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"] ?? "0");
-    let size = 0;
-    let tooLarge = declared > maxBytes;
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) tooLarge = true;
-      // Keep reading (and dropping) so the client can finish sending and
-      // read the 413 instead of seeing a reset connection.
-      if (!tooLarge) chunks.push(chunk);
-    });
-    req.on("end", () =>
-      resolve(tooLarge ? { ok: false, tooLarge: true } : { ok: true, body: Buffer.concat(chunks) }),
-    );
-    req.on("error", reject);
-  });
+/** The body, or null (after answering 413) when it is over `maxBytes`. */
+async function readLimited(
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxBytes: number,
+): Promise<Buffer | null> {
+  try {
+    return await readBoundedBody(req, maxBytes);
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError)) throw error;
+    reply(res, 413, { error: `body larger than ${maxBytes} bytes` });
+    return null;
+  }
 }
 
 /** Creates the Node request handler; it returns false for other paths. */
@@ -88,22 +69,19 @@ export function createAlertRoute(options: AlertRouteOptions) {
       reply(res, 405, { error: "use POST" });
       return true;
     }
-    const read = await readLimited(req, options.maxBytes);
-    if (!read.ok) {
-      reply(res, 413, { error: `body larger than ${options.maxBytes} bytes` });
-      return true;
-    }
+    const body = await readLimited(req, res, options.maxBytes);
+    if (body === null) return true;
     if (!options.token && !options.hmacSecret) {
       reply(res, 503, { error: "alert intake is not configured: set ALERT_TOKEN or ALERT_HMAC_SECRET" });
       return true;
     }
-    if (!isAuthorizedAlert(req.headers, read.body, options.token, options.hmacSecret)) {
+    if (!isAuthorizedAlert(req.headers, body, options.token, options.hmacSecret)) {
       reply(res, 401, { error: "missing or wrong bearer token or signature" });
       return true;
     }
     let json: unknown;
     try {
-      json = JSON.parse(read.body.toString("utf8"));
+      json = JSON.parse(body.toString("utf8"));
     } catch (error) {
       reply(res, 400, { error: `malformed JSON: ${error instanceof Error ? error.message : String(error)}` });
       return true;

@@ -5,6 +5,7 @@
  * failures (network errors, 429, 5xx) are retried with exponential backoff.
  */
 import { MetaControllerError } from "../common/errors.js";
+import { postWithBackoff, type Sleep } from "../common/http/backoff.js";
 
 /** A notification could not be delivered. */
 export class NotificationError extends MetaControllerError {}
@@ -19,15 +20,11 @@ export interface SlackOptions {
   /** Per-attempt timeout in milliseconds (default 10 000). */
   readonly timeoutMs?: number;
   /** Waits between attempts; tests pass one that does not sleep. */
-  readonly sleep?: (ms: number) => Promise<void>;
+  readonly sleep?: Sleep;
 }
 
 /** Slack's documented limit for a message `text`. */
 const MAX_TEXT = 40_000;
-
-function defaultSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** The host of a webhook URL, for messages that must not reveal its secret path. */
 function describeUrl(url: string): string {
@@ -55,28 +52,14 @@ export async function sendSlackNotification(
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
     throw new NotificationError(`Slack webhook URL must be http(s), got ${parsed.protocol}`);
   }
-  const doFetch = options.fetch ?? fetch;
-  const retries = options.retries ?? 3;
-  const backoff = options.backoffMs ?? 500;
-  const sleep = options.sleep ?? defaultSleep;
   const body = JSON.stringify({ text: text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text });
-  let lastProblem = "";
-  for (let attempt = 0; attempt <= retries; attempt++) {
-    if (attempt > 0) await sleep(backoff * 2 ** (attempt - 1));
-    try {
-      const response = await doFetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body,
-        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-      });
-      if (response.ok) return attempt + 1;
-      lastProblem = `HTTP ${response.status}`;
-      // Client errors other than rate limiting will not get better by retrying.
-      if (response.status < 500 && response.status !== 429) break;
-    } catch (error) {
-      lastProblem = error instanceof Error ? error.message : String(error);
-    }
-  }
-  throw new NotificationError(`Slack notification to ${describeUrl(url)} failed: ${lastProblem}`);
+  const outcome = await postWithBackoff(url, body, {
+    maxAttempts: (options.retries ?? 3) + 1,
+    baseDelayMs: options.backoffMs ?? 500,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+  });
+  if (outcome.ok) return outcome.attempts;
+  throw new NotificationError(`Slack notification to ${describeUrl(url)} failed: ${outcome.problem}`);
 }

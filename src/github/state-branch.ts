@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { GitHubApiError } from "../common/errors.js";
+import { computeBackoffDelay, sleep as defaultSleep, type Sleep } from "../common/http/backoff.js";
 import { createRandom, type Random } from "../common/random.js";
 import type { RepoRef, StateAppendResult, StateBranch, StateFileEntry, StatePathChooser } from "./ports.js";
 import { checkGitHubAnswer, messageOf, statusOf, throwGitHubFailure } from "./api-errors.js";
@@ -47,7 +48,7 @@ export interface StateBranchOptions {
    * so the default seeds it with the process id.
    */
   readonly random?: Random;
-  readonly sleep?: (ms: number) => Promise<void>;
+  readonly sleep?: Sleep;
 }
 
 const FileSchema = z.object({
@@ -78,8 +79,8 @@ interface StateTarget {
 function createBackoff(options: StateBranchOptions): (attempt: number) => Promise<void> {
   const backoffMs = options.backoffMs ?? 50;
   const random = options.random ?? createRandom(process.pid);
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  return (attempt) => sleep(backoffMs * 2 ** (attempt - 1) * (0.5 + random.next()));
+  const sleep = options.sleep ?? defaultSleep;
+  return (attempt) => sleep(computeBackoffDelay(attempt, backoffMs, random));
 }
 
 async function getContents(target: StateTarget, path: string): Promise<unknown> {

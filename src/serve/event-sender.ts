@@ -6,12 +6,11 @@
  * exponential backoff on network errors, 429 and 5xx, and an id already
  * sent is not sent again.
  */
-import { createHmac } from "node:crypto";
 import type { Logger } from "pino";
+import { postWithBackoff, sleepUnref } from "../common/http/backoff.js";
+import { bearerHeader } from "../common/http/constant-time.js";
+import { SIGNATURE_HEADER, signBody } from "../common/http/hmac.js";
 import type { ServerEvent } from "../deploy/events.js";
-
-/** The bot's signature header (see src/bot/alert-route.ts). */
-export const EVENT_SIGNATURE_HEADER = "x-meta-controller-signature-256";
 
 /** Where and how events go. */
 export interface EventSenderOptions {
@@ -38,7 +37,6 @@ const MAX_REMEMBERED_IDS = 10_000;
 
 /** Creates a sender; with no URL, events are only logged. */
 export function createEventSender(options: EventSenderOptions): EventSender {
-  const post = options.fetch ?? fetch;
   const maxAttempts = options.maxAttempts ?? 5;
   const baseDelay = options.baseDelayMs ?? 250;
   const seen = new Set<string>();
@@ -47,37 +45,25 @@ export function createEventSender(options: EventSenderOptions): EventSender {
 
   async function deliver(event: ServerEvent): Promise<void> {
     const body = JSON.stringify(event);
-    const headers: Record<string, string> = { "content-type": "application/json" };
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (options.hmacSecret) {
-      headers[EVENT_SIGNATURE_HEADER] =
-        `sha256=${createHmac("sha256", options.hmacSecret).update(body).digest("hex")}`;
-    }
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      let status = 0;
-      try {
-        const response = await post(options.url, {
-          method: "POST",
-          headers,
-          body,
-          signal: AbortSignal.timeout(10_000),
-        });
-        status = response.status;
-        await response.arrayBuffer().catch(() => undefined);
-        if (response.ok) return;
-        if (status !== 429 && status < 500) {
-          options.logger.warn({ event: event.id, status }, "event refused by the receiver; not retried");
-          return;
-        }
-      } catch (error) {
-        options.logger.debug({ err: error, event: event.id }, "event delivery failed");
-      }
-      if (attempt < maxAttempts) {
-        const delay = baseDelay * 2 ** (attempt - 1);
-        await new Promise((r) => setTimeout(r, delay).unref());
-      } else {
-        options.logger.warn({ event: event.id, status }, `event not delivered after ${maxAttempts} attempts`);
-      }
+    const headers: Record<string, string> = {};
+    if (options.token) headers.authorization = bearerHeader(options.token);
+    if (options.hmacSecret) headers[SIGNATURE_HEADER] = signBody(options.hmacSecret, body);
+    const outcome = await postWithBackoff(options.url, body, {
+      headers,
+      maxAttempts,
+      baseDelayMs: baseDelay,
+      // Delivery runs in the background; a pending retry must not hold a shutdown.
+      sleep: sleepUnref,
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      onNetworkError: (error) =>
+        options.logger.debug({ err: error, event: event.id }, "event delivery failed"),
+    });
+    if (outcome.ok) return;
+    const { status } = outcome;
+    if (!outcome.exhausted) {
+      options.logger.warn({ event: event.id, status }, "event refused by the receiver; not retried");
+    } else {
+      options.logger.warn({ event: event.id, status }, `event not delivered after ${maxAttempts} attempts`);
     }
   }
 

@@ -58,6 +58,159 @@ function createInterner(): { code(text: string): number; text(code: number): str
 }
 
 /**
+ * An open-addressing hash table from a 64-bit key (two 32-bit halves) to a
+ * record index, in typed arrays allocated once; linear probing, and deletion
+ * by shifting back (no tombstones), so lookups never slow down with churn.
+ */
+interface IdTable {
+  readonly size: number;
+  readonly mask: number;
+  readonly hi: Uint32Array;
+  readonly lo: Uint32Array;
+  /** Record index held by each slot; -1 when empty. */
+  readonly record: Int32Array;
+}
+
+function createIdTable(capacity: number): IdTable {
+  let size = 2;
+  // At most half full, so probe runs stay short.
+  while (size < capacity * 2) size *= 2;
+  return {
+    size,
+    mask: size - 1,
+    hi: new Uint32Array(size),
+    lo: new Uint32Array(size),
+    record: new Int32Array(size).fill(-1),
+  };
+}
+
+/** The slot holding `hi:lo`, or the empty slot where it would go (as −slot − 1). */
+function findSlot(table: IdTable, hi: number, lo: number): number {
+  let i = lo & table.mask;
+  // The table is never more than half full, so a probe run ends long before this bound.
+  for (let probes = 0; probes < table.size; probes++) {
+    if (table.record[i] === -1) return -i - 1;
+    if (table.lo[i] === lo && table.hi[i] === hi) return i;
+    i = (i + 1) & table.mask;
+  }
+  throw new Error("feedback store: the hash table has no free slot left (an internal error)");
+}
+
+/** Empties a slot, shifting later entries of its probe run back so lookups stay correct. */
+function removeSlot(table: IdTable, slot: number): void {
+  const { mask, hi, lo, record } = table;
+  let hole = slot;
+  let i = slot;
+  for (;;) {
+    i = (i + 1) & mask;
+    if (record[i] === -1) break;
+    const home = lo[i]! & mask;
+    // Entry i may fill the hole unless its home lies cyclically in (hole, i].
+    const stays = hole <= i ? home > hole && home <= i : home > hole || home <= i;
+    if (stays) continue;
+    hi[hole] = hi[i]!;
+    lo[hole] = lo[i]!;
+    record[hole] = record[i]!;
+    hole = i;
+  }
+  record[hole] = -1;
+}
+
+/**
+ * The ring of records (one per remembered request) and the ring of their
+ * predicted rows, in typed arrays, with the few counters that move them.
+ */
+interface Rings {
+  readonly capacity: number;
+  readonly rowCapacity: number;
+  readonly hi: Uint32Array;
+  readonly lo: Uint32Array;
+  readonly start: Int32Array;
+  readonly rows: Int32Array;
+  readonly digest: Int32Array;
+  readonly live: Uint8Array;
+  /** A label is a number, or (flag set) the code of an interned string. */
+  readonly rowValue: Float64Array;
+  readonly rowIsText: Uint8Array;
+  oldest: number;
+  records: number;
+  liveRecords: number;
+  firstRow: number;
+  rowsUsed: number;
+}
+
+function createRings(capacity: number, rowCapacity: number): Rings {
+  return {
+    capacity,
+    rowCapacity,
+    hi: new Uint32Array(capacity),
+    lo: new Uint32Array(capacity),
+    start: new Int32Array(capacity),
+    rows: new Int32Array(capacity),
+    digest: new Int32Array(capacity),
+    live: new Uint8Array(capacity),
+    rowValue: new Float64Array(rowCapacity),
+    rowIsText: new Uint8Array(rowCapacity),
+    oldest: 0,
+    records: 0,
+    liveRecords: 0,
+    firstRow: 0,
+    rowsUsed: 0,
+  };
+}
+
+/** Unlinks a record from the table; its rows stay until the ring passes them. */
+function forget(table: IdTable, rings: Rings, record: number): void {
+  if (rings.live[record] === 0) return;
+  const slot = findSlot(table, rings.hi[record]!, rings.lo[record]!);
+  if (slot >= 0 && table.record[slot] === record) removeSlot(table, slot);
+  rings.live[record] = 0;
+  rings.liveRecords--;
+}
+
+function dropOldest(table: IdTable, rings: Rings): void {
+  const oldest = rings.oldest;
+  forget(table, rings, oldest);
+  rings.firstRow = (rings.firstRow + rings.rows[oldest]!) % rings.rowCapacity;
+  rings.rowsUsed -= rings.rows[oldest]!;
+  rings.oldest = (oldest + 1) % rings.capacity;
+  rings.records--;
+}
+
+/** Appends a record and its rows, dropping the oldest until both fit; returns its index. */
+function appendRecord(
+  table: IdTable,
+  rings: Rings,
+  labels: readonly (string | number)[],
+  digest: number,
+  labelTexts: ReturnType<typeof createInterner>,
+): number {
+  const n = labels.length;
+  while (rings.records === rings.capacity || rings.rowsUsed + n > rings.rowCapacity) dropOldest(table, rings);
+  const index = (rings.oldest + rings.records) % rings.capacity;
+  const start = (rings.firstRow + rings.rowsUsed) % rings.rowCapacity;
+  for (let r = 0; r < n; r++) {
+    const label = labels[r]!;
+    const at = (start + r) % rings.rowCapacity;
+    if (typeof label === "number") {
+      rings.rowValue[at] = label;
+      rings.rowIsText[at] = 0;
+    } else {
+      rings.rowValue[at] = labelTexts.code(label);
+      rings.rowIsText[at] = 1;
+    }
+  }
+  rings.start[index] = start;
+  rings.rows[index] = n;
+  rings.digest[index] = digest;
+  rings.live[index] = 1;
+  rings.records++;
+  rings.rowsUsed += n;
+  rings.liveRecords++;
+  return index;
+}
+
+/**
  * A store that keeps the last `capacity` predictions, and at most
  * `rowCapacity` predicted rows among them; the oldest go first.
  *
@@ -73,133 +226,43 @@ export function createFeedbackStore(
   capacity = DEFAULT_FEEDBACK_CAPACITY,
   rowCapacity = DEFAULT_FEEDBACK_ROW_CAPACITY,
 ): FeedbackStore {
-  let tableSize = 2;
-  while (tableSize < capacity * 2) tableSize *= 2;
-  const mask = tableSize - 1;
-  const tableHi = new Uint32Array(tableSize);
-  const tableLo = new Uint32Array(tableSize);
-  /** Record index held by each table slot; -1 when empty. */
-  const tableRecord = new Int32Array(tableSize).fill(-1);
-
-  const recordHi = new Uint32Array(capacity);
-  const recordLo = new Uint32Array(capacity);
-  const recordStart = new Int32Array(capacity);
-  const recordRows = new Int32Array(capacity);
-  const recordDigest = new Int32Array(capacity);
-  const recordLive = new Uint8Array(capacity);
-  let oldest = 0;
-  let records = 0;
-  let live = 0;
-
-  /** A label is a number, or (flag set) the code of an interned string. */
-  const rowValue = new Float64Array(rowCapacity);
-  const rowIsText = new Uint8Array(rowCapacity);
-  let firstRow = 0;
-  let rowsUsed = 0;
-
+  const table = createIdTable(capacity);
+  const rings = createRings(capacity, rowCapacity);
   const digests = createInterner();
   const labelTexts = createInterner();
   const key = new Uint32Array(2);
 
-  /** The table slot holding `hi:lo`, or the empty slot where it would go (as −slot − 1). */
-  function find(hi: number, lo: number): number {
-    let i = lo & mask;
-    // The table is never more than half full, so a probe run ends long before this bound.
-    for (let probes = 0; probes < tableSize; probes++) {
-      if (tableRecord[i] === -1) return -i - 1;
-      if (tableLo[i] === lo && tableHi[i] === hi) return i;
-      i = (i + 1) & mask;
-    }
-    throw new Error("feedback store: the hash table has no free slot left (an internal error)");
-  }
-
-  /** Empties a slot, shifting later entries of its probe run back so lookups stay correct. */
-  function removeSlot(slot: number): void {
-    let hole = slot;
-    let i = slot;
-    for (;;) {
-      i = (i + 1) & mask;
-      if (tableRecord[i] === -1) break;
-      const home = tableLo[i]! & mask;
-      // Entry i may fill the hole unless its home lies cyclically in (hole, i].
-      const stays = hole <= i ? home > hole && home <= i : home > hole || home <= i;
-      if (stays) continue;
-      tableHi[hole] = tableHi[i]!;
-      tableLo[hole] = tableLo[i]!;
-      tableRecord[hole] = tableRecord[i]!;
-      hole = i;
-    }
-    tableRecord[hole] = -1;
-  }
-
-  function forget(record: number): void {
-    if (recordLive[record] === 0) return;
-    const slot = find(recordHi[record]!, recordLo[record]!);
-    if (slot >= 0 && tableRecord[slot] === record) removeSlot(slot);
-    recordLive[record] = 0;
-    live--;
-  }
-
-  function dropOldest(): void {
-    forget(oldest);
-    firstRow = (firstRow + recordRows[oldest]!) % rowCapacity;
-    rowsUsed -= recordRows[oldest]!;
-    oldest = (oldest + 1) % capacity;
-    records--;
-  }
-
   return {
     remember(requestId, record) {
-      const n = record.labels.length;
       hashId(requestId, key);
       const hi = key[0]!;
       const lo = key[1]!;
-      const existing = find(hi, lo);
-      if (existing >= 0) forget(tableRecord[existing]!);
-      if (n > rowCapacity) return;
-      while (records === capacity || rowsUsed + n > rowCapacity) dropOldest();
-      const index = (oldest + records) % capacity;
-      const start = (firstRow + rowsUsed) % rowCapacity;
-      for (let r = 0; r < n; r++) {
-        const label = record.labels[r]!;
-        const at = (start + r) % rowCapacity;
-        if (typeof label === "number") {
-          rowValue[at] = label;
-          rowIsText[at] = 0;
-        } else {
-          rowValue[at] = labelTexts.code(label);
-          rowIsText[at] = 1;
-        }
-      }
-      recordHi[index] = hi;
-      recordLo[index] = lo;
-      recordStart[index] = start;
-      recordRows[index] = n;
-      recordDigest[index] = digests.code(record.digest);
-      recordLive[index] = 1;
-      records++;
-      rowsUsed += n;
-      live++;
-      const slot = -find(hi, lo) - 1;
-      tableHi[slot] = hi;
-      tableLo[slot] = lo;
-      tableRecord[slot] = index;
+      const existing = findSlot(table, hi, lo);
+      if (existing >= 0) forget(table, rings, table.record[existing]!);
+      if (record.labels.length > rowCapacity) return;
+      const index = appendRecord(table, rings, record.labels, digests.code(record.digest), labelTexts);
+      rings.hi[index] = hi;
+      rings.lo[index] = lo;
+      const slot = -findSlot(table, hi, lo) - 1;
+      table.hi[slot] = hi;
+      table.lo[slot] = lo;
+      table.record[slot] = index;
     },
     take(requestId) {
       hashId(requestId, key);
-      const slot = find(key[0]!, key[1]!);
+      const slot = findSlot(table, key[0]!, key[1]!);
       if (slot < 0) return undefined;
-      const index = tableRecord[slot]!;
-      const labels: (string | number)[] = new Array<string | number>(recordRows[index]!);
+      const index = table.record[slot]!;
+      const labels: (string | number)[] = new Array<string | number>(rings.rows[index]!);
       for (let r = 0; r < labels.length; r++) {
-        const at = (recordStart[index]! + r) % rowCapacity;
-        labels[r] = rowIsText[at] === 1 ? labelTexts.text(rowValue[at]!) : rowValue[at]!;
+        const at = (rings.start[index]! + r) % rowCapacity;
+        labels[r] = rings.rowIsText[at] === 1 ? labelTexts.text(rings.rowValue[at]!) : rings.rowValue[at]!;
       }
-      forget(index);
-      return { digest: digests.text(recordDigest[index]!), labels };
+      forget(table, rings, index);
+      return { digest: digests.text(rings.digest[index]!), labels };
     },
     get size() {
-      return live;
+      return rings.liveRecords;
     },
   };
 }

@@ -39,6 +39,7 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { OnnxClassification, OnnxRegression } from "../onnx/index.js";
 import type { ModelStats } from "./model-stats.js";
+import type { Deployment } from "./rollout-controller.js";
 import {
   createPredictionHistogram,
   PREDICTION_VALUE_BUCKETS,
@@ -91,6 +92,18 @@ export interface ExportedModel {
   readonly pValues: () => Readonly<Record<string, number>>;
 }
 
+type LabelNames = readonly string[];
+
+/** A counter in `registry`: every plain counter of the server is declared through this one call. */
+function counter(registry: Registry, name: string, help: string, labelNames: LabelNames): Counter {
+  return new Counter({ name, help, labelNames, registers: [registry] });
+}
+
+/** A gauge in `registry`: every plain gauge of the server is declared through this one call. */
+function gauge(registry: Registry, name: string, help: string, labelNames: LabelNames): Gauge {
+  return new Gauge({ name, help, labelNames, registers: [registry] });
+}
+
 /**
  * Creates the metrics. `models` is read at every scrape, so feature buckets
  * and p-values are computed from the live windows only when scraped, not on
@@ -102,26 +115,15 @@ export function createServerMetrics(
 ): ServerMetrics {
   const registry = new Registry();
   const mv = ["model", "version", "role"] as const;
+  const env = ["environment", "model"] as const;
   const metrics: ServerMetrics = {
     registry,
-    requests: new Counter({
-      name: "meta_controller_requests_total",
-      help: "Inference requests served",
-      labelNames: mv,
-      registers: [registry],
-    }),
-    errors: new Counter({
-      name: "meta_controller_errors_total",
-      help: "Inference requests a model failed",
-      labelNames: mv,
-      registers: [registry],
-    }),
-    invalid: new Counter({
-      name: "meta_controller_invalid_requests_total",
-      help: "Requests refused with a 4xx",
-      labelNames: ["model", "protocol"],
-      registers: [registry],
-    }),
+    requests: counter(registry, "meta_controller_requests_total", "Inference requests served", mv),
+    errors: counter(registry, "meta_controller_errors_total", "Inference requests a model failed", mv),
+    invalid: counter(registry, "meta_controller_invalid_requests_total", "Requests refused with a 4xx", [
+      "model",
+      "protocol",
+    ]),
     duration: new Histogram({
       name: "meta_controller_request_duration_seconds",
       help: "Inference request duration",
@@ -129,18 +131,11 @@ export function createServerMetrics(
       buckets: LATENCY_BUCKETS,
       registers: [registry],
     }),
-    rows: new Counter({
-      name: "meta_controller_rows_total",
-      help: "Rows scored",
-      labelNames: mv,
-      registers: [registry],
-    }),
-    predictions: new Counter({
-      name: "meta_controller_predictions_total",
-      help: "Predicted classes",
-      labelNames: [...mv, "class"],
-      registers: [registry],
-    }),
+    rows: counter(registry, "meta_controller_rows_total", "Rows scored", mv),
+    predictions: counter(registry, "meta_controller_predictions_total", "Predicted classes", [
+      ...mv,
+      "class",
+    ]),
     score: createPredictionHistogram(
       registry,
       "meta_controller_prediction_score",
@@ -152,67 +147,58 @@ export function createServerMetrics(
       "meta_controller_prediction_value",
       options.predictionBuckets ?? PREDICTION_VALUE_BUCKETS,
     ),
-    weight: new Gauge({
-      name: "meta_controller_traffic_weight",
-      help: "Share of traffic routed to a model (0-1)",
-      labelNames: mv,
-      registers: [registry],
-    }),
-    rolloutState: new Gauge({
-      name: "meta_controller_rollout_state",
-      help: "1 for the rollout's current phase",
-      labelNames: ["environment", "model", "state"],
-      registers: [registry],
-    }),
-    rolloutStep: new Gauge({
-      name: "meta_controller_rollout_step",
-      help: "Canary step index, -1 outside a canary",
-      labelNames: ["environment", "model"],
-      registers: [registry],
-    }),
-    failedChecks: new Gauge({
-      name: "meta_controller_rollout_failed_checks",
-      help: "Failed analyses of the current rollout",
-      labelNames: ["environment", "model"],
-      registers: [registry],
-    }),
-    feedback: new Counter({
-      name: "meta_controller_feedback_total",
-      help: "Labels joined to predictions",
-      labelNames: ["model", "version", "outcome"],
-      registers: [registry],
-    }),
-    accuracy: new Gauge({
-      name: "meta_controller_accuracy",
-      help: "Live accuracy from feedback",
-      labelNames: ["model", "version"],
-      registers: [registry],
-    }),
-    modelInfo: new Gauge({
-      name: "meta_controller_model_info",
-      help: "Loaded models",
-      labelNames: ["model", "version", "digest", "role"],
-      registers: [registry],
-    }),
-    loadFailures: new Counter({
-      name: "meta_controller_model_load_failures_total",
-      help: "Models that failed to load or warm up",
-      labelNames: ["model"],
-      registers: [registry],
-    }),
-    events: new Counter({
-      name: "meta_controller_events_total",
-      help: "Events raised",
-      labelNames: ["type"],
-      registers: [registry],
-    }),
-    reloads: new Counter({
-      name: "meta_controller_environment_reloads_total",
-      help: "Environments read from the file, URL or git remote, by outcome",
-      labelNames: ["source", "outcome"],
-      registers: [registry],
-    }),
+    weight: gauge(registry, "meta_controller_traffic_weight", "Share of traffic routed to a model (0-1)", mv),
+    rolloutState: gauge(registry, "meta_controller_rollout_state", "1 for the rollout's current phase", [
+      ...env,
+      "state",
+    ]),
+    rolloutStep: gauge(
+      registry,
+      "meta_controller_rollout_step",
+      "Canary step index, -1 outside a canary",
+      env,
+    ),
+    failedChecks: gauge(
+      registry,
+      "meta_controller_rollout_failed_checks",
+      "Failed analyses of the current rollout",
+      env,
+    ),
+    feedback: counter(registry, "meta_controller_feedback_total", "Labels joined to predictions", [
+      "model",
+      "version",
+      "outcome",
+    ]),
+    accuracy: gauge(registry, "meta_controller_accuracy", "Live accuracy from feedback", [
+      "model",
+      "version",
+    ]),
+    modelInfo: gauge(registry, "meta_controller_model_info", "Loaded models", [
+      "model",
+      "version",
+      "digest",
+      "role",
+    ]),
+    loadFailures: counter(
+      registry,
+      "meta_controller_model_load_failures_total",
+      "Models that failed to load or warm up",
+      ["model"],
+    ),
+    events: counter(registry, "meta_controller_events_total", "Events raised", ["type"]),
+    reloads: counter(
+      registry,
+      "meta_controller_environment_reloads_total",
+      "Environments read from the file, URL or git remote, by outcome",
+      ["source", "outcome"],
+    ),
   };
+  registerFeatureCollectors(registry, models);
+  return metrics;
+}
+
+/** The series computed from the models' feature windows at scrape time. */
+function registerFeatureCollectors(registry: Registry, models: () => readonly ExportedModel[]): void {
   new Counter({
     name: "meta_controller_feature_bucket_total",
     help: "Numeric input values at or below le (reference decile edges)",
@@ -287,7 +273,6 @@ export function createServerMetrics(
       }
     },
   });
-  return metrics;
 }
 
 /**
@@ -311,4 +296,37 @@ export function observePredictions(
   const scores = new Float32Array(nRows);
   for (let i = 0; i < nRows; i++) scores[i] = result.probabilities[i * k + k - 1]!;
   metrics.score.observe(labels, scores, nRows);
+}
+
+/** Sets the traffic, model and rollout gauges from the deployment served now. */
+export function publishRolloutGauges(metrics: ServerMetrics, d: Deployment | null): void {
+  if (d === null) return;
+  const { env, rollout } = d;
+  metrics.weight.reset();
+  metrics.modelInfo.reset();
+  for (const [role, served] of [
+    ["stable", d.stable],
+    ["candidate", d.candidate],
+  ] as const) {
+    if (served === null) continue;
+    const share =
+      role === "candidate"
+        ? rollout.candidateWeight / 100
+        : d.candidate === null
+          ? 1
+          : 1 - rollout.candidateWeight / 100;
+    metrics.weight.set({ model: served.slot.name, version: served.slot.version, role }, share);
+    metrics.modelInfo.set(
+      { model: served.slot.name, version: served.slot.version, digest: served.slot.digest, role },
+      1,
+    );
+  }
+  for (const state of ["idle", "progressing", "completed", "aborted"] as const) {
+    metrics.rolloutState.set(
+      { environment: env.name, model: env.model, state },
+      rollout.phase === state ? 1 : 0,
+    );
+  }
+  metrics.rolloutStep.set({ environment: env.name, model: env.model }, rollout.step);
+  metrics.failedChecks.set({ environment: env.name, model: env.model }, rollout.failedChecks);
 }

@@ -5,25 +5,24 @@
  * readiness turns false, no new connection is accepted, in-flight requests
  * finish, queued events are flushed, then the sessions are released.
  */
-import { existsSync, watchFile, unwatchFile } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Logger } from "pino";
-import { ConfigError } from "../common/errors.js";
+import { sleepUnref } from "../common/http/backoff.js";
 import { createRandom } from "../common/random.js";
-import { EnvironmentSpec } from "../config/environment.js";
-import { loadConfigFile, parseConfigText } from "../config/load-yaml.js";
+import type { EnvironmentSpec } from "../config/environment.js";
+import type { ModelRegistry } from "../registry/model-registry.js";
 import { openConfiguredRegistry } from "../registry/open-registry.js";
-import { createDeploymentController, type DeploymentController } from "./deployment.js";
+import { createEnvironmentReloads, type ReloadStatus } from "./environment-reloads.js";
+import { openEnvironmentSources, type ServeGitOptions } from "./environment-source.js";
 import { createEventSender, type EventSender } from "./event-sender.js";
 import { createFeedbackStore } from "./feedback.js";
-import { openGitSource, type GitSource } from "./git-source.js";
 import { createRequestHandler, DEFAULT_MAX_BODY_BYTES } from "./http-handler.js";
-import { createServerMetrics, type ServerMetrics } from "./metrics.js";
+import { createServerMetrics, publishRolloutGauges, type ServerMetrics } from "./metrics.js";
 import { loadModelSlot } from "./model-slot.js";
+import { createRolloutController, type RolloutController } from "./rollout-controller.js";
+import { createHttpLifecycle } from "./server-lifecycle.js";
+
+export type { ReloadStatus } from "./environment-reloads.js";
+export type { ServeGitOptions } from "./environment-source.js";
 
 /** Everything `serve` takes. */
 export interface ServeOptions {
@@ -56,38 +55,11 @@ export interface ServeOptions {
   readonly logger: Logger;
 }
 
-/** The git remote `serve` follows. */
-export interface ServeGitOptions {
-  /** Any URL or path `git fetch` accepts. */
-  readonly remote: string;
-  /** Branch, tag or ref (default `main`). */
-  readonly ref?: string;
-  /** Path of the environment file in the repository, `/`-separated. */
-  readonly path: string;
-  /** The private bare repository; a temporary folder, removed at close, when absent. */
-  readonly cacheDir?: string;
-  /** Longest one git command may run (default 60 s). */
-  readonly timeoutMs?: number;
-}
-
-/** Where an environment came from, and what became of it. */
-export interface ReloadStatus {
-  readonly source: "file" | "url" | "git";
-  /** The file, URL, or `<remote>@<ref>:<path>`. */
-  readonly name: string;
-  readonly outcome: "applied" | "unchanged" | "failed";
-  /** Why it failed, naming the source (and the line, for a bad file). */
-  readonly message?: string;
-  /** The commit read, for a git remote. */
-  readonly commit?: string;
-  readonly at: string;
-}
-
 /** A running server. */
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
-  readonly controller: DeploymentController;
+  readonly controller: RolloutController;
   readonly metrics: ServerMetrics;
   readonly events: EventSender;
   /** Re-reads the environment file now. */
@@ -100,8 +72,26 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Starts the server; resolves once it listens and its models are loaded and warm. */
-export async function startModelServer(options: ServeOptions): Promise<RunningServer> {
+/**
+ * Which registry models are loaded from: the `--registry` option, else the
+ * environment's own `registry`, reopened only when the environment names
+ * another one.
+ */
+interface RegistryChoice {
+  for: string | undefined;
+  registry: ModelRegistry;
+}
+
+function openRegistry(options: ServeOptions, envRegistry: string | undefined): ModelRegistry {
+  const registry = options.registry ?? envRegistry;
+  return openConfiguredRegistry(
+    { ...(registry === undefined ? {} : { registry }), insecure: options.insecure === true },
+    { root: options.root },
+  ).registry;
+}
+
+/** The parts of a server, wired together but not started. */
+function assembleServer(options: ServeOptions) {
   const { logger } = options;
   const events = createEventSender({
     url: options.eventsUrl ?? "",
@@ -109,20 +99,9 @@ export async function startModelServer(options: ServeOptions): Promise<RunningSe
     ...(options.eventsHmacSecret === undefined ? {} : { hmacSecret: options.eventsHmacSecret }),
     logger,
   });
-  const openRegistry = (envRegistry: string | undefined) =>
-    openConfiguredRegistry(
-      {
-        ...((options.registry ?? envRegistry) === undefined
-          ? {}
-          : { registry: (options.registry ?? envRegistry)! }),
-        insecure: options.insecure === true,
-      },
-      { root: options.root },
-    ).registry;
-  let registryFor: string | undefined;
-  let registry = openRegistry(undefined);
-  const controller = createDeploymentController({
-    loadModel: (ref) => loadModelSlot(registry, ref),
+  const registry: RegistryChoice = { for: undefined, registry: openRegistry(options, undefined) };
+  const controller: RolloutController = createRolloutController({
+    loadModel: (ref) => loadModelSlot(registry.registry, ref),
     emit: (event) => {
       metrics.events.inc({ type: event.type });
       events.send(event);
@@ -136,70 +115,22 @@ export async function startModelServer(options: ServeOptions): Promise<RunningSe
     () => controller.exported(),
     options.predictionBuckets === undefined ? {} : { predictionBuckets: options.predictionBuckets },
   );
-  let ready = false;
-  let draining = false;
-  let inFlight = 0;
-  let drained: (() => void) | null = null;
-
-  const handle = createRequestHandler({
-    controller,
-    metrics,
-    feedback: createFeedbackStore(),
-    logger,
-    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
-    isReady: () => ready && !draining,
-  });
-  const server: Server = createServer({ keepAlive: true }, (req, res) => {
-    inFlight++;
-    res.once("close", () => {
-      inFlight--;
-      if (inFlight === 0 && drained !== null) drained();
-    });
-    handle(req, res);
-  });
-  server.keepAliveTimeout = 5_000;
-  // A client that never finishes its headers or body cannot hold a socket forever.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-
-  function publishGauges(): void {
-    const d = controller.current();
-    if (d === null) return;
-    const { env, rollout } = d;
-    metrics.weight.reset();
-    metrics.modelInfo.reset();
-    for (const [role, served] of [
-      ["stable", d.stable],
-      ["candidate", d.candidate],
-    ] as const) {
-      if (served === null) continue;
-      const share =
-        role === "candidate"
-          ? rollout.candidateWeight / 100
-          : d.candidate === null
-            ? 1
-            : 1 - rollout.candidateWeight / 100;
-      metrics.weight.set({ model: served.slot.name, version: served.slot.version, role }, share);
-      metrics.modelInfo.set(
-        { model: served.slot.name, version: served.slot.version, digest: served.slot.digest, role },
-        1,
-      );
-    }
-    for (const state of ["idle", "progressing", "completed", "aborted"] as const) {
-      metrics.rolloutState.set(
-        { environment: env.name, model: env.model, state },
-        rollout.phase === state ? 1 : 0,
-      );
-    }
-    metrics.rolloutStep.set({ environment: env.name, model: env.model }, rollout.step);
-    metrics.failedChecks.set({ environment: env.name, model: env.model }, rollout.failedChecks);
-  }
-
+  const http = createHttpLifecycle(
+    createRequestHandler({
+      controller,
+      metrics,
+      feedback: createFeedbackStore(),
+      logger,
+      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
+      isReady: () => http.isReady(),
+    }),
+  );
+  /** Loads what `env` names and swaps it in; the server is ready once a model serves. */
   async function apply(env: EnvironmentSpec): Promise<void> {
-    if (env.registry !== registryFor) {
-      registryFor = env.registry;
-      registry = openRegistry(env.registry);
+    if (env.registry !== registry.for) {
+      registry.for = env.registry;
+      registry.registry = openRegistry(options, env.registry);
     }
     try {
       await controller.apply(env);
@@ -207,9 +138,9 @@ export async function startModelServer(options: ServeOptions): Promise<RunningSe
       metrics.loadFailures.inc({ model: env.model });
       throw error;
     }
-    publishGauges();
+    publishRolloutGauges(metrics, controller.current());
     const d = controller.current();
-    ready = d !== null && (d.stable !== null || d.candidate !== null);
+    http.state.ready = d !== null && (d.stable !== null || d.candidate !== null);
     logger.info(
       {
         environment: env.name,
@@ -219,217 +150,57 @@ export async function startModelServer(options: ServeOptions): Promise<RunningSe
       "environment applied",
     );
   }
+  const reloads = createEnvironmentReloads({ apply, metrics, logger });
+  return { events, controller, metrics, http, apply, reloads };
+}
 
-  // Reloads run one at a time, in the order they were asked for.
-  let queue: Promise<unknown> = Promise.resolve();
-  let lastText: string | undefined;
-  const statuses = new Map<ReloadStatus["source"], ReloadStatus>();
-  interface ReloadRequest {
-    readonly source: ReloadStatus["source"];
-    readonly name: string;
-    readonly commit?: string;
-    readonly read: () => Promise<{ file: string; text: string } | null>;
-  }
-  function report(
-    request: Omit<ReloadRequest, "read">,
-    outcome: ReloadStatus["outcome"],
-    error?: unknown,
-  ): void {
-    const message =
-      error === undefined ? undefined : error instanceof Error ? error.message : JSON.stringify(error);
-    statuses.set(request.source, {
-      source: request.source,
-      name: request.name,
-      outcome,
-      ...(message === undefined ? {} : { message }),
-      ...(request.commit === undefined ? {} : { commit: request.commit }),
-      at: new Date().toISOString(),
-    });
-    if (outcome === "unchanged") return;
-    metrics.reloads.inc({ source: request.source, outcome });
-    if (outcome === "failed") {
-      logger.error(
-        { err: error, source: request.source, from: request.name, commit: request.commit },
-        `environment from ${request.name} not applied; the current models keep serving: ${message}`,
-      );
-    }
-  }
-  /** Resolves to "settled" when the text was applied, already served or invalid; "retry" otherwise. */
-  function reloadFrom(request: ReloadRequest): Promise<"settled" | "retry"> {
-    const run = queue.then(async (): Promise<"settled" | "retry"> => {
-      try {
-        const source = await request.read();
-        if (source === null || source.text === lastText) {
-          report(request, "unchanged");
-          return "settled";
-        }
-        const parsed = parseConfigText(source.file, source.text, EnvironmentSpec);
-        if (!parsed.ok) throw new ConfigError(parsed.issues);
-        await apply(parsed.config.value);
-        lastText = source.text;
-        report(request, "applied");
-        return "settled";
-      } catch (error) {
-        report(request, "failed", error);
-        // A bad file stays bad until it changes; anything else (a registry down) is worth another try.
-        return error instanceof ConfigError ? "settled" : "retry";
-      }
-    });
-    queue = run;
-    return run;
-  }
-  const readFile = async (): Promise<{ file: string; text: string }> => {
-    const { readFile: read } = await import("node:fs/promises");
-    return { file: options.envFile, text: await read(options.envFile, "utf8") };
-  };
-  const reloadFile = (): Promise<unknown> =>
-    reloadFrom({ source: "file", name: options.envFile, read: readFile });
-
-  // The git remote: its own private cache, and a stop signal for a fetch still running at close.
-  const stopGit = new AbortController();
-  let git: GitSource | null = null;
-  let gitCacheCreated: string | null = null;
-  /** Blob last applied, or last refused as invalid: the same blob is not read twice. */
-  let gitSettledBlob: string | undefined;
-  let gitPolling: Promise<void> | null = null;
-  function pollGit(): Promise<void> {
-    const source = git;
-    if (source === null) return Promise.resolve();
-    gitPolling ??= (async () => {
-      const base = { source: "git" as const, name: source.name };
-      try {
-        const snapshot = await source.fetchSnapshot();
-        if (snapshot.blob === gitSettledBlob) {
-          report({ ...base, commit: snapshot.commit }, "unchanged");
-          return;
-        }
-        const outcome = await reloadFrom({
-          ...base,
-          commit: snapshot.commit,
-          read: async () => ({ file: snapshot.file, text: await source.readBlob(snapshot) }),
-        });
-        if (outcome === "settled") gitSettledBlob = snapshot.blob;
-      } catch (error) {
-        if (!stopGit.signal.aborted) report(base, "failed", error);
-      }
-    })().finally(() => (gitPolling = null));
-    return gitPolling;
-  }
-  if (options.git !== undefined) {
-    const cacheDir = options.git.cacheDir ?? (gitCacheCreated = await mkdtemp(join(tmpdir(), "mc-git-")));
-    git = await openGitSource({
-      remote: options.git.remote,
-      ref: options.git.ref ?? "main",
-      path: options.git.path,
-      cacheDir,
-      ...(options.git.timeoutMs === undefined ? {} : { timeoutMs: options.git.timeoutMs }),
-      signal: stopGit.signal,
-    });
-  }
-
-  const removeGitCache = async (): Promise<void> => {
-    if (gitCacheCreated !== null) await rm(gitCacheCreated, { recursive: true, force: true });
-  };
-  // Without a local copy, the first environment comes from the git remote itself.
-  let first: { env: EnvironmentSpec; text: string };
+/** Starts the server; resolves once it listens and its models are loaded and warm. */
+export async function startModelServer(options: ServeOptions): Promise<RunningServer> {
+  const { events, controller, metrics, http, apply, reloads } = assembleServer(options);
+  const sources = await openEnvironmentSources(options, reloads);
+  let bound: { url: string; port: number };
   try {
-    if (git !== null && !existsSync(options.envFile)) {
-      const snapshot = await git.fetchSnapshot();
-      const text = await git.readBlob(snapshot);
-      const parsed = parseConfigText(snapshot.file, text, EnvironmentSpec);
-      if (!parsed.ok) throw new ConfigError(parsed.issues);
-      first = { env: parsed.config.value, text };
-      gitSettledBlob = snapshot.blob;
-    } else {
-      const loaded = await loadConfigFile(options.envFile, EnvironmentSpec);
-      first = { env: loaded.value, text: (await readFile()).text };
+    const first = await sources.readFirst();
+    bound = await http.listen(options.port, options.host);
+    try {
+      await apply(first.env);
+    } catch (error) {
+      await http.close();
+      throw error;
     }
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(options.port, options.host, () => resolve());
-    });
+    reloads.served(first.text);
   } catch (error) {
-    await removeGitCache();
+    await sources.close();
     throw error;
   }
-  const address = server.address() as AddressInfo;
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
-  try {
-    await apply(first.env);
-    lastText = first.text;
-  } catch (error) {
-    await new Promise<void>((r) => server.close(() => r()));
-    await removeGitCache();
-    throw error;
-  }
-
-  const watchMs = options.watchIntervalMs ?? 500;
-  const onChange = (): void => void reloadFile();
-  watchFile(options.envFile, { interval: watchMs, persistent: false }, onChange);
-  const timers: NodeJS.Timeout[] = [];
+  sources.follow();
   const tickMs = Math.max(50, Math.min(1000, (controller.current()?.intervalMs ?? 4000) / 4));
-  timers.push(
-    setInterval(() => {
-      controller.tick();
-      publishGauges();
-    }, tickMs),
-  );
-  const pollMs = options.pollIntervalMs ?? 30_000;
-  if (options.pollUrl !== undefined) {
-    const pollUrl = options.pollUrl;
-    timers.push(
-      setInterval(() => {
-        void reloadFrom({
-          source: "url",
-          name: pollUrl,
-          read: async () => {
-            const response = await fetch(pollUrl, { signal: AbortSignal.timeout(10_000) });
-            if (!response.ok) throw new Error(`GET ${pollUrl}: HTTP ${response.status}`);
-            return { file: pollUrl, text: await response.text() };
-          },
-        });
-      }, pollMs),
-    );
-  }
-  if (git !== null) {
-    // The first poll right away: a local copy may be older than the remote.
-    void pollGit();
-    timers.push(setInterval(() => void pollGit(), pollMs));
-  }
+  const ticker = setInterval(() => {
+    controller.tick();
+    publishRolloutGauges(metrics, controller.current());
+  }, tickMs);
 
   let closing: Promise<void> | null = null;
   return {
-    url,
-    port: address.port,
+    url: bound.url,
+    port: bound.port,
     controller,
     metrics,
     events,
     reload: async () => {
-      await reloadFile();
+      await sources.reloadFile();
     },
-    pollGit,
-    reloadStatus: () => [...statuses.values()],
+    pollGit: () => sources.pollGit(),
+    reloadStatus: () => reloads.statuses(),
     close() {
       closing ??= (async () => {
-        draining = true;
-        unwatchFile(options.envFile, onChange);
-        for (const t of timers) clearInterval(t);
-        stopGit.abort();
-        const closed = new Promise<void>((r) => server.close(() => r()));
-        server.closeIdleConnections();
-        if (inFlight > 0) {
-          await Promise.race([
-            new Promise<void>((r) => (drained = r)),
-            new Promise<void>((r) => setTimeout(r, options.drainTimeoutMs ?? 30_000).unref()),
-          ]);
-        }
-        server.closeAllConnections();
-        await closed;
-        await Promise.race([events.flush(), new Promise<void>((r) => setTimeout(r, 5_000).unref())]);
+        http.state.draining = true;
+        sources.stop();
+        clearInterval(ticker);
+        await http.drain(options.drainTimeoutMs ?? 30_000);
+        await Promise.race([events.flush(), sleepUnref(5_000)]);
         controller.close();
-        await gitPolling?.catch(() => undefined);
-        await removeGitCache();
+        await sources.close();
       })();
       return closing;
     },
