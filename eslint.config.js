@@ -74,38 +74,7 @@ export default tseslint.config(
     files: ["src/**/*.ts"],
     plugins: { layers },
     rules: {
-      "layers/layers": [
-        "error",
-        {
-          // TEMPORARY: imports that break the layer table today, listed so the lint
-          // passes while they are moved out (the library and the CLI reach into the
-          // bot for run-flow use cases that belong in src/operations/). Each entry
-          // is exact (importing file → imported file); the rule fails once an entry
-          // no longer happens, so this list can only shrink. Empty it; do not add.
-          knownViolations: [
-            {
-              from: "src/index.ts",
-              to: "src/bot/operations.ts",
-              reason: "run-flow use cases live in the bot",
-            },
-            {
-              from: "src/index.ts",
-              to: "src/bot/repository-files.ts",
-              reason: "desired-state port lives in the bot",
-            },
-            {
-              from: "src/index.ts",
-              to: "src/bot/change-pr.ts",
-              reason: "type of the PR a run-flow change opens",
-            },
-            {
-              from: "src/cli/commands/bot.ts",
-              to: "src/bot/run-process.ts",
-              reason: "not through src/bot/start.ts",
-            },
-          ],
-        },
-      ],
+      "layers/layers": "error",
       "layers/no-cycle": "error",
     },
   },

@@ -73,8 +73,7 @@ export const layers = [
 ];
 
 /**
- * Imports that cross the table on purpose, for good. (Temporary exceptions
- * are not here: they are `knownViolations` in `eslint.config.js`.)
+ * Imports that cross the table on purpose, for good.
  * @type {readonly { from: readonly string[], to: string, why: string }[]}
  */
 export const allowed = [

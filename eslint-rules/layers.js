@@ -124,38 +124,15 @@ const layersRule = {
   meta: {
     type: "problem",
     docs: { description: "Imports in src/ follow the layer table in eslint-rules/layer-table.js." },
-    schema: [
-      {
-        type: "object",
-        properties: {
-          knownViolations: {
-            type: "array",
-            items: {
-              type: "object",
-              properties: { from: { type: "string" }, to: { type: "string" }, reason: { type: "string" } },
-              required: ["from", "to"],
-              additionalProperties: false,
-            },
-          },
-        },
-        additionalProperties: false,
-      },
-    ],
+    schema: [],
     messages: {
       layer: "{{why}} (layer table: eslint-rules/layer-table.js; docs/architecture.md).",
       unknown: "{{file}} is in no part of the layer table: add its folder to eslint-rules/layer-table.js.",
-      stale:
-        "knownViolations lists {{from}} → {{to}}, which this file no longer imports across layers: remove the entry from eslint.config.js.",
     },
   },
   create(context) {
     const here = locate(context);
     if (here === undefined) return {};
-    /** @type {{ from: string, to: string }[]} */
-    const known = (context.options[0]?.knownViolations ?? []).filter(
-      (/** @type {{ from: string }} */ k) => k.from === here.file,
-    );
-    const used = new Set();
     return {
       Program(node) {
         if (findPart(here.file) === undefined)
@@ -166,18 +143,8 @@ const layersRule = {
         if (!to.startsWith("src/")) return;
         const why = checkImport(here.file, to);
         if (why === undefined) return;
-        const entry = known.find((k) => k.to === to);
-        if (entry !== undefined) {
-          used.add(entry);
-          return;
-        }
         context.report({ node, messageId: "layer", data: { why } });
       }),
-      "Program:exit"(node) {
-        for (const entry of known)
-          if (!used.has(entry))
-            context.report({ node, messageId: "stale", data: { from: entry.from, to: entry.to } });
-      },
     };
   },
 };

@@ -24,8 +24,8 @@ import {
 import { parseActionInputs, type ActionInputName, type ActionInputs } from "./inputs.js";
 import { buildOutputValues, type PipelineOutputs } from "./outputs.js";
 import { buildCommentBody, postReportComment } from "./post-report.js";
-import { checkServingDrift } from "../operations/serving-drift.js";
-import { evaluateServingModels } from "../operations/serving-evaluation.js";
+import { checkServingDrift } from "../pipeline/serving-drift.js";
+import { evaluateServingModels } from "../pipeline/serving-evaluation.js";
 import { renderDriftReport, renderPipelineReport, renderServingReport } from "./render-report.js";
 
 /** Where the Action runs: the runner's environment. */

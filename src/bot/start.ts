@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { Probot } from "probot";
 import { UsageError } from "../common/errors.js";
-import type { Logger } from "../common/logger.js";
+import { createLogger, type Logger } from "../common/logger.js";
 import { createOctokitClass, type GitHubClientOptions } from "../github/octokit-class.js";
 import { createBotApp, type BotAppHandle } from "./app.js";
 import { readBotAppOptions, type BotAppOptions } from "./app-options.js";
@@ -149,4 +149,28 @@ export async function startBot(options: StartBotOptions, log: Logger): Promise<R
       await handle?.queue.idle();
     },
   };
+}
+
+/**
+ * Runs the bot as a process: reads the environment, starts the server,
+ * prints one JSON line `{"listening": "<url>"}` on stdout (so supervisors
+ * and tests learn the port), and stops cleanly on SIGINT/SIGTERM.
+ */
+export async function runBotProcess(
+  env: NodeJS.ProcessEnv,
+  overrides: { port?: number; host?: string } = {},
+): Promise<RunningBot> {
+  const settings = readStartBotOptions(env);
+  const log = createLogger({ format: env.LOG_FORMAT === "pretty" ? "pretty" : "json" });
+  const bot = await startBot({ ...settings, ...overrides }, log);
+  process.stdout.write(`${JSON.stringify({ listening: bot.url })}\n`);
+  const stop = () => {
+    void bot.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  return bot;
 }

@@ -15,7 +15,6 @@ import type { StrategyType } from "../config/environment.js";
 /** An environment file cannot take the edit asked for (names the file and the field). */
 export class EnvironmentEditError extends MetaControllerError {}
 
-
 /** What a deploy puts into the file. */
 export interface DeployEdit {
   /** Full model reference with a digest, `name:tag@sha256:…`. */

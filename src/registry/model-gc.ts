@@ -4,9 +4,25 @@
  * references.
  */
 import { RegistryError } from "../common/errors.js";
-import type { GcOptions, GcReport } from "./model-registry.js";
 import { type OciStore, readTagDigests } from "./oci-store.js";
 import { assertModelName, sortTags, versionOfTag } from "./reference.js";
+
+/** Options of `ModelRegistry.gc`. */
+export interface GcOptions {
+  /** Digests some environment references: never deleted, nor their blobs. */
+  readonly protectedDigests: ReadonlySet<string>;
+  /** Models to collect; all models in the registry when absent. */
+  readonly names?: readonly string[];
+  /** Keep this many newest versions per model and delete older ones; keep every version when absent. */
+  readonly keepVersions?: number;
+}
+
+/** What gc removed and what it kept because an environment references it. */
+export interface GcReport {
+  readonly deletedManifests: readonly { name: string; digest: string; tags: readonly string[] }[];
+  readonly removedBlobs: readonly { name: string; digest: string }[];
+  readonly keptProtected: readonly { name: string; digest: string; tags: readonly string[] }[];
+}
 
 type ManifestRecord = { name: string; digest: string; tags: string[] };
 

@@ -6,10 +6,37 @@
 import { RegistryError } from "../common/errors.js";
 import { buildModelArtifact } from "./manifest.js";
 import { MODEL_ARTIFACT_TYPE, OCI_MANIFEST_MEDIA_TYPE } from "./media-types.js";
-import { encodeModelCard, parseModelCard } from "./model-card-schema.js";
-import type { PushInput, PushResult } from "./model-registry.js";
+import { encodeModelCard, parseModelCard, type ModelCard } from "./model-card-schema.js";
 import { type OciStore, TagExistsError } from "./oci-store.js";
 import { assertGitCommitTag, assertModelName, computeNextVersionTag } from "./reference.js";
+
+/** What the pipeline hands to `ModelRegistry.push`. */
+export interface PushInput {
+  readonly name: string;
+  /** The exported ONNX model bytes. */
+  readonly onnx: Uint8Array;
+  /** The card; `name` and `version` are set by the push. */
+  readonly card: Omit<ModelCard, "version" | "name"> & { version?: string; name?: string };
+  /** Tag for the git commit; the first 7 digits of `card.git_commit` when absent. */
+  readonly commitTag?: string;
+}
+
+/** What a push stored. */
+export interface PushResult {
+  readonly name: string;
+  /** The new version tag, `v<N>`. */
+  readonly version: string;
+  /** Every tag set: the version and the commit. */
+  readonly tags: readonly string[];
+  /** Manifest digest: what environments pin. */
+  readonly digest: string;
+  /** `name:vN`. */
+  readonly ref: string;
+  /** `name:vN@sha256:…`. */
+  readonly pinnedRef: string;
+  /** Bytes of config, layers and manifest. */
+  readonly size: number;
+}
 
 /** Pushes under one version tag; TagExistsError when a concurrent push took it first. */
 async function pushVersion(

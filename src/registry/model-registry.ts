@@ -10,8 +10,9 @@ import { computeDigest, verifyDigest } from "./digest.js";
 import { findModelLayers, type ImageManifest, parseImageManifest } from "./manifest.js";
 import { decodeModelCard, type ModelCard } from "./model-card-schema.js";
 import { OCI_MANIFEST_MEDIA_TYPE } from "./media-types.js";
-import { collectModelGarbage } from "./model-gc.js";
-import { pushModel } from "./model-push.js";
+import { collectModelGarbage, type GcOptions, type GcReport } from "./model-gc.js";
+import { pushModel, type PushInput, type PushResult } from "./model-push.js";
+
 import { createLocalStore, type LocalStoreOptions } from "./oci-layout.js";
 import { createRemoteStore } from "./oci-remote.js";
 import { ModelNotFoundError, type OciStore, readTagDigests } from "./oci-store.js";
@@ -26,33 +27,8 @@ import {
   versionOfTag,
 } from "./reference.js";
 
-/** What the pipeline hands to {@link ModelRegistry.push}. */
-export interface PushInput {
-  readonly name: string;
-  /** The exported ONNX model bytes. */
-  readonly onnx: Uint8Array;
-  /** The card; `name` and `version` are set by the push. */
-  readonly card: Omit<ModelCard, "version" | "name"> & { version?: string; name?: string };
-  /** Tag for the git commit; the first 7 digits of `card.git_commit` when absent. */
-  readonly commitTag?: string;
-}
-
-/** What a push stored. */
-export interface PushResult {
-  readonly name: string;
-  /** The new version tag, `v<N>`. */
-  readonly version: string;
-  /** Every tag set: the version and the commit. */
-  readonly tags: readonly string[];
-  /** Manifest digest: what environments pin. */
-  readonly digest: string;
-  /** `name:vN`. */
-  readonly ref: string;
-  /** `name:vN@sha256:…`. */
-  readonly pinnedRef: string;
-  /** Bytes of config, layers and manifest. */
-  readonly size: number;
-}
+export type { GcOptions, GcReport } from "./model-gc.js";
+export type { PushInput, PushResult } from "./model-push.js";
 
 /** A reference resolved to its manifest. */
 export interface ResolvedModel {
@@ -69,23 +45,6 @@ export interface PulledModel extends ResolvedModel {
   readonly onnx: Uint8Array;
   readonly cardBytes: Uint8Array;
   readonly card: ModelCard;
-}
-
-/** Options of {@link ModelRegistry.gc}. */
-export interface GcOptions {
-  /** Digests some environment references: never deleted, nor their blobs. */
-  readonly protectedDigests: ReadonlySet<string>;
-  /** Models to collect; all models in the registry when absent. */
-  readonly names?: readonly string[];
-  /** Keep this many newest versions per model and delete older ones; keep every version when absent. */
-  readonly keepVersions?: number;
-}
-
-/** What gc removed and what it kept because an environment references it. */
-export interface GcReport {
-  readonly deletedManifests: readonly { name: string; digest: string; tags: readonly string[] }[];
-  readonly removedBlobs: readonly { name: string; digest: string }[];
-  readonly keptProtected: readonly { name: string; digest: string; tags: readonly string[] }[];
 }
 
 /** One interface over every registry back end. */

@@ -38,7 +38,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { OnnxClassification, OnnxRegression } from "../onnx/index.js";
-import type { ModelStats } from "./model-stats.js";
+import type { ExportedModel } from "./model-stats.js";
 import type { Deployment } from "./rollout-controller.js";
 import {
   createPredictionHistogram,
@@ -82,14 +82,6 @@ export interface ServerMetrics {
   readonly loadFailures: Counter;
   readonly events: Counter;
   readonly reloads: Counter;
-}
-
-/** A model whose feature windows are exported at scrape time. */
-export interface ExportedModel {
-  readonly model: string;
-  readonly version: string;
-  readonly stats: ModelStats;
-  readonly pValues: () => Readonly<Record<string, number>>;
 }
 
 type LabelNames = readonly string[];

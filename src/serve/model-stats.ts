@@ -291,3 +291,11 @@ export function resetAnalysisWindow(stats: ModelStats): void {
   stats.errors = 0;
   stats.latencyCount = 0;
 }
+
+/** A model whose feature windows are exported at scrape time. */
+export interface ExportedModel {
+  readonly model: string;
+  readonly version: string;
+  readonly stats: ModelStats;
+  readonly pValues: () => Readonly<Record<string, number>>;
+}

@@ -33,7 +33,7 @@ import {
   resetAnalysisWindow,
   type ModelStats,
 } from "./model-stats.js";
-import type { ExportedModel } from "./metrics.js";
+import type { ExportedModel } from "./model-stats.js";
 
 /** A loaded model with its counters. */
 export interface ServedModel {

@@ -6,7 +6,7 @@
  */
 import type { Command } from "commander";
 import { UsageError } from "../../common/errors.js";
-import { runBotProcess } from "../../bot/run-process.js";
+import { runBotProcess } from "../../bot/start.js";
 
 /** Registers `bot`. */
 export function registerBotCommand(program: Command): void {

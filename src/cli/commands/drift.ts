@@ -18,7 +18,7 @@ import { CORRECTIONS, type Correction } from "../../common/statistics/multiple-t
 import { DRIFT_METHODS, type MethodChoice } from "../../monitoring/drift/methods.js";
 import type { ReferenceProfile } from "../../monitoring/profile/profile.js";
 import { computeDriftReport, type DriftReport } from "../../monitoring/drift/report.js";
-import { checkServingDrift } from "../../operations/serving-drift.js";
+import { checkServingDrift } from "../../pipeline/serving-drift.js";
 import { openConfiguredRegistry, type RegistryFlags } from "../../registry/open-registry.js";
 import { parseModelReference } from "../../registry/reference.js";
 import { createCliContext, printJson } from "../context.js";

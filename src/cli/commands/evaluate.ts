@@ -9,7 +9,7 @@
 import type { Command } from "commander";
 import { evaluateRegisteredModel } from "../../pipeline/evaluate-registered.js";
 import { UsageError } from "../../common/errors.js";
-import { evaluateServingModels } from "../../operations/serving-evaluation.js";
+import { evaluateServingModels } from "../../pipeline/serving-evaluation.js";
 import { openConfiguredRegistry, type RegistryFlags } from "../../registry/open-registry.js";
 import { createCliContext, printJson } from "../context.js";
 

@@ -17,7 +17,7 @@ import { parseV1Instances, parseV2Inputs, type ParsedInput, type ParsedV2Input }
 import { RequestError } from "../request-error.js";
 import type { Route, ServedModel } from "../rollout-controller.js";
 import { parseJsonBody, sendBinary, sendJson } from "./json.js";
-import type { HandlerContext } from "./route-table.js";
+import type { HandlerContext } from "./handler-context.js";
 
 /** Shadow runs of a blue-green candidate allowed at once. */
 export const MAX_SHADOWS = 4;

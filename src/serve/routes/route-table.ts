@@ -5,24 +5,10 @@
  * the model name.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Logger } from "pino";
-import type { FeedbackStore } from "../feedback.js";
-import type { ServerMetrics } from "../metrics.js";
-import type { RolloutController } from "../rollout-controller.js";
+import type { HandlerContext } from "./handler-context.js";
 import type { InferenceState } from "./inference.js";
 
-/** What the routes use. */
-export interface HandlerContext {
-  readonly controller: RolloutController;
-  readonly metrics: ServerMetrics;
-  readonly feedback: FeedbackStore;
-  readonly logger: Logger;
-  readonly maxBodyBytes: number;
-  /** Bearer token for `POST /v1/rollout/{promote,abort}`; the routes are off without it. */
-  readonly adminToken?: string;
-  /** False while starting and while draining. */
-  readonly isReady: () => boolean;
-}
+export type { HandlerContext } from "./handler-context.js";
 
 /** The context plus the inference routes' own state, built once per server. */
 export interface RouteContext extends HandlerContext {

@@ -5,9 +5,9 @@
  * records; the pipeline's absolute gates are applied to the result.
  */
 import { evaluateGates, type GateOutcome } from "../evaluation/gates.js";
-import { listComparedEnvironments, readStableReference } from "../pipeline/champions.js";
-import { evaluateRegisteredModel, type RegisteredEvaluation } from "../pipeline/evaluate-registered.js";
-import { loadPipeline } from "../pipeline/train.js";
+import { listComparedEnvironments, readStableReference } from "./champions.js";
+import { evaluateRegisteredModel, type RegisteredEvaluation } from "./evaluate-registered.js";
+import { loadPipeline } from "./train.js";
 import type { ModelRegistry } from "../registry/model-registry.js";
 
 /** One environment's serving model, re-evaluated. */

@@ -6,9 +6,9 @@
  */
 import { loadTable } from "../data/load-table.js";
 import { computeDriftReport, type DriftReport } from "../monitoring/drift/report.js";
-import { listComparedEnvironments, readStableReference } from "../pipeline/champions.js";
-import { buildLoadRequest } from "../pipeline/spec-mapping.js";
-import { loadPipeline } from "../pipeline/train.js";
+import { listComparedEnvironments, readStableReference } from "./champions.js";
+import { buildLoadRequest } from "./spec-mapping.js";
+import { loadPipeline } from "./train.js";
 import type { ModelRegistry } from "../registry/model-registry.js";
 import { parseModelReference } from "../registry/reference.js";
 
