@@ -14,7 +14,7 @@ import {
   type BuiltinLearner,
   type LearnerContext,
   type LearnerParams,
-} from "../learners/registry.js";
+} from "../learners/learner-table.js";
 
 /** A fitted feature transform and the learner fitted after it. */
 export interface PipelineModel {

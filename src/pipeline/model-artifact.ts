@@ -4,9 +4,7 @@
  * TypeScript model, evaluated on onnxruntime-node, with its model card.
  */
 import type { ModelEvaluation } from "../evaluation/model-evaluation.js";
-import { exportOnnx } from "../onnx/export.js";
-import { checkOnnxParity, type ParityReport } from "../onnx/parity.js";
-import { createOnnxSession } from "../onnx/session.js";
+import { checkOnnxParity, createOnnxSession, exportOnnx, type ParityReport } from "../onnx/index.js";
 import type { PushInput } from "../registry/model-registry.js";
 import { TOOL_VERSION } from "../common/version.js";
 import type { PipelineSpec } from "../config/pipeline.js";
