@@ -6,6 +6,7 @@ import { z } from "zod";
 import { suggestClosest } from "./did-you-mean.js";
 import { Duration } from "./duration.js";
 import { ModelName } from "./model-ref.js";
+import { MetricName, METRICS_BY_TASK, TaskName, type Task } from "./task-metrics.js";
 
 /** Built-in learners, plus `command` for bring-your-own training. */
 export const MODEL_TYPES = [
@@ -45,27 +46,6 @@ export const MODEL_PARAMS: Record<Exclude<ModelType, "command">, readonly string
   logistic_regression: ["C", "max_iter", "solver", "tol"],
   linear_regression: ["alpha", "fit_intercept"],
 };
-
-/** Metric names, by task. */
-export const CLASSIFICATION_METRICS = [
-  "accuracy",
-  "balanced_accuracy",
-  "precision",
-  "recall",
-  "f1",
-  "precision_macro",
-  "recall_macro",
-  "f1_macro",
-  "roc_auc",
-  "pr_auc",
-  "log_loss",
-] as const;
-export const REGRESSION_METRICS = ["rmse", "mae", "r2", "mape"] as const;
-export const METRIC_NAMES = [...CLASSIFICATION_METRICS, ...REGRESSION_METRICS] as const;
-/** Metrics where lower is better. */
-export const LOWER_IS_BETTER: ReadonlySet<string> = new Set(["log_loss", "rmse", "mae", "mape"]);
-
-const MetricName = z.enum(METRIC_NAMES).describe("A metric name.");
 
 /** Where a table comes from. Paths are relative to the repository root. */
 export const DataSource = z
@@ -140,10 +120,9 @@ export const ModelTraining = z
   .strictObject({
     model_type: z.enum(MODEL_TYPES).describe("The learner."),
     target_column: z.string().min(1).describe("The column to predict."),
-    task: z
-      .enum(["classification", "regression"])
-      .optional()
-      .describe("Inferred when absent: an integer target with few values, or text, is classification."),
+    task: TaskName.optional().describe(
+      "Inferred when absent: an integer target with few values, or text, is classification.",
+    ),
     test_size: z.number().gt(0).lt(1).default(0.2).describe("Share of rows held out for evaluation."),
     stratify: z
       .boolean()
@@ -266,7 +245,7 @@ type PipelineValue = {
   model_training: {
     model_type: ModelType;
     target_column: string;
-    task?: string | undefined;
+    task?: Task | undefined;
     params: Record<string, unknown>;
     command?: unknown;
   };
@@ -276,10 +255,10 @@ type PipelineValue = {
         strategy: string;
         param_grid?: Record<string, unknown> | undefined;
         distributions?: Record<string, unknown> | undefined;
-        metric?: string | undefined;
+        metric?: MetricName | undefined;
       }
     | undefined;
-  evaluation: { metrics?: string[] | undefined; gates: { metric: string }[] };
+  evaluation: { metrics?: MetricName[] | undefined; gates: { metric: MetricName }[] };
 };
 
 /** Cross-field checks: references between sections of one pipeline. */
@@ -386,10 +365,9 @@ function checkPipelineReferences(spec: PipelineValue, ctx: z.RefinementCtx): voi
     checkParamNames(Object.keys(tuning.distributions), ["hyperparameter_tuning", "distributions"]);
 
   const task = spec.model_training.task;
-  const wrongFamily = (metric: string): boolean =>
-    (task === "classification" && (REGRESSION_METRICS as readonly string[]).includes(metric)) ||
-    (task === "regression" && (CLASSIFICATION_METRICS as readonly string[]).includes(metric));
-  const checkMetric = (metric: string | undefined, path: (string | number)[]) => {
+  const wrongFamily = (metric: MetricName): boolean =>
+    task !== undefined && !METRICS_BY_TASK[task].includes(metric);
+  const checkMetric = (metric: MetricName | undefined, path: (string | number)[]) => {
     if (metric !== undefined && wrongFamily(metric)) {
       ctx.addIssue({ code: "custom", path, message: `metric ${metric} does not apply to a ${task} task` });
     }

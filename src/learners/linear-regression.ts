@@ -6,7 +6,7 @@
  */
 import { DataError } from "../common/errors.js";
 import { checkKnownParams } from "./forest.js";
-import type { FeatureMatrix, LinearModel } from "./model.js";
+import type { FeatureMatrix, LinearModel, Task } from "./model.js";
 import { checkBoolean, checkNumber } from "./params.js";
 
 /** Hyperparameters, with scikit-learn's names. */
@@ -19,7 +19,7 @@ export interface LinearRegressionParams {
 
 /** What the pipeline knows about the problem. */
 export interface LinearRegressionContext {
-  readonly task: "classification" | "regression";
+  readonly task: Task;
 }
 
 /**
