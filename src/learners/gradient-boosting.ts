@@ -7,6 +7,7 @@
  */
 import { createRandom, shuffleInPlace } from "../common/random.js";
 import { buildBinnedMatrix, MAX_BINS, type BinnedMatrix } from "./binning.js";
+import { listLearnerParams, type GradientBoostingParams } from "../config/learner-params.js";
 import { checkKnownParams } from "./forest.js";
 import { buildGbdtTree, createGbdtWorkspace, type GbdtTree } from "./gbdt-builder.js";
 import type { FeatureMatrix, TreeArrays, TreeEnsembleModel } from "./model.js";
@@ -17,22 +18,10 @@ import {
   checkOptionalLimit,
   checkTrainingData,
   type FitContext,
-  type GradientBoostingParams,
 } from "./params.js";
 import { finishTree } from "./tree-storage.js";
 
-const KEYS = [
-  "learning_rate",
-  "n_estimators",
-  "max_leaf_nodes",
-  "max_depth",
-  "min_samples_leaf",
-  "l2_regularization",
-  "early_stopping",
-  "validation_fraction",
-  "n_iter_no_change",
-  "max_bins",
-] as const;
+const KEYS = listLearnerParams("gradient_boosting");
 
 /** scikit-learn's tolerance when comparing validation scores. */
 const TOLERANCE = 1e-7;

@@ -5,17 +5,12 @@
  * then solved by Cholesky.
  */
 import { DataError } from "../common/errors.js";
+import { listLearnerParams, type LinearRegressionParams } from "../config/learner-params.js";
 import { checkKnownParams } from "./forest.js";
 import type { FeatureMatrix, LinearModel, Task } from "./model.js";
 import { checkBoolean, checkNumber } from "./params.js";
 
-/** Hyperparameters, with scikit-learn's names. */
-export interface LinearRegressionParams {
-  /** L2 strength; 1.0 by default. 0 gives ordinary least squares when XᵀX is invertible. */
-  readonly alpha?: number;
-  /** Fit an unpenalised intercept; true by default. */
-  readonly fit_intercept?: boolean;
-}
+export type { LinearRegressionParams };
 
 /** What the pipeline knows about the problem. */
 export interface LinearRegressionContext {
@@ -75,7 +70,7 @@ export function assertFiniteInputs(x: FeatureMatrix, y: Float64Array, learner: s
   }
 }
 
-const KEYS = ["alpha", "fit_intercept"] as const;
+const KEYS = listLearnerParams("linear_regression");
 
 function checkParams(params: LinearRegressionParams): { alpha: number; fitIntercept: boolean } {
   checkKnownParams(params, KEYS, "linear_regression");

@@ -8,7 +8,7 @@ import { checkOnnxParity, createOnnxSession, exportOnnx, type ParityReport } fro
 import type { PushInput } from "../registry/model-registry.js";
 import { TOOL_VERSION } from "../common/version.js";
 import type { PipelineSpec } from "../config/pipeline.js";
-import type { Params } from "../tuning/space.js";
+import type { LearnerParams } from "../learners/learner-table.js";
 import { evaluateOnnxModel } from "./evaluate-onnx.js";
 import type { PipelineModel } from "./fit-model.js";
 import { buildModelCard, toGraphClasses } from "./model-card.js";
@@ -30,7 +30,7 @@ export interface FittedPipeline {
   readonly spec: PipelineSpec;
   readonly data: PreparedData;
   readonly fitted: PipelineModel;
-  readonly params: Params;
+  readonly params: LearnerParams;
   readonly tuning: TuningSummary | null;
 }
 

@@ -14,7 +14,7 @@ import type { ModelEvaluation } from "../evaluation/model-evaluation.js";
 import { computeFeatureImportance } from "../learners/feature-importance.js";
 import type { Trial } from "../tuning/samplers.js";
 import type { Shard } from "../tuning/shard.js";
-import type { Params } from "../tuning/space.js";
+import type { LearnerParams } from "../learners/learner-table.js";
 import type { StudyProgress } from "../tuning/study.js";
 import type { ModelRegistry, PushResult } from "../registry/model-registry.js";
 import { evaluateChampions } from "./champions.js";
@@ -70,7 +70,7 @@ export interface TrainResult {
   readonly data: PreparedData;
   readonly learner: ModelType;
   /** The parameters the final model was fitted with (pipeline params, then the best tuned ones). */
-  readonly params: Params;
+  readonly params: LearnerParams;
   /** The TypeScript model; `null` when the user's command trained the model. */
   readonly fitted: PipelineModel | null;
   /** The ONNX graph and model card, checked for parity with `fitted`. */
@@ -142,7 +142,7 @@ export async function trainPipeline(options: TrainOptions): Promise<TrainResult 
 
   let tuning: TuningSummary | null = null;
   let fitted: PipelineModel | null = null;
-  let params: Params;
+  let params: LearnerParams;
   let artifact: ModelArtifact;
   if (learner === "command") {
     start = performance.now();
@@ -150,7 +150,7 @@ export async function trainPipeline(options: TrainOptions): Promise<TrainResult 
       { spec, data, root: options.root, seed, ...(log ? { logger: log } : {}) },
       { gitCommit, now, startedAt: startAll },
     );
-    params = artifact.card.params as Params;
+    params = artifact.card.params;
     timings.fit_ms = since(start);
     start = performance.now();
   } else {
@@ -182,7 +182,7 @@ export async function trainPipeline(options: TrainOptions): Promise<TrainResult 
     timings.tune_ms = since(start);
     if (options.shard && tuning) return { kind: "shard", spec, data, tuning, timings };
 
-    params = { ...(spec.model_training.params as Params), ...(tuning?.best_params ?? {}) };
+    params = { ...spec.model_training.params, ...tuning?.best_params };
     start = performance.now();
     fitted = await fitPipelineModel({ ...base, params }, data.train.frame, data.train.rows, data.train.y);
     timings.fit_ms = since(start);
