@@ -17,6 +17,7 @@ import {
   type BuiltinLearner,
 } from "./learner-params.js";
 import { ModelName } from "./model-ref.js";
+import { HALVING_RESOURCES, TUNING_STRATEGIES } from "./tuning-names.js";
 import { MetricName, METRICS_BY_TASK, TaskName, type Task } from "./task-metrics.js";
 
 /** Built-in learners, plus `command` for bring-your-own training. */
@@ -172,7 +173,7 @@ const Distribution = z.union([
 /** Hyperparameter search. */
 export const HyperparameterTuning = z
   .strictObject({
-    strategy: z.enum(["grid", "random", "tpe", "halving"]).default("grid").describe("Search strategy."),
+    strategy: z.enum(TUNING_STRATEGIES).default("grid").describe("Search strategy."),
     param_grid: z
       .record(z.string(), z.array(ParamValue).min(1))
       .optional()
@@ -189,7 +190,7 @@ export const HyperparameterTuning = z
       .describe("Cross-validation folds on the training rows."),
     halving: z
       .strictObject({
-        resource: z.enum(["n_estimators", "rows"]).default("n_estimators"),
+        resource: z.enum(HALVING_RESOURCES).default("n_estimators"),
         factor: z.number().gt(1).default(3),
         min_resource: z.number().gt(0).optional(),
       })
