@@ -13,9 +13,7 @@ import { transformFeatures } from "../src/features/transform.js";
 import type { FittedFeatures } from "../src/features/types.js";
 import { fitRandomForest } from "../src/learners/forest.js";
 import { predictModel } from "../src/learners/predict.js";
-import { buildOnnxColumns } from "../src/onnx/columns.js";
-import { exportOnnx } from "../src/onnx/export.js";
-import { createOnnxSession, runOnnxSession } from "../src/onnx/session.js";
+import { buildOnnxColumns, createOnnxSession, exportOnnx, runOnnxSession } from "../src/onnx/index.js";
 
 const N_FEATURES = 20;
 const N_TREES = 100;

@@ -14,7 +14,9 @@ import { computeBinaryRocAuc } from "../src/common/statistics/roc-auc.js";
 import { fitGradientBoosting } from "../src/learners/gradient-boosting.js";
 import type { FeatureMatrix } from "../src/learners/model.js";
 import { predictModel } from "../src/learners/predict.js";
-import { buildSearchSpace, runStudy, type Params, type SamplerSpec } from "../src/tuning/index.js";
+import type { SamplerSpec } from "../src/tuning/samplers.js";
+import { buildSearchSpace, type Params } from "../src/tuning/space.js";
+import { runStudy } from "../src/tuning/study.js";
 
 const { values } = parseArgs({
   options: {

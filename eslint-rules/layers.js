@@ -61,12 +61,24 @@ export function checkImport(from, to) {
   const b = `${target.part.name} (${target.layer.name})`;
   if (target.layerIndex < source.layerIndex)
     return `${a} must not import ${b}: imports point down the layers only`;
-  if (target.layerIndex > source.layerIndex) return undefined;
+  if (target.layerIndex > source.layerIndex) return enteredThrough(target.part, to, b);
   if (source.layer.order === "isolated")
     return `${a} must not import ${b}: ${source.layer.name} do not import each other`;
   if (target.partIndex < source.partIndex)
     return `${a} must not import ${b}: ${b} is above ${a} in the layer table`;
-  return undefined;
+  return enteredThrough(target.part, to, b);
+}
+
+/**
+ * Why an import from another part misses the target part's entrance, when
+ * the part has one.
+ * @param {import("./layer-table.js").Part} part
+ * @param {string} to
+ * @param {string} name
+ */
+function enteredThrough(part, to, name) {
+  if (part.entrance === undefined || to === part.entrance) return undefined;
+  return `${name} is entered through ${part.entrance} only, not ${to}`;
 }
 
 /**

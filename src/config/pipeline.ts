@@ -5,67 +5,24 @@
 import { z } from "zod";
 import { suggestClosest } from "./did-you-mean.js";
 import { Duration } from "./duration.js";
+import {
+  BUILTIN_LEARNERS,
+  DecisionTreeParams,
+  findParamSchema,
+  GradientBoostingParams,
+  LinearRegressionParams,
+  listLearnerParams,
+  LogisticRegressionParams,
+  RandomForestParams,
+  type BuiltinLearner,
+} from "./learner-params.js";
 import { ModelName } from "./model-ref.js";
+import { HALVING_RESOURCES, TUNING_STRATEGIES } from "./tuning-names.js";
+import { MetricName, METRICS_BY_TASK, TaskName, type Task } from "./task-metrics.js";
 
 /** Built-in learners, plus `command` for bring-your-own training. */
-export const MODEL_TYPES = [
-  "decision_tree",
-  "random_forest",
-  "gradient_boosting",
-  "logistic_regression",
-  "linear_regression",
-  "command",
-] as const;
+export const MODEL_TYPES = [...BUILTIN_LEARNERS, "command"] as const;
 export type ModelType = (typeof MODEL_TYPES)[number];
-
-/** Hyperparameters each learner accepts, by scikit-learn's names. */
-export const MODEL_PARAMS: Record<Exclude<ModelType, "command">, readonly string[]> = {
-  decision_tree: ["max_depth", "min_samples_leaf", "max_features", "class_weight", "max_bins"],
-  random_forest: [
-    "n_estimators",
-    "max_depth",
-    "min_samples_leaf",
-    "max_features",
-    "bootstrap",
-    "class_weight",
-    "max_bins",
-  ],
-  gradient_boosting: [
-    "n_estimators",
-    "learning_rate",
-    "max_depth",
-    "max_leaf_nodes",
-    "min_samples_leaf",
-    "l2_regularization",
-    "early_stopping",
-    "validation_fraction",
-    "n_iter_no_change",
-    "max_bins",
-  ],
-  logistic_regression: ["C", "max_iter", "solver", "tol"],
-  linear_regression: ["alpha", "fit_intercept"],
-};
-
-/** Metric names, by task. */
-export const CLASSIFICATION_METRICS = [
-  "accuracy",
-  "balanced_accuracy",
-  "precision",
-  "recall",
-  "f1",
-  "precision_macro",
-  "recall_macro",
-  "f1_macro",
-  "roc_auc",
-  "pr_auc",
-  "log_loss",
-] as const;
-export const REGRESSION_METRICS = ["rmse", "mae", "r2", "mape"] as const;
-export const METRIC_NAMES = [...CLASSIFICATION_METRICS, ...REGRESSION_METRICS] as const;
-/** Metrics where lower is better. */
-export const LOWER_IS_BETTER: ReadonlySet<string> = new Set(["log_loss", "rmse", "mae", "mape"]);
-
-const MetricName = z.enum(METRIC_NAMES).describe("A metric name.");
 
 /** Where a table comes from. Paths are relative to the repository root. */
 export const DataSource = z
@@ -135,33 +92,73 @@ export const TrainingCommand = z
   })
   .describe("Bring-your-own training: a command that writes model.onnx to $META_CONTROLLER_OUTPUT_DIR.");
 
-/** The learner and its target. */
+/** Fields of `model_training` that every learner shares. */
+const trainingFields = {
+  target_column: z.string().min(1).describe("The column to predict."),
+  task: TaskName.optional().describe(
+    "Inferred when absent: an integer target with few values, or text, is classification.",
+  ),
+  test_size: z.number().gt(0).lt(1).default(0.2).describe("Share of rows held out for evaluation."),
+  stratify: z.boolean().optional().describe("Stratify the split by class (default true for classification)."),
+  seed: z.number().int().min(0).default(42).describe("Seed for every random choice."),
+};
+const PARAMS_TEXT = "Hyperparameters, by scikit-learn's names.";
+// Every option accepts `command` so that a stray one gets the reference check's message, not "unknown key".
+const commandField = TrainingCommand.optional();
+
+/**
+ * The learner and its target: one option per `model_type`, so each learner's
+ * `params` are checked against that learner's schema.
+ */
 export const ModelTraining = z
-  .strictObject({
-    model_type: z.enum(MODEL_TYPES).describe("The learner."),
-    target_column: z.string().min(1).describe("The column to predict."),
-    task: z
-      .enum(["classification", "regression"])
-      .optional()
-      .describe("Inferred when absent: an integer target with few values, or text, is classification."),
-    test_size: z.number().gt(0).lt(1).default(0.2).describe("Share of rows held out for evaluation."),
-    stratify: z
-      .boolean()
-      .optional()
-      .describe("Stratify the split by class (default true for classification)."),
-    seed: z.number().int().min(0).default(42).describe("Seed for every random choice."),
-    params: z
-      .record(
-        z.string(),
-        z.union([z.number(), z.string(), z.boolean(), z.null(), z.record(z.string(), z.number())]),
-      )
-      .default({})
-      .describe("Hyperparameters, by scikit-learn's names."),
-    command: TrainingCommand.optional(),
-  })
+  .discriminatedUnion("model_type", [
+    z.strictObject({
+      model_type: z.literal("decision_tree").describe("The learner."),
+      ...trainingFields,
+      params: DecisionTreeParams.default({}).describe(PARAMS_TEXT),
+      command: commandField,
+    }),
+    z.strictObject({
+      model_type: z.literal("random_forest").describe("The learner."),
+      ...trainingFields,
+      params: RandomForestParams.default({}).describe(PARAMS_TEXT),
+      command: commandField,
+    }),
+    z.strictObject({
+      model_type: z.literal("gradient_boosting").describe("The learner."),
+      ...trainingFields,
+      params: GradientBoostingParams.default({}).describe(PARAMS_TEXT),
+      command: commandField,
+    }),
+    z.strictObject({
+      model_type: z.literal("logistic_regression").describe("The learner."),
+      ...trainingFields,
+      params: LogisticRegressionParams.default({}).describe(PARAMS_TEXT),
+      command: commandField,
+    }),
+    z.strictObject({
+      model_type: z.literal("linear_regression").describe("The learner."),
+      ...trainingFields,
+      params: LinearRegressionParams.default({}).describe(PARAMS_TEXT),
+      command: commandField,
+    }),
+    z.strictObject({
+      model_type: z.literal("command").describe("Bring-your-own training."),
+      ...trainingFields,
+      params: z
+        .record(
+          z.string(),
+          z.union([z.number(), z.string(), z.boolean(), z.null(), z.record(z.string(), z.number())]),
+        )
+        .default({})
+        .describe("Recorded on the model card; the command reads its own settings."),
+      command: commandField,
+    }),
+  ])
   .describe("Learner, target and split.");
 
 const ParamValue = z.union([z.number(), z.string(), z.boolean(), z.null()]);
+/** A range or a list of choices to sample one parameter from. */
 const Distribution = z.union([
   z.strictObject({
     type: z.enum(["int", "float"]),
@@ -176,7 +173,7 @@ const Distribution = z.union([
 /** Hyperparameter search. */
 export const HyperparameterTuning = z
   .strictObject({
-    strategy: z.enum(["grid", "random", "tpe", "halving"]).default("grid").describe("Search strategy."),
+    strategy: z.enum(TUNING_STRATEGIES).default("grid").describe("Search strategy."),
     param_grid: z
       .record(z.string(), z.array(ParamValue).min(1))
       .optional()
@@ -193,7 +190,7 @@ export const HyperparameterTuning = z
       .describe("Cross-validation folds on the training rows."),
     halving: z
       .strictObject({
-        resource: z.enum(["n_estimators", "rows"]).default("n_estimators"),
+        resource: z.enum(HALVING_RESOURCES).default("n_estimators"),
         factor: z.number().gt(1).default(3),
         min_resource: z.number().gt(0).optional(),
       })
@@ -261,33 +258,44 @@ export const PipelineSpec = z
   .describe("A Meta-Controller training pipeline.");
 export type PipelineSpec = z.infer<typeof PipelineSpec>;
 
+type Path = (string | number)[];
+
+/** The parts of a parsed pipeline the cross-field checks read. */
 type PipelineValue = {
   data_processing: { feature_engineering: { numeric_features: string[]; categorical_features: string[] } };
   model_training: {
     model_type: ModelType;
     target_column: string;
-    task?: string | undefined;
-    params: Record<string, unknown>;
+    task?: Task | undefined;
     command?: unknown;
   };
   enable_hyperparameter_tuning: boolean;
   hyperparameter_tuning?:
     | {
         strategy: string;
-        param_grid?: Record<string, unknown> | undefined;
-        distributions?: Record<string, unknown> | undefined;
-        metric?: string | undefined;
+        param_grid?: Record<string, unknown[]> | undefined;
+        distributions?: Record<string, z.infer<typeof Distribution>> | undefined;
+        metric?: MetricName | undefined;
       }
     | undefined;
-  evaluation: { metrics?: string[] | undefined; gates: { metric: string }[] };
+  evaluation: { metrics?: MetricName[] | undefined; gates: { metric: MetricName }[] };
 };
 
 /** Cross-field checks: references between sections of one pipeline. */
 function checkPipelineReferences(spec: PipelineValue, ctx: z.RefinementCtx): void {
+  checkFeatureLists(spec, ctx);
+  checkCommandSection(spec, ctx);
+  checkTuningSection(spec, ctx);
+  const modelType = spec.model_training.model_type;
+  if (modelType !== "command") checkTunedParams(modelType, spec.hyperparameter_tuning, ctx);
+  checkMetricFamilies(spec, ctx);
+}
+
+/** At least one feature; none listed twice; the target is not a feature. */
+function checkFeatureLists(spec: PipelineValue, ctx: z.RefinementCtx): void {
   const features = spec.data_processing.feature_engineering;
   const { model_type: modelType, target_column: target } = spec.model_training;
   const featurePath = ["data_processing", "feature_engineering"];
-
   if (
     features.numeric_features.length + features.categorical_features.length === 0 &&
     modelType !== "command"
@@ -319,7 +327,11 @@ function checkPipelineReferences(spec: PipelineValue, ctx: z.RefinementCtx): voi
       seen.set(name, kind);
     });
   }
+}
 
+/** `model_type: command` and the `command` section come together. */
+function checkCommandSection(spec: PipelineValue, ctx: z.RefinementCtx): void {
+  const modelType = spec.model_training.model_type;
   if (modelType === "command" && spec.model_training.command === undefined) {
     ctx.addIssue({
       code: "custom",
@@ -334,67 +346,105 @@ function checkPipelineReferences(spec: PipelineValue, ctx: z.RefinementCtx): voi
       message: `model_training.command is only used with model_type: command (model_type is ${modelType})`,
     });
   }
+}
 
-  const known = modelType === "command" ? undefined : MODEL_PARAMS[modelType];
-  const checkParamNames = (names: string[], path: (string | number)[]) => {
-    if (!known) return;
-    for (const name of names) {
-      if (known.includes(name)) continue;
-      const hint = suggestClosest(name, known);
-      ctx.addIssue({
-        code: "custom",
-        path: [...path, name],
-        params: { at: "key" },
-        message: `${modelType} has no parameter ${JSON.stringify(name)}; ${hint ? `did you mean ${JSON.stringify(hint)}?` : `expected one of ${known.join(", ")}`}`,
-      });
-    }
-  };
-  checkParamNames(Object.keys(spec.model_training.params), ["model_training", "params"]);
-
+/** Enabled tuning has a section with something to search, and a learner it can tune. */
+function checkTuningSection(spec: PipelineValue, ctx: z.RefinementCtx): void {
+  if (!spec.enable_hyperparameter_tuning) return;
   const tuning = spec.hyperparameter_tuning;
-  if (spec.enable_hyperparameter_tuning) {
-    if (!tuning) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["enable_hyperparameter_tuning"],
-        message: "tuning is enabled but there is no hyperparameter_tuning section",
-      });
-    } else if (!tuning.param_grid && !tuning.distributions) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["hyperparameter_tuning"],
-        message: "hyperparameter_tuning needs param_grid or distributions",
-      });
-    } else if (tuning.strategy === "grid" && !tuning.param_grid) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["hyperparameter_tuning", "strategy"],
-        message: "strategy grid needs param_grid",
-      });
-    }
-    if (modelType === "command") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["enable_hyperparameter_tuning"],
-        message: "tuning is not available with model_type: command; tune inside your command",
-      });
+  if (!tuning) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["enable_hyperparameter_tuning"],
+      message: "tuning is enabled but there is no hyperparameter_tuning section",
+    });
+  } else if (!tuning.param_grid && !tuning.distributions) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["hyperparameter_tuning"],
+      message: "hyperparameter_tuning needs param_grid or distributions",
+    });
+  } else if (tuning.strategy === "grid" && !tuning.param_grid) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["hyperparameter_tuning", "strategy"],
+      message: "strategy grid needs param_grid",
+    });
+  }
+  if (spec.model_training.model_type === "command") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["enable_hyperparameter_tuning"],
+      message: "tuning is not available with model_type: command; tune inside your command",
+    });
+  }
+}
+
+/**
+ * Tuned parameters are the learner's, and every value tuning may hand it
+ * passes the learner's own schema: each grid value, each categorical
+ * choice, and both ends of a numeric range.
+ */
+function checkTunedParams(
+  learner: BuiltinLearner,
+  tuning: PipelineValue["hyperparameter_tuning"],
+  ctx: z.RefinementCtx,
+): void {
+  const gridPath = ["hyperparameter_tuning", "param_grid"];
+  for (const [name, values] of Object.entries(tuning?.param_grid ?? {})) {
+    const schema = checkParamName(learner, name, gridPath, ctx);
+    values.forEach((value, i) => schema && checkParamValue(schema, value, [...gridPath, name, i], ctx));
+  }
+  const rangePath = ["hyperparameter_tuning", "distributions"];
+  for (const [name, distribution] of Object.entries(tuning?.distributions ?? {})) {
+    const schema = checkParamName(learner, name, rangePath, ctx);
+    if (!schema) continue;
+    const at = [...rangePath, name];
+    if (distribution.type === "categorical") {
+      distribution.choices.forEach((value, i) => checkParamValue(schema, value, [...at, "choices", i], ctx));
+    } else {
+      checkParamValue(schema, distribution.low, [...at, "low"], ctx);
+      checkParamValue(schema, distribution.high, [...at, "high"], ctx);
     }
   }
-  if (tuning?.param_grid)
-    checkParamNames(Object.keys(tuning.param_grid), ["hyperparameter_tuning", "param_grid"]);
-  if (tuning?.distributions)
-    checkParamNames(Object.keys(tuning.distributions), ["hyperparameter_tuning", "distributions"]);
+}
 
+/** The schema of a tuned parameter, or an issue at its key when the learner has no such parameter. */
+function checkParamName(
+  learner: BuiltinLearner,
+  name: string,
+  path: Path,
+  ctx: z.RefinementCtx,
+): z.ZodType | undefined {
+  const schema = findParamSchema(learner, name);
+  if (schema) return schema;
+  const known = listLearnerParams(learner);
+  const hint = suggestClosest(name, known);
+  ctx.addIssue({
+    code: "custom",
+    path: [...path, name],
+    params: { at: "key" },
+    message: `${learner} has no parameter ${JSON.stringify(name)}; ${hint ? `did you mean ${JSON.stringify(hint)}?` : `expected one of ${known.join(", ")}`}`,
+  });
+  return undefined;
+}
+
+/** Reports the schema's issues with one value, at that value's place in the file. */
+function checkParamValue(schema: z.ZodType, value: unknown, path: Path, ctx: z.RefinementCtx): void {
+  const result = schema.safeParse(value);
+  for (const issue of result.error?.issues ?? []) ctx.addIssue({ ...issue, path: [...path, ...issue.path] });
+}
+
+/** Metrics named anywhere belong to the pipeline's task, when it is given. */
+function checkMetricFamilies(spec: PipelineValue, ctx: z.RefinementCtx): void {
   const task = spec.model_training.task;
-  const wrongFamily = (metric: string): boolean =>
-    (task === "classification" && (REGRESSION_METRICS as readonly string[]).includes(metric)) ||
-    (task === "regression" && (CLASSIFICATION_METRICS as readonly string[]).includes(metric));
-  const checkMetric = (metric: string | undefined, path: (string | number)[]) => {
-    if (metric !== undefined && wrongFamily(metric)) {
+  if (task === undefined) return;
+  const checkMetric = (metric: MetricName | undefined, path: Path) => {
+    if (metric !== undefined && !METRICS_BY_TASK[task].includes(metric)) {
       ctx.addIssue({ code: "custom", path, message: `metric ${metric} does not apply to a ${task} task` });
     }
   };
-  checkMetric(tuning?.metric, ["hyperparameter_tuning", "metric"]);
+  checkMetric(spec.hyperparameter_tuning?.metric, ["hyperparameter_tuning", "metric"]);
   spec.evaluation.metrics?.forEach((m, i) => checkMetric(m, ["evaluation", "metrics", i]));
   spec.evaluation.gates.forEach((g, i) => checkMetric(g.metric, ["evaluation", "gates", i, "metric"]));
 }

@@ -3,7 +3,7 @@
  * column: `expected one of a, b; got "x"`, `unknown key "modle_type"; did
  * you mean "model_type"?`, `required field is missing`.
  */
-import type { z } from "zod";
+import { z } from "zod";
 import type { Document, LineCounter } from "yaml";
 import type { ConfigIssue } from "../common/errors.js";
 import { suggestClosest } from "./did-you-mean.js";
@@ -13,6 +13,8 @@ type PathKey = string | number;
 
 interface SchemaDef {
   type: string;
+  discriminator?: string;
+  values?: unknown[];
   shape?: Record<string, z.ZodType>;
   innerType?: z.ZodType;
   in?: z.ZodType;
@@ -25,29 +27,68 @@ function defOf(schema: z.ZodType): SchemaDef {
   return (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
 }
 
-/** The object schemas reachable at `path`, looking through wrappers and unions. */
-function objectSchemasAt(schema: z.ZodType, path: readonly PathKey[]): SchemaDef[] {
+/**
+ * Who owns the keys of an object schema, for unknown-key messages that name
+ * it: `random_forest has no parameter "n_estimator"` rather than `unknown key`.
+ * A registry of its own, so nothing of it reaches the published JSON Schemas.
+ */
+export const keyOwners = z.registry<{ owner: string; noun: string }>();
+
+/** The options of a discriminated union that match the data's discriminator (all of them when none does). */
+function matchingOptions(def: SchemaDef, data: unknown): z.ZodType[] {
+  const options = def.options ?? [];
+  const discriminator = def.discriminator;
+  if (discriminator === undefined || data === null || typeof data !== "object") return options;
+  const value = (data as Record<string, unknown>)[discriminator];
+  const matching = options.filter((option) => {
+    const literal = defOf(option).shape?.[discriminator];
+    return literal !== undefined && (defOf(literal).values ?? []).includes(value);
+  });
+  return matching.length > 0 ? matching : options;
+}
+
+/**
+ * The object schemas reachable at `path`, looking through wrappers and
+ * unions; a discriminated union follows the option `data` selects.
+ */
+function objectSchemasAt(schema: z.ZodType, path: readonly PathKey[], data: unknown): z.ZodType[] {
   const def = defOf(schema);
-  if (def.innerType) return objectSchemasAt(def.innerType, path);
-  if (def.type === "pipe" && def.in) return objectSchemasAt(def.in, path);
-  if (def.type === "union" && def.options) return def.options.flatMap((o) => objectSchemasAt(o, path));
-  if (path.length === 0) return def.type === "object" ? [def] : [];
+  if (def.innerType) return objectSchemasAt(def.innerType, path, data);
+  if (def.type === "pipe" && def.in) return objectSchemasAt(def.in, path, data);
+  if (def.type === "union" && def.options)
+    return matchingOptions(def, data).flatMap((o) => objectSchemasAt(o, path, data));
+  if (path.length === 0) return def.type === "object" ? [schema] : [];
   const [head, ...rest] = path;
+  const child = valueAt(data, [head!]);
   if (def.type === "object" && def.shape && typeof head === "string") {
-    const child = def.shape[head];
-    return child ? objectSchemasAt(child, rest) : [];
+    const field = def.shape[head];
+    return field ? objectSchemasAt(field, rest, child) : [];
   }
-  if (def.type === "array" && def.element) return objectSchemasAt(def.element, rest);
-  if (def.type === "record" && def.valueType) return objectSchemasAt(def.valueType, rest);
+  if (def.type === "array" && def.element) return objectSchemasAt(def.element, rest, child);
+  if (def.type === "record" && def.valueType) return objectSchemasAt(def.valueType, rest, child);
   return [];
 }
 
-/** The keys an object at `path` accepts. */
-export function knownKeysAt(schema: z.ZodType, path: readonly PathKey[]): string[] {
+/** The keys an object at `path` accepts (in the option `data` selects, for a discriminated union). */
+export function knownKeysAt(schema: z.ZodType, path: readonly PathKey[], data?: unknown): string[] {
   const keys = new Set<string>();
-  for (const def of objectSchemasAt(schema, path))
-    for (const key of Object.keys(def.shape ?? {})) keys.add(key);
+  for (const object of objectSchemasAt(schema, path, data))
+    for (const key of Object.keys(defOf(object).shape ?? {})) keys.add(key);
   return [...keys];
+}
+
+/** The message for an unknown key, naming the object's owner when it has one. */
+function unknownKeyMessage(schema: z.ZodType, path: readonly PathKey[], data: unknown, key: string): string {
+  const objects = objectSchemasAt(schema, path, data);
+  const known = knownKeysAt(schema, path, data);
+  const owner = objects.length === 1 ? keyOwners.get(objects[0]!) : undefined;
+  const hint = suggestClosest(key, known);
+  const what = owner
+    ? `${owner.owner} has no ${owner.noun} ${JSON.stringify(key)}`
+    : `unknown key ${JSON.stringify(key)}`;
+  return hint
+    ? `${what}; did you mean ${JSON.stringify(hint)}?`
+    : `${what}; expected one of ${known.join(", ")}`;
 }
 
 /** Short description of a value for "got …". */
@@ -93,16 +134,47 @@ function bound(issue: { inclusive?: boolean }, strictSymbol: string, looseSymbol
   return issue.inclusive === false ? strictSymbol : looseSymbol;
 }
 
+function expectedOneOf(allowed: readonly unknown[], input: unknown): string {
+  const values = allowed.map((v) => (typeof v === "string" ? v : JSON.stringify(v)));
+  const hint = typeof input === "string" ? suggestClosest(input, values) : undefined;
+  return `expected one of ${values.join(", ")}; got ${describeValue(input)}${hint ? ` (did you mean ${JSON.stringify(hint)}?)` : ""}`;
+}
+
+/**
+ * A union whose every branch failed on the value's type or on a fixed list
+ * (`"sqrt"`, `"log2"`, a number or null) reads as one list of what it accepts.
+ */
+function describeUnion(
+  branches: readonly (readonly z.core.$ZodIssue[])[],
+  input: unknown,
+): string | undefined {
+  const accepted: string[] = [];
+  const values: string[] = [];
+  for (const branch of branches) {
+    const only = branch[0];
+    if (branch.length !== 1 || !only || only.path.length !== 0) return undefined;
+    if (only.code === "invalid_type") accepted.push(typeName(only.expected));
+    else if (only.code === "invalid_value")
+      values.push(...only.values.map((v) => (typeof v === "string" ? JSON.stringify(v) : String(v))));
+    else return undefined;
+  }
+  const hint =
+    typeof input === "string"
+      ? suggestClosest(
+          input,
+          values.map((v) => v.replace(/^"|"$/g, "")),
+        )
+      : undefined;
+  return `expected ${[...values, ...accepted].join(", ")}; got ${describeValue(input)}${hint ? ` (did you mean ${JSON.stringify(hint)}?)` : ""}`;
+}
+
 function messageFor(issue: z.core.$ZodIssue, input: unknown): string {
   switch (issue.code) {
     case "invalid_type":
       if (input === undefined) return "required field is missing";
       return `expected ${typeName(issue.expected)}; got ${describeValue(input)}`;
-    case "invalid_value": {
-      const values = issue.values.map((v) => (typeof v === "string" ? v : JSON.stringify(v)));
-      const hint = typeof input === "string" ? suggestClosest(input, values) : undefined;
-      return `expected one of ${values.join(", ")}; got ${describeValue(input)}${hint ? ` (did you mean ${JSON.stringify(hint)}?)` : ""}`;
-    }
+    case "invalid_value":
+      return expectedOneOf(issue.values, input);
     case "too_small": {
       if (issue.origin === "array" || issue.origin === "set")
         return `expected at least ${String(issue.minimum)} item(s); got ${Array.isArray(input) ? input.length : 0}`;
@@ -120,6 +192,12 @@ function messageFor(issue: z.core.$ZodIssue, input: unknown): string {
     case "not_multiple_of":
       return `expected a multiple of ${String(issue.divisor)}; got ${describeValue(input)}`;
     case "invalid_union": {
+      // A discriminated union whose discriminator matches no option lists the values it knows.
+      const discriminated = issue as { note?: string; options?: unknown[] };
+      if (discriminated.note === "No matching discriminator" && discriminated.options) {
+        if (input === undefined) return "required field is missing";
+        return expectedOneOf(discriminated.options, input);
+      }
       const branches = issue.errors;
       const allTypes = branches.every(
         (b) => b.length === 1 && b[0]?.code === "invalid_type" && b[0].path.length === 0,
@@ -128,7 +206,7 @@ function messageFor(issue: z.core.$ZodIssue, input: unknown): string {
         const expected = branches.map((b) => typeName((b[0] as { expected: string }).expected));
         return `expected ${expected.join(" or ")}; got ${describeValue(input)}`;
       }
-      return issue.message;
+      return describeUnion(branches, input) ?? issue.message;
     }
     default:
       return issue.message;
@@ -148,13 +226,9 @@ export function toConfigIssues(
   for (const issue of issues) {
     const path = issue.path as PathKey[];
     if (issue.code === "unrecognized_keys") {
-      const known = knownKeysAt(schema, path);
       for (const key of issue.keys) {
         const { line, column } = findKeyPosition(document, lineCounter, path, key);
-        const hint = suggestClosest(key, known);
-        const message = hint
-          ? `unknown key ${JSON.stringify(key)}; did you mean ${JSON.stringify(hint)}?`
-          : `unknown key ${JSON.stringify(key)}; expected one of ${known.join(", ")}`;
+        const message = unknownKeyMessage(schema, path, data, key);
         out.push({ file, line, column, field: [...path, key].join("."), message, severity: "error" });
       }
       continue;

@@ -20,9 +20,15 @@ export * from "./metrics-probabilistic.js";
 export * from "./metrics-regression.js";
 export { computeArgmax } from "./metrics-input.js";
 
-/** Metric names, as `--json` prints them; defined with the pipeline file format that names them. */
-export { CLASSIFICATION_METRICS, LOWER_IS_BETTER, REGRESSION_METRICS } from "../config/pipeline.js";
-import type { CLASSIFICATION_METRICS, REGRESSION_METRICS } from "../config/pipeline.js";
+/** Metric names, as `--json` prints them; declared once beside the pipeline file format that names them. */
+export {
+  CLASSIFICATION_METRICS,
+  LOWER_IS_BETTER,
+  METRIC_NAMES,
+  REGRESSION_METRICS,
+  type MetricName,
+} from "../config/task-metrics.js";
+import type { CLASSIFICATION_METRICS, REGRESSION_METRICS } from "../config/task-metrics.js";
 
 /** A classification metric name. */
 export type ClassificationMetricName = (typeof CLASSIFICATION_METRICS)[number];

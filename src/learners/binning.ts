@@ -14,10 +14,11 @@
  */
 import { DataError } from "../common/errors.js";
 import { lowerBound } from "../common/statistics/search.js";
+import { MAX_BINS_LIMIT } from "../config/learner-params.js";
 import type { FeatureMatrix } from "./model.js";
 
-/** The largest bin count a Uint8Array bin index allows. */
-export const MAX_BINS = 255;
+/** The largest bin count a Uint8Array bin index allows (the schema's `max_bins` limit). */
+export const MAX_BINS = MAX_BINS_LIMIT;
 
 /** A feature matrix mapped to bin indices. */
 export interface BinnedMatrix {

@@ -1,6 +1,11 @@
 /**
  * `decision_tree` and `random_forest`: CART trees on quantile bins, averaged.
  */
+import {
+  listLearnerParams,
+  type DecisionTreeParams,
+  type RandomForestParams,
+} from "../config/learner-params.js";
 import { buildBinnedMatrix, MAX_BINS } from "./binning.js";
 import type { ForestJob } from "./forest-job.js";
 import type { FeatureMatrix, TreeArrays, TreeEnsembleModel } from "./model.js";
@@ -12,9 +17,7 @@ import {
   LearnerParamError,
   resolveMaxFeatures,
   type ClassWeight,
-  type DecisionTreeParams,
   type FitContext,
-  type RandomForestParams,
 } from "./params.js";
 import { growForest, resolveThreads } from "./worker-pool.js";
 
@@ -27,8 +30,8 @@ function checkClassWeight(value: unknown, allowSubsample: boolean): ClassWeight 
   throw new LearnerParamError("class_weight", value, `${accepted} or a map class → weight`);
 }
 
-const TREE_KEYS = ["max_depth", "min_samples_leaf", "max_features", "class_weight", "max_bins"] as const;
-const FOREST_KEYS = [...TREE_KEYS, "n_estimators", "bootstrap"] as const;
+const TREE_KEYS = listLearnerParams("decision_tree");
+const FOREST_KEYS = listLearnerParams("random_forest");
 
 /** Rejects parameters the learner does not know, so a typo is not silently ignored. */
 export function checkKnownParams(params: object, known: readonly string[], learner: string): void {

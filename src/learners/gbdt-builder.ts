@@ -176,6 +176,168 @@ function setLeafValue(tree: TreeBuffer, c: Candidate, s: GbdtTreeSettings): void
   tree.value[c.node * s.nOutputs + s.outputIndex] = (-s.learningRate * c.sumG) / (c.sumH + s.l2 + 1e-15);
 }
 
+/** One tree being grown: its inputs, its buffers and the leaves still open to splitting. */
+interface GbdtGrowth {
+  readonly binned: BinnedMatrix;
+  readonly rows: Int32Array;
+  readonly g: Float64Array;
+  readonly h: Float64Array;
+  readonly s: GbdtTreeSettings;
+  readonly ws: GbdtWorkspace;
+  readonly histSize: number;
+  readonly tree: TreeBuffer;
+  splitBin: Int32Array;
+  readonly leafNodes: number[];
+  readonly leafStart: number[];
+  readonly leafEnd: number[];
+  readonly open: Candidate[];
+}
+
+function createCandidate(
+  node: number,
+  start: number,
+  end: number,
+  depth: number,
+  sumG: number,
+  sumH: number,
+): Candidate {
+  return {
+    node,
+    start,
+    end,
+    depth,
+    sumG,
+    sumH,
+    hist: undefined,
+    gain: 0,
+    feature: -1,
+    bin: 0,
+    leftG: 0,
+    leftH: 0,
+  };
+}
+
+function canSplit(s: GbdtTreeSettings, c: Candidate): boolean {
+  return c.depth < s.maxDepth && c.end - c.start >= 2 * s.minSamplesLeaf;
+}
+
+/** Makes a candidate a final leaf and returns its histogram to the pool. */
+function finishLeaf(t: GbdtGrowth, c: Candidate): void {
+  setLeafValue(t.tree, c, t.s);
+  t.leafNodes.push(c.node);
+  t.leafStart.push(c.start);
+  t.leafEnd.push(c.end);
+  if (c.hist !== undefined) t.ws.pool.push(c.hist);
+  c.hist = undefined;
+}
+
+/** A candidate with a split goes to the open list; one without becomes a leaf. */
+function queueOrFinish(t: GbdtGrowth, c: Candidate): void {
+  if (c.feature >= 0) t.open.push(c);
+  else finishLeaf(t, c);
+}
+
+/** The root over every row, with its histogram and best split when it may split. */
+function growRoot(t: GbdtGrowth): void {
+  const { rows, g, h, binned } = t;
+  let sumG = 0;
+  let sumH = 0;
+  for (let i = 0; i < rows.length; i++) {
+    sumG += g[rows[i]!]!;
+    sumH += h[rows[i]!]!;
+  }
+  const root = createCandidate(addLeaf(t.tree), 0, rows.length, 0, sumG, sumH);
+  if (canSplit(t.s, root)) {
+    root.hist = takeHistogram(t.ws, t.histSize);
+    // Without a validation split the root holds every row in order.
+    let identity = rows.length === binned.nRows;
+    for (let i = 0; identity && i < rows.length; i++) identity = rows[i] === i;
+    buildHistogram(binned, rows, 0, rows.length, g, h, t.ws, root.hist, identity);
+    findBestSplit(root, binned, t.s);
+  }
+  queueOrFinish(t, root);
+}
+
+/** Removes and returns the open candidate with the best gain; on a tie the earliest wins. */
+function takeBestCandidate(open: Candidate[]): Candidate {
+  let bestIndex = 0;
+  for (let i = 1; i < open.length; i++) if (open[i]!.gain > open[bestIndex]!.gain) bestIndex = i;
+  const c = open[bestIndex]!;
+  open.splice(bestIndex, 1);
+  return c;
+}
+
+/** Partitions the candidate's rows in place, left rows first; returns where the right ones start. */
+function partitionRows(t: GbdtGrowth, c: Candidate): number {
+  const { rows, binned } = t;
+  const offset = c.feature * binned.nRows;
+  let i = c.start;
+  let j = c.end - 1;
+  while (i <= j) {
+    if (binned.bins[offset + rows[i]!]! <= c.bin) i++;
+    else {
+      const tmp = rows[i]!;
+      rows[i] = rows[j]!;
+      rows[j] = tmp;
+      j--;
+    }
+  }
+  return i;
+}
+
+/** Writes the candidate's split into the tree and returns its two new leaves. */
+function writeSplit(t: GbdtGrowth, c: Candidate): [number, number] {
+  const { tree, binned } = t;
+  const leftNode = addLeaf(tree);
+  const rightNode = addLeaf(tree);
+  if (tree.feature.length > t.splitBin.length) {
+    const next = new Int32Array(tree.feature.length);
+    next.set(t.splitBin);
+    t.splitBin = next;
+  }
+  tree.feature[c.node] = c.feature;
+  tree.threshold[c.node] = binned.thresholds[c.feature]![c.bin]!;
+  tree.left[c.node] = leftNode;
+  tree.right[c.node] = rightNode;
+  tree.gain[c.node] = c.gain;
+  t.splitBin[c.node] = c.bin;
+  // An internal node's value is the leaf value it would have had; ONNX ignores it.
+  setLeafValue(tree, c, t.s);
+  return [leftNode, rightNode];
+}
+
+/**
+ * Gives the children histograms when either may split: the smaller child's
+ * is built from its rows, the larger one's is the parent's minus it.
+ */
+function assignChildHistograms(t: GbdtGrowth, parent: Candidate, left: Candidate, right: Candidate): void {
+  if (canSplit(t.s, left) || canSplit(t.s, right)) {
+    const parentHist = parent.hist!;
+    const smallIsLeft = left.end - left.start <= right.end - right.start;
+    const small = smallIsLeft ? left : right;
+    const large = smallIsLeft ? right : left;
+    const smallHist = takeHistogram(t.ws, t.histSize);
+    buildHistogram(t.binned, t.rows, small.start, small.end, t.g, t.h, t.ws, smallHist, false);
+    for (let k = 0; k < t.histSize; k++) parentHist[k]! -= smallHist[k]!;
+    small.hist = smallHist;
+    large.hist = parentHist;
+  } else if (parent.hist !== undefined) t.ws.pool.push(parent.hist);
+  parent.hist = undefined;
+}
+
+/** Splits one open candidate and queues or finishes its two children. */
+function splitCandidate(t: GbdtGrowth, c: Candidate): void {
+  const mid = partitionRows(t, c);
+  const [leftNode, rightNode] = writeSplit(t, c);
+  const left = createCandidate(leftNode, c.start, mid, c.depth + 1, c.leftG, c.leftH);
+  const right = createCandidate(rightNode, mid, c.end, c.depth + 1, c.sumG - c.leftG, c.sumH - c.leftH);
+  assignChildHistograms(t, c, left, right);
+  for (const child of [left, right]) {
+    if (child.hist !== undefined && canSplit(t.s, child)) findBestSplit(child, t.binned, t.s);
+    queueOrFinish(t, child);
+  }
+}
+
 /**
  * Grows a tree fitting gradients `g` and hessians `h` of the rows listed in
  * `rows` (reordered in place); leaf values are already multiplied by the
@@ -189,136 +351,33 @@ export function buildGbdtTree(
   s: GbdtTreeSettings,
   ws: GbdtWorkspace,
 ): GbdtTree {
-  const histSize = binned.nFeatures * HIST_BINS * 3;
-  const tree = createTreeBuffer(s.nOutputs, 64);
-  let splitBin = new Int32Array(64);
-  const leafNodes: number[] = [];
-  const leafStart: number[] = [];
-  const leafEnd: number[] = [];
-
-  let sumG = 0;
-  let sumH = 0;
-  for (let i = 0; i < rows.length; i++) {
-    sumG += g[rows[i]!]!;
-    sumH += h[rows[i]!]!;
-  }
-  const root: Candidate = {
-    node: addLeaf(tree),
-    start: 0,
-    end: rows.length,
-    depth: 0,
-    sumG,
-    sumH,
-    hist: undefined,
-    gain: 0,
-    feature: -1,
-    bin: 0,
-    leftG: 0,
-    leftH: 0,
+  const t: GbdtGrowth = {
+    binned,
+    rows,
+    g,
+    h,
+    s,
+    ws,
+    histSize: binned.nFeatures * HIST_BINS * 3,
+    tree: createTreeBuffer(s.nOutputs, 64),
+    splitBin: new Int32Array(64),
+    leafNodes: [],
+    leafStart: [],
+    leafEnd: [],
+    open: [],
   };
-  const open: Candidate[] = [];
-  const finish = (c: Candidate): void => {
-    setLeafValue(tree, c, s);
-    leafNodes.push(c.node);
-    leafStart.push(c.start);
-    leafEnd.push(c.end);
-    if (c.hist !== undefined) ws.pool.push(c.hist);
-    c.hist = undefined;
-  };
-  const canSplit = (c: Candidate): boolean => c.depth < s.maxDepth && c.end - c.start >= 2 * s.minSamplesLeaf;
-
-  if (canSplit(root)) {
-    root.hist = takeHistogram(ws, histSize);
-    // Without a validation split the root holds every row in order.
-    let identity = rows.length === binned.nRows;
-    for (let i = 0; identity && i < rows.length; i++) identity = rows[i] === i;
-    buildHistogram(binned, rows, 0, rows.length, g, h, ws, root.hist, identity);
-    findBestSplit(root, binned, s);
-  }
-  if (root.feature >= 0) open.push(root);
-  else finish(root);
-
+  growRoot(t);
   let nLeaves = 1;
-  const n = binned.nRows;
-  while (open.length > 0 && nLeaves < s.maxLeafNodes) {
-    // Best gain first; on a tie the earliest candidate wins.
-    let bestIndex = 0;
-    for (let i = 1; i < open.length; i++) if (open[i]!.gain > open[bestIndex]!.gain) bestIndex = i;
-    const c = open[bestIndex]!;
-    open.splice(bestIndex, 1);
-
-    const offset = c.feature * n;
-    let i = c.start;
-    let j = c.end - 1;
-    while (i <= j) {
-      if (binned.bins[offset + rows[i]!]! <= c.bin) i++;
-      else {
-        const tmp = rows[i]!;
-        rows[i] = rows[j]!;
-        rows[j] = tmp;
-        j--;
-      }
-    }
-    const mid = i;
-    const leftNode = addLeaf(tree);
-    const rightNode = addLeaf(tree);
-    if (tree.feature.length > splitBin.length) {
-      const next = new Int32Array(tree.feature.length);
-      next.set(splitBin);
-      splitBin = next;
-    }
-    tree.feature[c.node] = c.feature;
-    tree.threshold[c.node] = binned.thresholds[c.feature]![c.bin]!;
-    tree.left[c.node] = leftNode;
-    tree.right[c.node] = rightNode;
-    tree.gain[c.node] = c.gain;
-    splitBin[c.node] = c.bin;
-    // An internal node's value is the leaf value it would have had; ONNX ignores it.
-    setLeafValue(tree, c, s);
+  while (t.open.length > 0 && nLeaves < s.maxLeafNodes) {
+    splitCandidate(t, takeBestCandidate(t.open));
     nLeaves++;
-
-    const left: Candidate = {
-      node: leftNode,
-      start: c.start,
-      end: mid,
-      depth: c.depth + 1,
-      sumG: c.leftG,
-      sumH: c.leftH,
-      hist: undefined,
-      gain: 0,
-      feature: -1,
-      bin: 0,
-      leftG: 0,
-      leftH: 0,
-    };
-    const right: Candidate = {
-      ...left,
-      node: rightNode,
-      start: mid,
-      end: c.end,
-      sumG: c.sumG - c.leftG,
-      sumH: c.sumH - c.leftH,
-    };
-    const leftSplits = canSplit(left);
-    const rightSplits = canSplit(right);
-    if (leftSplits || rightSplits) {
-      const parentHist = c.hist!;
-      const smallIsLeft = mid - c.start <= c.end - mid;
-      const small = smallIsLeft ? left : right;
-      const large = smallIsLeft ? right : left;
-      const smallHist = takeHistogram(ws, histSize);
-      buildHistogram(binned, rows, small.start, small.end, g, h, ws, smallHist, false);
-      for (let k = 0; k < histSize; k++) parentHist[k]! -= smallHist[k]!;
-      small.hist = smallHist;
-      large.hist = parentHist;
-    } else if (c.hist !== undefined) ws.pool.push(c.hist);
-    c.hist = undefined;
-    for (const child of [left, right]) {
-      if (child.hist !== undefined && canSplit(child)) findBestSplit(child, binned, s);
-      if (child.feature >= 0) open.push(child);
-      else finish(child);
-    }
   }
-  for (const c of open) finish(c);
-  return { tree, splitBin, leafNodes, leafStart, leafEnd };
+  for (const c of t.open) finishLeaf(t, c);
+  return {
+    tree: t.tree,
+    splitBin: t.splitBin,
+    leafNodes: t.leafNodes,
+    leafStart: t.leafStart,
+    leafEnd: t.leafEnd,
+  };
 }

@@ -7,8 +7,9 @@
  */
 import { createRandom, shuffleInPlace } from "../common/random.js";
 import { buildBinnedMatrix, MAX_BINS, type BinnedMatrix } from "./binning.js";
+import { listLearnerParams, type GradientBoostingParams } from "../config/learner-params.js";
 import { checkKnownParams } from "./forest.js";
-import { buildGbdtTree, createGbdtWorkspace, type GbdtTree } from "./gbdt-builder.js";
+import { buildGbdtTree, createGbdtWorkspace, type GbdtTree, type GbdtWorkspace } from "./gbdt-builder.js";
 import type { FeatureMatrix, TreeArrays, TreeEnsembleModel } from "./model.js";
 import {
   checkBoolean,
@@ -17,27 +18,18 @@ import {
   checkOptionalLimit,
   checkTrainingData,
   type FitContext,
-  type GradientBoostingParams,
 } from "./params.js";
 import { finishTree } from "./tree-storage.js";
 
-const KEYS = [
-  "learning_rate",
-  "n_estimators",
-  "max_leaf_nodes",
-  "max_depth",
-  "min_samples_leaf",
-  "l2_regularization",
-  "early_stopping",
-  "validation_fraction",
-  "n_iter_no_change",
-  "max_bins",
-] as const;
+const KEYS = listLearnerParams("gradient_boosting");
 
 /** scikit-learn's tolerance when comparing validation scores. */
 const TOLERANCE = 1e-7;
 /** Probabilities are clipped away from 0 and 1 in the baseline and the loss. */
 const EPS = 1e-15;
+
+/** The loss a run minimises: squared error, binary or multiclass log loss. */
+type LossKind = "binary" | "multiclass" | "regression";
 
 interface Settings {
   learningRate: number;
@@ -134,7 +126,7 @@ function computeLoss(
   y: Float64Array,
   rows: Int32Array,
   nOut: number,
-  kind: "binary" | "multiclass" | "regression",
+  kind: LossKind,
 ): number {
   let total = 0;
   for (let i = 0; i < rows.length; i++) {
@@ -158,6 +150,136 @@ function computeLoss(
   return total / rows.length;
 }
 
+/** Training and validation rows: a stratified split for early stopping, else every row for training. */
+function splitTrainingRows(
+  y: Float64Array,
+  s: Settings,
+  context: FitContext,
+): { train: Int32Array; valid: Int32Array } {
+  if (!s.earlyStopping)
+    return { train: Int32Array.from({ length: y.length }, (_, i) => i), valid: new Int32Array(0) };
+  const classification = context.task === "classification";
+  return splitValidation(y, classification, context.nClasses, s.validationFraction, context.seed);
+}
+
+/** The baseline from the training rows: mean, log-odds, or log class priors. */
+function computeBaseScore(
+  y: Float64Array,
+  trainRows: Int32Array,
+  nOut: number,
+  kind: LossKind,
+): Float64Array {
+  const nTrain = trainRows.length;
+  const baseScore = new Float64Array(nOut);
+  if (kind === "regression") {
+    let sum = 0;
+    for (let i = 0; i < nTrain; i++) sum += y[trainRows[i]!]!;
+    baseScore[0] = sum / nTrain;
+  } else if (kind === "binary") {
+    let pos = 0;
+    for (let i = 0; i < nTrain; i++) pos += y[trainRows[i]!]!;
+    const p = Math.min(Math.max(pos / nTrain, EPS), 1 - EPS);
+    baseScore[0] = Math.log(p / (1 - p));
+  } else {
+    const counts = new Float64Array(nOut);
+    for (let i = 0; i < nTrain; i++) counts[y[trainRows[i]!]!]!++;
+    for (let k = 0; k < nOut; k++) baseScore[k] = Math.log(Math.max(counts[k]! / nTrain, EPS));
+  }
+  return baseScore;
+}
+
+/** Softmax of the raw scores of the training rows, into `prob` (multiclass). */
+function computeSoftmax(raw: Float64Array, prob: Float64Array, trainRows: Int32Array, nOut: number): void {
+  for (let i = 0; i < trainRows.length; i++) {
+    const base = trainRows[i]! * nOut;
+    let max = -Infinity;
+    for (let k = 0; k < nOut; k++) max = Math.max(max, raw[base + k]!);
+    let sum = 0;
+    for (let k = 0; k < nOut; k++) {
+      const e = Math.exp(raw[base + k]! - max);
+      prob[base + k] = e;
+      sum += e;
+    }
+    for (let k = 0; k < nOut; k++) prob[base + k]! /= sum;
+  }
+}
+
+/** Buffers one boosting run shares across its iterations. */
+interface BoostingBuffers {
+  readonly kind: LossKind;
+  readonly nOut: number;
+  readonly y: Float64Array;
+  readonly trainRows: Int32Array;
+  readonly validRows: Int32Array;
+  /** Raw scores, row-major `n × nOut`. */
+  readonly raw: Float64Array;
+  readonly g: Float64Array;
+  readonly h: Float64Array;
+  /** Class probabilities of the training rows (multiclass only). */
+  readonly prob: Float64Array;
+  /** The training rows, reordered by each tree. */
+  readonly rows: Int32Array;
+  readonly ws: GbdtWorkspace;
+}
+
+/** Gradients and hessians of output `k` at the training rows (squared error, or log loss). */
+function computeGradients(b: BoostingBuffers, k: number): void {
+  const { kind, trainRows, raw, y, g, h, prob, nOut } = b;
+  for (let i = 0; i < trainRows.length; i++) {
+    const r = trainRows[i]!;
+    if (kind === "regression") g[r] = raw[r]! - y[r]!;
+    else if (kind === "binary") {
+      const p = 1 / (1 + Math.exp(-raw[r]!));
+      g[r] = p - y[r]!;
+      h[r] = p * (1 - p);
+    } else {
+      const p = prob[r * nOut + k]!;
+      g[r] = p - (y[r] === k ? 1 : 0);
+      h[r] = p * (1 - p);
+    }
+  }
+}
+
+/** Grows the tree of output `k` and adds it to the raw scores of training and validation rows. */
+function growOutputTree(b: BoostingBuffers, binned: BinnedMatrix, s: Settings, k: number): TreeArrays {
+  const { rows, raw, nOut } = b;
+  computeGradients(b, k);
+  rows.set(b.trainRows);
+  const grown = buildGbdtTree(
+    binned,
+    rows,
+    b.g,
+    b.h,
+    {
+      maxLeafNodes: s.maxLeafNodes,
+      maxDepth: s.maxDepth,
+      minSamplesLeaf: s.minSamplesLeaf,
+      l2: s.l2,
+      learningRate: s.learningRate,
+      nOutputs: nOut,
+      outputIndex: k,
+    },
+    b.ws,
+  );
+  // Training rows take their leaf's value straight from the partition.
+  const value = grown.tree.value;
+  for (let l = 0; l < grown.leafNodes.length; l++) {
+    const v = value[grown.leafNodes[l]! * nOut + k]!;
+    for (let i = grown.leafStart[l]!, e = grown.leafEnd[l]!; i < e; i++) raw[rows[i]! * nOut + k]! += v;
+  }
+  if (b.validRows.length > 0) addTreeToRows(grown, binned, b.validRows, raw, nOut, k);
+  return finishTree(grown.tree);
+}
+
+/** scikit-learn's rule: stop when none of the last `nIterNoChange` scores beat the one before them by the tolerance. */
+function shouldStopEarly(scores: readonly number[], nIterNoChange: number): boolean {
+  if (scores.length <= nIterNoChange) return false;
+  const reference = scores[scores.length - nIterNoChange - 1]! + TOLERANCE;
+  for (let t = scores.length - nIterNoChange; t < scores.length; t++)
+    if (scores[t]! > reference) return false;
+  return true;
+}
+
 /**
  * Fits a histogram gradient-boosting model. Binary classification has one
  * output (the positive class's logit, `postTransform: "logistic"`),
@@ -176,111 +298,38 @@ export async function fitGradientBoosting(
   const n = X.nRows;
   const classification = context.task === "classification";
   checkTrainingData(n, nFeatures, X.columns, y, context.task, context.nClasses);
-  const kind = !classification ? "regression" : context.nClasses === 2 ? "binary" : "multiclass";
+  const kind: LossKind = !classification ? "regression" : context.nClasses === 2 ? "binary" : "multiclass";
   const nOut = kind === "multiclass" ? context.nClasses : 1;
 
-  let trainRows: Int32Array;
-  let validRows: Int32Array = new Int32Array(0);
-  if (s.earlyStopping) {
-    const split = splitValidation(y, classification, context.nClasses, s.validationFraction, context.seed);
-    trainRows = split.train;
-    validRows = split.valid;
-  } else trainRows = Int32Array.from({ length: n }, (_, i) => i);
+  const { train: trainRows, valid: validRows } = splitTrainingRows(y, s, context);
   const binned = buildBinnedMatrix(X, s.maxBins, s.earlyStopping ? trainRows : undefined);
   const nTrain = trainRows.length;
-
-  // Baseline from the training rows.
-  const baseScore = new Float64Array(nOut);
-  if (kind === "regression") {
-    let sum = 0;
-    for (let i = 0; i < nTrain; i++) sum += y[trainRows[i]!]!;
-    baseScore[0] = sum / nTrain;
-  } else if (kind === "binary") {
-    let pos = 0;
-    for (let i = 0; i < nTrain; i++) pos += y[trainRows[i]!]!;
-    const p = Math.min(Math.max(pos / nTrain, EPS), 1 - EPS);
-    baseScore[0] = Math.log(p / (1 - p));
-  } else {
-    const counts = new Float64Array(nOut);
-    for (let i = 0; i < nTrain; i++) counts[y[trainRows[i]!]!]!++;
-    for (let k = 0; k < nOut; k++) baseScore[k] = Math.log(Math.max(counts[k]! / nTrain, EPS));
-  }
+  const baseScore = computeBaseScore(y, trainRows, nOut, kind);
   const raw = new Float64Array(n * nOut);
   for (let i = 0; i < n; i++) for (let k = 0; k < nOut; k++) raw[i * nOut + k] = baseScore[k]!;
+  const buffers: BoostingBuffers = {
+    kind,
+    nOut,
+    y,
+    trainRows,
+    validRows,
+    raw,
+    g: new Float64Array(n),
+    h: new Float64Array(n).fill(1),
+    prob: kind === "multiclass" ? new Float64Array(n * nOut) : new Float64Array(0),
+    rows: new Int32Array(nTrain),
+    ws: createGbdtWorkspace(nTrain),
+  };
 
-  const g = new Float64Array(n);
-  const h = new Float64Array(n).fill(1);
-  const prob = kind === "multiclass" ? new Float64Array(n * nOut) : new Float64Array(0);
-  const rows = new Int32Array(nTrain);
-  const ws = createGbdtWorkspace(nTrain);
   const trees: TreeArrays[] = [];
   const scores: number[] = [];
   if (s.earlyStopping) scores.push(-computeLoss(raw, y, validRows, nOut, kind));
-
   for (let iter = 0; iter < s.nEstimators; iter++) {
-    if (kind === "multiclass") {
-      for (let i = 0; i < nTrain; i++) {
-        const base = trainRows[i]! * nOut;
-        let max = -Infinity;
-        for (let k = 0; k < nOut; k++) max = Math.max(max, raw[base + k]!);
-        let sum = 0;
-        for (let k = 0; k < nOut; k++) {
-          const e = Math.exp(raw[base + k]! - max);
-          prob[base + k] = e;
-          sum += e;
-        }
-        for (let k = 0; k < nOut; k++) prob[base + k]! /= sum;
-      }
-    }
-    for (let k = 0; k < nOut; k++) {
-      for (let i = 0; i < nTrain; i++) {
-        const r = trainRows[i]!;
-        if (kind === "regression") g[r] = raw[r]! - y[r]!;
-        else if (kind === "binary") {
-          const p = 1 / (1 + Math.exp(-raw[r]!));
-          g[r] = p - y[r]!;
-          h[r] = p * (1 - p);
-        } else {
-          const p = prob[r * nOut + k]!;
-          g[r] = p - (y[r] === k ? 1 : 0);
-          h[r] = p * (1 - p);
-        }
-      }
-      rows.set(trainRows);
-      const grown = buildGbdtTree(
-        binned,
-        rows,
-        g,
-        h,
-        {
-          maxLeafNodes: s.maxLeafNodes,
-          maxDepth: s.maxDepth,
-          minSamplesLeaf: s.minSamplesLeaf,
-          l2: s.l2,
-          learningRate: s.learningRate,
-          nOutputs: nOut,
-          outputIndex: k,
-        },
-        ws,
-      );
-      // Training rows take their leaf's value straight from the partition.
-      const value = grown.tree.value;
-      for (let l = 0; l < grown.leafNodes.length; l++) {
-        const v = value[grown.leafNodes[l]! * nOut + k]!;
-        for (let i = grown.leafStart[l]!, e = grown.leafEnd[l]!; i < e; i++) raw[rows[i]! * nOut + k]! += v;
-      }
-      if (validRows.length > 0) addTreeToRows(grown, binned, validRows, raw, nOut, k);
-      trees.push(finishTree(grown.tree));
-    }
+    if (kind === "multiclass") computeSoftmax(raw, buffers.prob, trainRows, nOut);
+    for (let k = 0; k < nOut; k++) trees.push(growOutputTree(buffers, binned, s, k));
     if (s.earlyStopping) {
       scores.push(-computeLoss(raw, y, validRows, nOut, kind));
-      if (scores.length > s.nIterNoChange) {
-        const reference = scores[scores.length - s.nIterNoChange - 1]! + TOLERANCE;
-        let improved = false;
-        for (let t = scores.length - s.nIterNoChange; t < scores.length; t++)
-          if (scores[t]! > reference) improved = true;
-        if (!improved) break;
-      }
+      if (shouldStopEarly(scores, s.nIterNoChange)) break;
     }
   }
   return {

@@ -150,6 +150,64 @@ function searchLine(state: LineSearchState, f0: number, g0: number, firstStep: n
   return undefined;
 }
 
+/** The last `memory` curvature pairs (s, y) and their 1 / sᵀy. */
+interface CurvatureHistory {
+  readonly s: Float64Array[];
+  readonly y: Float64Array[];
+  readonly rho: number[];
+}
+
+/** Two-loop recursion: `direction = -H·gradient` from the stored curvature pairs. */
+function computeDirection(
+  history: CurvatureHistory,
+  gradient: Float64Array,
+  direction: Float64Array,
+  alpha: Float64Array,
+): void {
+  const n = gradient.length;
+  const { s: sHistory, y: yHistory, rho: rhoHistory } = history;
+  for (let i = 0; i < n; i++) direction[i] = -gradient[i]!;
+  const m = sHistory.length;
+  for (let k = m - 1; k >= 0; k--) {
+    const a = rhoHistory[k]! * dot(sHistory[k]!, direction);
+    alpha[k] = a;
+    const yk = yHistory[k]!;
+    for (let i = 0; i < n; i++) direction[i]! -= a * yk[i]!;
+  }
+  if (m > 0) {
+    const yLast = yHistory[m - 1]!;
+    const gamma = dot(sHistory[m - 1]!, yLast) / dot(yLast, yLast);
+    for (let i = 0; i < n; i++) direction[i]! *= gamma;
+  }
+  for (let k = 0; k < m; k++) {
+    const b = rhoHistory[k]! * dot(yHistory[k]!, direction);
+    const sk = sHistory[k]!;
+    const coef = alpha[k]! - b;
+    for (let i = 0; i < n; i++) direction[i]! += coef * sk[i]!;
+  }
+}
+
+/** Stores a pair, dropping the oldest beyond `memory`; pairs that break positive curvature are skipped. */
+function rememberPair(history: CurvatureHistory, s: Float64Array, y: Float64Array, memory: number): void {
+  const sy = dot(s, y);
+  // Skip pairs that break positive curvature so the inverse-Hessian estimate stays positive definite.
+  if (!(sy > 1e-10 * Math.sqrt(dot(s, s) * dot(y, y)))) return;
+  if (history.s.length === memory) {
+    history.s.shift();
+    history.y.shift();
+    history.rho.shift();
+  }
+  history.s.push(s);
+  history.y.push(y);
+  history.rho.push(1 / sy);
+}
+
+function forgetPairs(history: CurvatureHistory): void {
+  history.s.length = 0;
+  history.y.length = 0;
+  history.rho.length = 0;
+}
+
 /**
  * Minimises `f` from `x0` with L-BFGS. Deterministic: the same function and
  * start give the same bytes.
@@ -168,9 +226,7 @@ export function minimizeLbfgs(
   if (!Number.isFinite(value))
     throw new RangeError(`L-BFGS: the objective is not finite at the start (${value})`);
 
-  const sHistory: Float64Array[] = [];
-  const yHistory: Float64Array[] = [];
-  const rhoHistory: number[] = [];
+  const history: CurvatureHistory = { s: [], y: [], rho: [] };
   const alpha = new Float64Array(memory);
   const direction = new Float64Array(n);
   const state: LineSearchState = {
@@ -185,32 +241,12 @@ export function minimizeLbfgs(
   let reason: LbfgsResult["reason"] = "max_iterations";
   if (maxAbs(gradient) <= options.gradientTolerance) reason = "gradient";
   while (reason === "max_iterations" && iterations < options.maxIterations) {
-    // Two-loop recursion: direction = -H·gradient.
-    for (let i = 0; i < n; i++) direction[i] = -gradient[i]!;
-    const m = sHistory.length;
-    for (let k = m - 1; k >= 0; k--) {
-      const a = rhoHistory[k]! * dot(sHistory[k]!, direction);
-      alpha[k] = a;
-      const yk = yHistory[k]!;
-      for (let i = 0; i < n; i++) direction[i]! -= a * yk[i]!;
-    }
-    if (m > 0) {
-      const yLast = yHistory[m - 1]!;
-      const gamma = dot(sHistory[m - 1]!, yLast) / dot(yLast, yLast);
-      for (let i = 0; i < n; i++) direction[i]! *= gamma;
-    }
-    for (let k = 0; k < m; k++) {
-      const b = rhoHistory[k]! * dot(yHistory[k]!, direction);
-      const sk = sHistory[k]!;
-      const coef = alpha[k]! - b;
-      for (let i = 0; i < n; i++) direction[i]! += coef * sk[i]!;
-    }
+    const m = history.s.length;
+    computeDirection(history, gradient, direction, alpha);
     let slope = dot(gradient, direction);
     if (!(slope < 0)) {
       // Lost descent (numerical trouble): restart from steepest descent.
-      sHistory.length = 0;
-      yHistory.length = 0;
-      rhoHistory.length = 0;
+      forgetPairs(history);
       for (let i = 0; i < n; i++) direction[i] = -gradient[i]!;
       slope = dot(gradient, direction);
     }
@@ -231,18 +267,7 @@ export function minimizeLbfgs(
     gradient.set(state.trialGradient);
     value = accepted.value;
     iterations++;
-    const sy = dot(s, y);
-    // Skip pairs that break positive curvature so the inverse-Hessian estimate stays positive definite.
-    if (sy > 1e-10 * Math.sqrt(dot(s, s) * dot(y, y))) {
-      if (sHistory.length === memory) {
-        sHistory.shift();
-        yHistory.shift();
-        rhoHistory.shift();
-      }
-      sHistory.push(s);
-      yHistory.push(y);
-      rhoHistory.push(1 / sy);
-    }
+    rememberPair(history, s, y, memory);
     if (maxAbs(gradient) <= options.gradientTolerance) reason = "gradient";
     else if (
       (previousValue - value) / Math.max(Math.abs(previousValue), Math.abs(value), 1) <=

@@ -6,21 +6,16 @@
  */
 import { DataError } from "../common/errors.js";
 import { solveCholeskyInPlace } from "../common/statistics/linear-algebra.js";
+import { listLearnerParams, type LinearRegressionParams } from "../config/learner-params.js";
 import { checkKnownParams } from "./forest.js";
-import type { FeatureMatrix, LinearModel } from "./model.js";
+import type { FeatureMatrix, LinearModel, Task } from "./model.js";
 import { checkBoolean, checkNumber } from "./params.js";
 
-/** Hyperparameters, with scikit-learn's names. */
-export interface LinearRegressionParams {
-  /** L2 strength; 1.0 by default. 0 gives ordinary least squares when XᵀX is invertible. */
-  readonly alpha?: number;
-  /** Fit an unpenalised intercept; true by default. */
-  readonly fit_intercept?: boolean;
-}
+export type { LinearRegressionParams };
 
 /** What the pipeline knows about the problem. */
 export interface LinearRegressionContext {
-  readonly task: "classification" | "regression";
+  readonly task: Task;
 }
 
 /** Throws a DataError naming the first non-finite value in the features or the target. */
@@ -45,7 +40,7 @@ export function assertFiniteInputs(x: FeatureMatrix, y: Float64Array, learner: s
   }
 }
 
-const KEYS = ["alpha", "fit_intercept"] as const;
+const KEYS = listLearnerParams("linear_regression");
 
 function checkParams(params: LinearRegressionParams): { alpha: number; fitIntercept: boolean } {
   checkKnownParams(params, KEYS, "linear_regression");

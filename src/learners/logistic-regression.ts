@@ -11,6 +11,11 @@
  * `tol` is a gradient tolerance.
  */
 import { DataError } from "../common/errors.js";
+import {
+  listLearnerParams,
+  LOGISTIC_SOLVERS,
+  type LogisticRegressionParams,
+} from "../config/learner-params.js";
 import { checkKnownParams } from "./forest.js";
 import { minimizeLbfgs } from "./lbfgs.js";
 import { solveCholeskyInPlace } from "../common/statistics/linear-algebra.js";
@@ -18,17 +23,7 @@ import { assertFiniteInputs } from "./linear-regression.js";
 import type { FeatureMatrix, LinearModel, Task } from "./model.js";
 import { checkInteger, checkNumber, LearnerParamError } from "./params.js";
 
-/** Hyperparameters, with scikit-learn's names. */
-export interface LogisticRegressionParams {
-  /** Inverse L2 strength; 1.0 by default. */
-  readonly C?: number;
-  /** Iterations of the solver; 100 by default. */
-  readonly max_iter?: number;
-  /** `lbfgs` (default) or `newton` (exact Hessian; for small problems, cost grows with (features·classes)²). */
-  readonly solver?: "lbfgs" | "newton";
-  /** Stop once the largest gradient component of the scaled objective is below this; 1e-4 by default. */
-  readonly tol?: number;
-}
+export type { LogisticRegressionParams };
 
 /** What the pipeline knows about the problem. `y` holds class indices `0 … nClasses-1`. */
 export interface LogisticRegressionContext {
@@ -37,9 +32,6 @@ export interface LogisticRegressionContext {
   /** Unused: the fit is deterministic. Accepted so every learner takes the same context. */
   readonly seed: number;
 }
-
-/** The solvers, for schema and error messages. */
-export const logisticSolvers = ["lbfgs", "newton"] as const;
 
 interface Problem {
   readonly x: FeatureMatrix;
@@ -261,7 +253,7 @@ function readLabels(y: Float64Array, nClasses: number): Int32Array {
   return labels;
 }
 
-const KEYS = ["C", "max_iter", "solver", "tol"] as const;
+const KEYS = listLearnerParams("logistic_regression");
 
 function checkParams(params: LogisticRegressionParams): {
   c: number;
@@ -275,7 +267,7 @@ function checkParams(params: LogisticRegressionParams): {
   const tol = checkNumber("tol", params.tol ?? 1e-4, 0, Infinity);
   const solver: unknown = params.solver ?? "lbfgs";
   if (solver !== "lbfgs" && solver !== "newton") {
-    throw new LearnerParamError("solver", solver, `one of ${logisticSolvers.join(", ")}`);
+    throw new LearnerParamError("solver", solver, `one of ${LOGISTIC_SOLVERS.join(", ")}`);
   }
   return { c, maxIter, solver, tol };
 }

@@ -11,8 +11,10 @@
  *   (ONNX `BRANCH_LEQ`), and every threshold is a float32 value.
  */
 
-/** What a model predicts. */
-export type Task = "classification" | "regression";
+import type { Task } from "../config/task-metrics.js";
+
+/** What a model predicts (declared once, in the config). */
+export type { Task };
 
 /** A dense feature matrix, column-major: `columns[j][i]` is row i of feature j. */
 export interface FeatureMatrix {

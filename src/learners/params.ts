@@ -1,11 +1,11 @@
 /**
- * Hyperparameters of the tree learners, named as in scikit-learn and in the
- * pipeline YAML (`model_training.params`), with their validation.
- *
- * Values arrive from YAML, so every check reports the parameter and the value
- * it got; the caller can attach the file position.
+ * Checks of learner hyperparameters at fit time. Their types and the checks
+ * `validate` runs come from the schemas in `config/learner-params.ts`; these
+ * checks guard values that did not pass through a pipeline file (library
+ * callers, sampled tuning ranges) and name the parameter and the value.
  */
 import { DataError, MetaControllerError } from "../common/errors.js";
+import type { RandomForestParams } from "../config/learner-params.js";
 import type { Task } from "./model.js";
 
 /** A hyperparameter has a value the learner cannot use. */
@@ -29,7 +29,7 @@ export class LearnerParamError extends MetaControllerError {
  * JavaScript cannot tell `1` from `1.0`, so `1` means one feature; write
  * `null` for "all features" (scikit-learn's `1.0`).
  */
-export type MaxFeatures = "sqrt" | "log2" | number | null;
+export type MaxFeatures = Exclude<RandomForestParams["max_features"], undefined>;
 
 /**
  * Class weights: none, inversely proportional to class frequencies in the
@@ -37,53 +37,7 @@ export type MaxFeatures = "sqrt" | "log2" | number | null;
  * (`balanced_subsample`, forests only), or an explicit map from class index
  * (`"0"`, `"1"`, …) to weight; classes missing from the map weigh 1.
  */
-export type ClassWeight = null | "balanced" | "balanced_subsample" | Readonly<Record<string, number>>;
-
-/** `decision_tree` parameters (scikit-learn's `DecisionTreeClassifier`/`Regressor`). */
-export interface DecisionTreeParams {
-  /** Deepest level of the tree; `null` (default) grows until leaves are pure or too small. */
-  readonly max_depth?: number | null;
-  /** Fewest training rows in a leaf (default 1). */
-  readonly min_samples_leaf?: number;
-  /** Features considered per split (default `null`: all). */
-  readonly max_features?: MaxFeatures;
-  /** Class weights (default `null`). */
-  readonly class_weight?: ClassWeight;
-  /** Quantile bins per feature, 2…255 (default 255). */
-  readonly max_bins?: number;
-}
-
-/** `random_forest` parameters (scikit-learn's `RandomForestClassifier`/`Regressor`). */
-export interface RandomForestParams extends DecisionTreeParams {
-  /** Number of trees (default 100). */
-  readonly n_estimators?: number;
-  /** Draw a bootstrap sample for each tree (default true). */
-  readonly bootstrap?: boolean;
-}
-
-/** `gradient_boosting` parameters (scikit-learn's `HistGradientBoostingClassifier`/`Regressor`). */
-export interface GradientBoostingParams {
-  /** Shrinkage applied to every leaf (default 0.1). */
-  readonly learning_rate?: number;
-  /** Boosting iterations, scikit-learn's `max_iter` (default 100). */
-  readonly n_estimators?: number;
-  /** Most leaves per tree, grown best-first (default 31; `null`: no limit). */
-  readonly max_leaf_nodes?: number | null;
-  /** Deepest level of a tree (default `null`: no limit). */
-  readonly max_depth?: number | null;
-  /** Fewest training rows in a leaf (default 20). */
-  readonly min_samples_leaf?: number;
-  /** L2 penalty on leaf values (default 0). */
-  readonly l2_regularization?: number;
-  /** Stop when the validation loss stops improving (default false). */
-  readonly early_stopping?: boolean;
-  /** Share of the training rows held out for early stopping (default 0.1). */
-  readonly validation_fraction?: number;
-  /** Iterations without improvement before stopping (default 10). */
-  readonly n_iter_no_change?: number;
-  /** Quantile bins per feature, 2…255 (default 255). */
-  readonly max_bins?: number;
-}
+export type ClassWeight = Exclude<RandomForestParams["class_weight"], undefined>;
 
 /** What every tree learner needs to know besides its parameters. */
 export interface FitContext {

@@ -227,66 +227,64 @@ function planClassifier(model: TreeEnsembleModel, nOutputs: number): ClassifierP
   );
 }
 
-/** Builds the tree-ensemble node reading `input` (`[N, nFeatures]` float). */
-export function buildTreeEnsembleNode(
+/** A TreeEnsembleRegressor: one weight per leaf, summed or averaged. */
+function buildRegressorNode(
   model: TreeEnsembleModel,
+  nodes: NodeArrays,
+  leavesByTree: readonly number[][],
+  nOutputs: number,
   input: string,
-  labels: ClassLabels | undefined,
   outputs: TreeOutputs,
 ): OnnxNode {
-  if (model.trees.length === 0) throw new OnnxError("cannot export a tree ensemble with no trees");
-  const nOutputs = model.trees[0]!.nOutputs;
-  const nodes: NodeArrays = {
-    treeIds: [],
-    nodeIds: [],
-    featureIds: [],
-    modes: [],
-    values: [],
-    trueIds: [],
-    falseIds: [],
-  };
-  const leavesByTree = model.trees.map((tree, t) => appendTree(nodes, tree, t, model.nFeatures, nOutputs));
-
-  if (model.task === "regression") {
-    if (nOutputs !== 1 || model.postTransform !== "none") {
-      throw new OnnxError(
-        `cannot export a regression ensemble with ${nOutputs} outputs and post transform ${model.postTransform}`,
-      );
-    }
-    const treeIds: number[] = [];
-    const nodeIds: number[] = [];
-    const weights: number[] = [];
-    leavesByTree.forEach((leaves, t) => {
-      for (const leaf of leaves) {
-        treeIds.push(t);
-        nodeIds.push(leaf);
-        weights.push(model.trees[t]!.value[leaf]!);
-      }
-    });
-    return {
-      opType: "TreeEnsembleRegressor",
-      domain: "ai.onnx.ml",
-      name: "tree_ensemble_regressor",
-      inputs: [input],
-      outputs: [outputs.prediction],
-      attributes: [
-        ...nodeAttributes(nodes),
-        { name: "target_treeids", type: "ints", value: treeIds },
-        { name: "target_nodeids", type: "ints", value: nodeIds },
-        { name: "target_ids", type: "ints", value: new Array<number>(weights.length).fill(0) },
-        { name: "target_weights", type: "floats", value: weights },
-        { name: "n_targets", type: "int", value: 1 },
-        {
-          name: "aggregate_function",
-          type: "string",
-          value: model.aggregation === "sum" ? "SUM" : "AVERAGE",
-        },
-        { name: "base_values", type: "floats", value: [model.baseScore[0] ?? 0] },
-        { name: "post_transform", type: "string", value: "NONE" },
-      ],
-    };
+  if (nOutputs !== 1 || model.postTransform !== "none") {
+    throw new OnnxError(
+      `cannot export a regression ensemble with ${nOutputs} outputs and post transform ${model.postTransform}`,
+    );
   }
+  const treeIds: number[] = [];
+  const nodeIds: number[] = [];
+  const weights: number[] = [];
+  leavesByTree.forEach((leaves, t) => {
+    for (const leaf of leaves) {
+      treeIds.push(t);
+      nodeIds.push(leaf);
+      weights.push(model.trees[t]!.value[leaf]!);
+    }
+  });
+  return {
+    opType: "TreeEnsembleRegressor",
+    domain: "ai.onnx.ml",
+    name: "tree_ensemble_regressor",
+    inputs: [input],
+    outputs: [outputs.prediction],
+    attributes: [
+      ...nodeAttributes(nodes),
+      { name: "target_treeids", type: "ints", value: treeIds },
+      { name: "target_nodeids", type: "ints", value: nodeIds },
+      { name: "target_ids", type: "ints", value: new Array<number>(weights.length).fill(0) },
+      { name: "target_weights", type: "floats", value: weights },
+      { name: "n_targets", type: "int", value: 1 },
+      {
+        name: "aggregate_function",
+        type: "string",
+        value: model.aggregation === "sum" ? "SUM" : "AVERAGE",
+      },
+      { name: "base_values", type: "floats", value: [model.baseScore[0] ?? 0] },
+      { name: "post_transform", type: "string", value: "NONE" },
+    ],
+  };
+}
 
+/** A TreeEnsembleClassifier: per-class leaf weights, with the plan's base values and post transform. */
+function buildClassifierNode(
+  model: TreeEnsembleModel,
+  nodes: NodeArrays,
+  leavesByTree: readonly number[][],
+  nOutputs: number,
+  labels: ClassLabels | undefined,
+  input: string,
+  outputs: TreeOutputs,
+): OnnxNode {
   if (labels === undefined) throw new OnnxError("cannot export a classifier without class labels");
   const plan = planClassifier(model, nOutputs);
   const treeIds: number[] = [];
@@ -329,4 +327,28 @@ export function buildTreeEnsembleNode(
       classLabelAttribute(labels),
     ],
   };
+}
+
+/** Builds the tree-ensemble node reading `input` (`[N, nFeatures]` float). */
+export function buildTreeEnsembleNode(
+  model: TreeEnsembleModel,
+  input: string,
+  labels: ClassLabels | undefined,
+  outputs: TreeOutputs,
+): OnnxNode {
+  if (model.trees.length === 0) throw new OnnxError("cannot export a tree ensemble with no trees");
+  const nOutputs = model.trees[0]!.nOutputs;
+  const nodes: NodeArrays = {
+    treeIds: [],
+    nodeIds: [],
+    featureIds: [],
+    modes: [],
+    values: [],
+    trueIds: [],
+    falseIds: [],
+  };
+  const leavesByTree = model.trees.map((tree, t) => appendTree(nodes, tree, t, model.nFeatures, nOutputs));
+  return model.task === "regression"
+    ? buildRegressorNode(model, nodes, leavesByTree, nOutputs, input, outputs)
+    : buildClassifierNode(model, nodes, leavesByTree, nOutputs, labels, input, outputs);
 }

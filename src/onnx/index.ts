@@ -12,7 +12,7 @@ export {
   type OnnxSessionOptions,
   type OnnxValueDescription,
 } from "./session.js";
-export { buildOnnxColumns } from "./columns.js";
+export { buildOnnxColumns, type RawInputSchema } from "./columns.js";
 export {
   checkOnnxInputs,
   verifyOnnxModel,

@@ -9,7 +9,7 @@ import { OnnxError } from "../common/errors.js";
 import type { Frame } from "../data/frame.js";
 import type { FittedFeatures } from "../features/types.js";
 import { transformFeatures } from "../features/transform.js";
-import type { FittedModel } from "../learners/model.js";
+import type { FittedModel, Task } from "../learners/model.js";
 import { predictModel, type Prediction } from "../learners/predict.js";
 import { buildClassLabels } from "./class-labels.js";
 import { buildOnnxColumns } from "./columns.js";
@@ -34,7 +34,7 @@ export interface CompareInput {
   readonly onnx: Readonly<Record<string, OnnxOutput>>;
   /** The TypeScript prediction for the same rows. */
   readonly reference: Pick<Prediction, "scores" | "nOutputs" | "labels">;
-  readonly task: "classification" | "regression";
+  readonly task: Task;
   /** Class labels by index, as given to the exporter; default 0 … K-1. */
   readonly classes?: readonly (string | number)[];
   readonly tolerance?: number;

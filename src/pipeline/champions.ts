@@ -9,7 +9,7 @@ import { EnvironmentSpec } from "../config/environment.js";
 import { loadConfigFile } from "../config/load-yaml.js";
 import type { PipelineSpec } from "../config/pipeline.js";
 import type { ChampionMetrics } from "../evaluation/gates.js";
-import { createOnnxSession } from "../onnx/session.js";
+import { createOnnxSession } from "../onnx/index.js";
 import type { ModelRegistry } from "../registry/model-registry.js";
 import { parseModelReference } from "../registry/reference.js";
 import { evaluateOnnxModel } from "./evaluate-onnx.js";

@@ -7,9 +7,7 @@ import { DataError } from "../common/errors.js";
 import type { Frame } from "../data/frame.js";
 import { evaluatePredictions, type ModelEvaluation } from "../evaluation/model-evaluation.js";
 import type { Task } from "../learners/model.js";
-import { buildOnnxColumns, type RawInputSchema } from "../onnx/columns.js";
-import { predictOnnx } from "../onnx/predict.js";
-import type { OnnxSession } from "../onnx/session.js";
+import { buildOnnxColumns, type OnnxSession, predictOnnx, type RawInputSchema } from "../onnx/index.js";
 
 /** Predicts `rows` of `frame` with an ONNX session and evaluates against `yTrue` (class codes or values). */
 export async function evaluateOnnxModel(input: {

@@ -10,7 +10,7 @@ import { findColumn } from "../data/frame.js";
 import { loadTable } from "../data/load-table.js";
 import { encodeTargetLike } from "../data/target.js";
 import type { ModelEvaluation } from "../evaluation/model-evaluation.js";
-import { createOnnxSession } from "../onnx/session.js";
+import { createOnnxSession } from "../onnx/index.js";
 import type { ModelCard } from "../registry/model-card-schema.js";
 import type { ModelRegistry } from "../registry/model-registry.js";
 import { parseModelReference } from "../registry/reference.js";

@@ -10,11 +10,11 @@ import type { FittedFeatures } from "../features/types.js";
 import type { FittedModel } from "../learners/model.js";
 import { predictModel, type Prediction } from "../learners/predict.js";
 import {
-  LEARNERS,
+  fitLearner,
   type BuiltinLearner,
   type LearnerContext,
   type LearnerParams,
-} from "../learners/registry.js";
+} from "../learners/learner-table.js";
 
 /** A fitted feature transform and the learner fitted after it. */
 export interface PipelineModel {
@@ -39,7 +39,7 @@ export async function fitPipelineModel(
 ): Promise<PipelineModel> {
   const features = fitFeatures(frame, request.featureOptions, rows);
   const X = transformFeatures(features, frame, rows);
-  const model = await LEARNERS[request.learner](X, y, request.params, request.context);
+  const model = await fitLearner(request.learner, request.params, X, y, request.context);
   return { features, model };
 }
 

@@ -4,13 +4,11 @@
  * TypeScript model, evaluated on onnxruntime-node, with its model card.
  */
 import type { ModelEvaluation } from "../evaluation/model-evaluation.js";
-import { exportOnnx } from "../onnx/export.js";
-import { checkOnnxParity, type ParityReport } from "../onnx/parity.js";
-import { createOnnxSession } from "../onnx/session.js";
+import { checkOnnxParity, createOnnxSession, exportOnnx, type ParityReport } from "../onnx/index.js";
 import type { PushInput } from "../registry/model-registry.js";
 import { TOOL_VERSION } from "../common/version.js";
 import type { PipelineSpec } from "../config/pipeline.js";
-import type { Params } from "../tuning/space.js";
+import type { LearnerParams } from "../learners/learner-table.js";
 import { evaluateOnnxModel } from "./evaluate-onnx.js";
 import type { PipelineModel } from "./fit-model.js";
 import { buildModelCard, toGraphClasses } from "./model-card.js";
@@ -32,7 +30,7 @@ export interface FittedPipeline {
   readonly spec: PipelineSpec;
   readonly data: PreparedData;
   readonly fitted: PipelineModel;
-  readonly params: Params;
+  readonly params: LearnerParams;
   readonly tuning: TuningSummary | null;
 }
 

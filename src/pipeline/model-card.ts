@@ -9,7 +9,7 @@ import { takeRows } from "../data/frame.js";
 import { buildReferenceProfile } from "../monitoring/profile/profile.js";
 import type { CardFeature } from "../registry/model-card-schema.js";
 import type { PushInput } from "../registry/model-registry.js";
-import type { Params } from "../tuning/space.js";
+import type { LearnerParams } from "../learners/learner-table.js";
 import type { PreparedData } from "./prepare-data.js";
 import type { TuningSummary } from "./tune.js";
 
@@ -24,7 +24,7 @@ export interface CardInput {
   readonly data: PreparedData;
   readonly features: readonly CardFeature[];
   readonly metrics: Readonly<Record<string, number>>;
-  readonly params: Params;
+  readonly params: LearnerParams;
   readonly tuning: TuningSummary | null;
   readonly gitCommit: string;
   readonly now: Date;

@@ -7,7 +7,7 @@ import { isAbsolute, resolve } from "node:path";
 import type { PipelineSpec } from "../config/pipeline.js";
 import type { LoadOptions } from "../data/load-options.js";
 import type { TableSource } from "../data/load-table.js";
-import { LOWER_IS_BETTER } from "../evaluation/metrics.js";
+import { DEFAULT_TUNING_METRIC, LOWER_IS_BETTER, type MetricName } from "../config/task-metrics.js";
 import type {
   CategoricalFeatureOptions,
   FeatureOptions,
@@ -74,8 +74,8 @@ export function buildFeatureOptions(spec: PipelineSpec): FeatureOptions {
 export function chooseTuningMetric(
   spec: PipelineSpec,
   task: Task,
-): { metric: string; direction: "maximize" | "minimize" } {
-  const metric = spec.hyperparameter_tuning?.metric ?? (task === "classification" ? "roc_auc" : "r2");
+): { metric: MetricName; direction: "maximize" | "minimize" } {
+  const metric = spec.hyperparameter_tuning?.metric ?? DEFAULT_TUNING_METRIC[task];
   return { metric, direction: LOWER_IS_BETTER.has(metric) ? "minimize" : "maximize" };
 }
 

@@ -2,6 +2,7 @@
  * The `train --json` document (snake_case keys), one shape for the CLI, the
  * Action's outputs and the library: scripts rely on it.
  */
+import type { LearnerParams } from "../learners/learner-table.js";
 import type { Params } from "../tuning/space.js";
 import type { ShardResult, TrainResult } from "./train.js";
 
@@ -14,7 +15,7 @@ export interface TrainDocument {
   /** `ref` (`name:vN`) and `digest` (`sha256:…`) once pushed. */
   model: {
     type: string;
-    params: Params;
+    params: LearnerParams;
     ref?: string;
     digest?: string;
     pinned_ref?: string;

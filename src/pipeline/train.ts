@@ -14,7 +14,7 @@ import type { ModelEvaluation } from "../evaluation/model-evaluation.js";
 import { computeFeatureImportance } from "../learners/feature-importance.js";
 import type { Trial } from "../tuning/samplers.js";
 import type { Shard } from "../tuning/shard.js";
-import type { Params } from "../tuning/space.js";
+import type { LearnerParams } from "../learners/learner-table.js";
 import type { StudyProgress } from "../tuning/study.js";
 import type { ModelRegistry, PushResult } from "../registry/model-registry.js";
 import { evaluateChampions } from "./champions.js";
@@ -70,7 +70,7 @@ export interface TrainResult {
   readonly data: PreparedData;
   readonly learner: ModelType;
   /** The parameters the final model was fitted with (pipeline params, then the best tuned ones). */
-  readonly params: Params;
+  readonly params: LearnerParams;
   /** The TypeScript model; `null` when the user's command trained the model. */
   readonly fitted: PipelineModel | null;
   /** The ONNX graph and model card, checked for parity with `fitted`. */
@@ -109,6 +109,135 @@ export async function loadPipeline(root: string, path: string): Promise<Pipeline
   return config.value;
 }
 
+/** What the steps after loading share: the pipeline, its data and the card's provenance. */
+interface TrainingRun {
+  readonly spec: PipelineSpec;
+  readonly data: PreparedData;
+  readonly options: TrainOptions;
+  readonly seed: number;
+  readonly nClasses: number;
+  readonly gitCommit: string;
+  readonly now: Date;
+  readonly startAll: number;
+  readonly timings: TrainTimings;
+}
+
+/** The model a learner produced: its parameters, the TypeScript model (if any) and the artifact. */
+interface BuiltModel {
+  readonly params: LearnerParams;
+  readonly fitted: PipelineModel | null;
+  readonly artifact: ModelArtifact;
+  readonly tuning: TuningSummary | null;
+  /** When evaluation began: building the learner's artifact counts as evaluation (ONNX parity and metrics). */
+  readonly evaluateStart: number;
+}
+
+/** Loads and splits the data, logging what was loaded. */
+async function loadTrainingData(spec: PipelineSpec, options: TrainOptions): Promise<PreparedData> {
+  const data = await prepareData(spec, options.root);
+  options.logger?.info(
+    {
+      rows_train: data.train.rows.length,
+      rows_test: data.test.rows.length,
+      task: data.task,
+      rule: data.taskRule,
+    },
+    `loaded ${data.train.rows.length} training and ${data.test.rows.length} holdout rows (${data.task}: ${data.taskRule})`,
+  );
+  return data;
+}
+
+/** Runs the user's training command and checks the ONNX file it wrote. */
+async function buildFromCommand(run: TrainingRun): Promise<BuiltModel> {
+  const { spec, data, options, seed, timings } = run;
+  const start = performance.now();
+  const artifact = await buildCommandArtifact(
+    { spec, data, root: options.root, seed, ...(options.logger ? { logger: options.logger } : {}) },
+    { gitCommit: run.gitCommit, now: run.now, startedAt: run.startAll },
+  );
+  timings.fit_ms = since(start);
+  return {
+    params: artifact.card.params,
+    fitted: null,
+    artifact,
+    tuning: null,
+    evaluateStart: performance.now(),
+  };
+}
+
+/** Tunes (or merges tuning shards) when asked; `null` when there is no tuning. */
+async function runTuning(run: TrainingRun, base: FitRequest): Promise<TuningSummary | null> {
+  const { spec, data, options, seed } = run;
+  if (options.mergeTrials && options.mergeTrials.length > 0)
+    return mergeTuningShards(spec, data, options.mergeTrials);
+  if (!spec.enable_hyperparameter_tuning && !options.shard) return null;
+  return tuneHyperparameters({
+    spec,
+    data,
+    base,
+    seed,
+    ...(options.shard ? { shard: options.shard } : {}),
+    ...(options.trialsOut ? { trialsOut: options.trialsOut } : {}),
+    ...(options.onTrial ? { onTrial: options.onTrial } : {}),
+  });
+}
+
+/** Tunes, fits the final built-in learner and exports it; a shard run stops after tuning. */
+async function buildFromLearner(
+  run: TrainingRun,
+  learner: FitRequest["learner"],
+): Promise<BuiltModel | ShardResult> {
+  const { spec, data, options, timings } = run;
+  const base: FitRequest = {
+    learner,
+    params: spec.model_training.params,
+    featureOptions: buildFeatureOptions(spec),
+    context: {
+      task: data.task,
+      nClasses: run.nClasses,
+      seed: run.seed,
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    },
+  };
+  let start = performance.now();
+  const tuning = await runTuning(run, base);
+  timings.tune_ms = since(start);
+  if (options.shard && tuning) return { kind: "shard", spec, data, tuning, timings };
+
+  const params = { ...spec.model_training.params, ...tuning?.best_params };
+  start = performance.now();
+  const fitted = await fitPipelineModel({ ...base, params }, data.train.frame, data.train.rows, data.train.y);
+  timings.fit_ms = since(start);
+  const evaluateStart = performance.now();
+  const artifact = await buildModelArtifact(
+    { spec, data, params, fitted, tuning },
+    { gitCommit: run.gitCommit, now: run.now, trainingTimeMs: since(run.startAll) },
+  );
+  return { params, fitted, artifact, tuning, evaluateStart };
+}
+
+/** Pushes the model when asked and its gates passed; logs what happened. */
+async function pushWhenPassed(
+  run: TrainingRun,
+  artifact: ModelArtifact,
+  gates: GateOutcome,
+): Promise<PushResult | undefined> {
+  const { spec, options } = run;
+  const log = options.logger;
+  if (options.push && !gates.passed) log?.warn("the model failed its gates and was not pushed");
+  if (!options.push || !options.registry || !gates.passed) return undefined;
+  const pushed = await options.registry.push({
+    name: spec.registry?.name ?? spec.name,
+    onnx: artifact.onnx,
+    card: artifact.card,
+  });
+  log?.info(
+    { ref: pushed.ref, digest: pushed.digest },
+    `pushed ${pushed.pinnedRef} to ${options.registry.location}`,
+  );
+  return pushed;
+}
+
 /**
  * Trains a pipeline. With `shard`, runs only that share of the tuning study
  * and returns its trials.
@@ -118,104 +247,32 @@ export async function trainPipeline(options: TrainOptions): Promise<TrainResult 
   const startAll = performance.now();
   const spec = await loadPipeline(options.root, options.pipelinePath);
   const learner = spec.model_training.model_type;
-  const seed = options.seed ?? spec.model_training.seed;
-  const log = options.logger;
 
-  let start = performance.now();
-  const data = await prepareData(spec, options.root);
+  const start = performance.now();
+  const data = await loadTrainingData(spec, options);
   timings.load_ms = since(start);
-  log?.info(
-    {
-      rows_train: data.train.rows.length,
-      rows_test: data.test.rows.length,
-      task: data.task,
-      rule: data.taskRule,
-    },
-    `loaded ${data.train.rows.length} training and ${data.test.rows.length} holdout rows (${data.task}: ${data.taskRule})`,
-  );
-
   const nClasses = data.task === "classification" ? data.classes.length : 1;
   const gitCommit = (await readGitCommit(options.root)) ?? UNKNOWN_COMMIT;
   if (gitCommit === UNKNOWN_COMMIT)
-    log?.warn("not a git checkout and no GITHUB_SHA: the card records commit 0000000");
+    options.logger?.warn("not a git checkout and no GITHUB_SHA: the card records commit 0000000");
   const now = (options.now ?? (() => new Date()))();
+  const seed = options.seed ?? spec.model_training.seed;
+  const run: TrainingRun = { spec, data, options, seed, nClasses, gitCommit, now, startAll, timings };
 
-  let tuning: TuningSummary | null = null;
-  let fitted: PipelineModel | null = null;
-  let params: Params;
-  let artifact: ModelArtifact;
-  if (learner === "command") {
-    start = performance.now();
-    artifact = await buildCommandArtifact(
-      { spec, data, root: options.root, seed, ...(log ? { logger: log } : {}) },
-      { gitCommit, now, startedAt: startAll },
-    );
-    params = artifact.card.params as Params;
-    timings.fit_ms = since(start);
-    start = performance.now();
-  } else {
-    const base: FitRequest = {
-      learner,
-      params: spec.model_training.params,
-      featureOptions: buildFeatureOptions(spec),
-      context: {
-        task: data.task,
-        nClasses,
-        seed,
-        ...(options.threads !== undefined ? { threads: options.threads } : {}),
-      },
-    };
-    start = performance.now();
-    if (options.mergeTrials && options.mergeTrials.length > 0) {
-      tuning = await mergeTuningShards(spec, data, options.mergeTrials);
-    } else if (spec.enable_hyperparameter_tuning || options.shard) {
-      tuning = await tuneHyperparameters({
-        spec,
-        data,
-        base,
-        seed,
-        ...(options.shard ? { shard: options.shard } : {}),
-        ...(options.trialsOut ? { trialsOut: options.trialsOut } : {}),
-        ...(options.onTrial ? { onTrial: options.onTrial } : {}),
-      });
-    }
-    timings.tune_ms = since(start);
-    if (options.shard && tuning) return { kind: "shard", spec, data, tuning, timings };
+  const built = learner === "command" ? await buildFromCommand(run) : await buildFromLearner(run, learner);
+  if ("kind" in built) return built;
+  const { params, fitted, artifact, tuning } = built;
 
-    params = { ...(spec.model_training.params as Params), ...(tuning?.best_params ?? {}) };
-    start = performance.now();
-    fitted = await fitPipelineModel({ ...base, params }, data.train.frame, data.train.rows, data.train.y);
-    timings.fit_ms = since(start);
-
-    start = performance.now();
-    artifact = await buildModelArtifact(
-      { spec, data, params, fitted, tuning },
-      { gitCommit, now, trainingTimeMs: since(startAll) },
-    );
-  }
   const evaluation = artifact.evaluation;
   const baseline = evaluateBaseline(data.task, nClasses, data.train.y, data.test.y);
   const champions = options.registry
     ? await evaluateChampions(spec, data, { root: options.root, registry: options.registry })
     : {};
   const gates = evaluateGates(spec.evaluation.gates, evaluation.metrics, champions);
-  timings.evaluate_ms = since(start);
+  timings.evaluate_ms = since(built.evaluateStart);
 
   const featureImportance = fitted ? computeFeatureImportance(fitted.model, fitted.features.outputNames) : {};
-  let pushed: PushResult | undefined;
-  if (options.push && options.registry && gates.passed) {
-    pushed = await options.registry.push({
-      name: spec.registry?.name ?? spec.name,
-      onnx: artifact.onnx,
-      card: artifact.card,
-    });
-    log?.info(
-      { ref: pushed.ref, digest: pushed.digest },
-      `pushed ${pushed.pinnedRef} to ${options.registry.location}`,
-    );
-  } else if (options.push && !gates.passed) {
-    log?.warn("the model failed its gates and was not pushed");
-  }
+  const pushed = await pushWhenPassed(run, artifact, gates);
   return {
     kind: "model",
     spec,

@@ -6,10 +6,11 @@
  * of boosting rounds or trees (`n_estimators`) or the number of training
  * rows (`rows`).
  */
+import { HALVING_RESOURCES } from "../config/tuning-names.js";
 import { TuningError } from "./errors.js";
 
 /** Resources a halving budget can be counted in. */
-export const halvingResources = ["n_estimators", "rows"] as const;
+export const halvingResources = HALVING_RESOURCES;
 
 /** A resource a halving budget can be counted in. */
 export type HalvingResource = (typeof halvingResources)[number];

@@ -19,6 +19,7 @@
  *   round-robin; each shard halves its own candidates down to the full
  *   budget, so every shard's finalists are scored on the same budget.
  */
+import { TUNING_STRATEGIES } from "../config/tuning-names.js";
 import { TuningError } from "./errors.js";
 import { buildGrid, gridPoint } from "./grid.js";
 import {
@@ -33,8 +34,8 @@ import { computeTrialNumber, countShardShare, type Shard } from "./shard.js";
 import type { Params, SearchSpace } from "./space.js";
 import { countTpeDependencies, defaultTpeOptions, proposeTpe, type TpeOptions } from "./tpe.js";
 
-/** Sampler names. */
-export const samplerNames = ["grid", "random", "tpe", "halving"] as const;
+/** Sampler names: the pipeline's tuning strategies. */
+export const samplerNames = TUNING_STRATEGIES;
 
 /** A sampler name. */
 export type SamplerName = (typeof samplerNames)[number];

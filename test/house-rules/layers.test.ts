@@ -100,6 +100,12 @@ describe("layer lint", () => {
     ],
     ["a re-export upward", "src/config/planted.ts", "../registry/reference.js", "imports point down"],
     ["a dynamic import upward", "src/deploy/planted.ts", "../serve/start-server.js", "imports point down"],
+    [
+      "a use case reaching past the onnx folder's entrance",
+      "src/pipeline/planted.ts",
+      "../onnx/session.js",
+      "entered through src/onnx/index.ts only",
+    ],
   ])("fails on %s", async (_what, filePath, specifier, why) => {
     const text = specifier.startsWith("../registry")
       ? `export * from "${specifier}";\n`
@@ -120,6 +126,8 @@ describe("layer lint", () => {
     ["the CLI starting the bot through its entry file", "src/cli/planted.ts", "../bot/start.js"],
     ["the library starting the bot through its entry file", "src/library/planted.ts", "../bot/start.js"],
     ["a file of the same folder", "src/data/planted.ts", "./frame.js"],
+    ["a use case entering onnx through its barrel", "src/pipeline/planted.ts", "../onnx/index.js"],
+    ["a file of onnx importing its own files", "src/onnx/planted.ts", "./session.js"],
   ])("passes %s", async (_what, filePath, specifier) => {
     expect(await lint(`import { x } from "${specifier}";\nexport const y = x;\n`, filePath)).toEqual([]);
   });

@@ -10,8 +10,7 @@ import {
   type ExternalCommandFeature,
   type ExternalCommandInput,
 } from "../../src/learners/external-command.js";
-import { verifyOnnxModel } from "../../src/onnx/check-inputs.js";
-import { createOnnxSession, runOnnxSession } from "../../src/onnx/session.js";
+import { createOnnxSession, runOnnxSession, verifyOnnxModel } from "../../src/onnx/index.js";
 
 const repoRoot = new URL("../..", import.meta.url).pathname;
 const command = "node --import tsx test/fixtures/onnx/train-command.ts";

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOnnxSession, describeOnnxInputs } from "../../src/onnx/session.js";
+import { createOnnxSession, describeOnnxInputs } from "../../src/onnx/index.js";
 import {
   dockerRegistryMissing,
   skopeoMissing,

@@ -11,7 +11,7 @@ import { fitFeatures } from "../../src/features/fit.js";
 import { transformFeatures } from "../../src/features/transform.js";
 import { fitRandomForest } from "../../src/learners/forest.js";
 import { buildReferenceProfile } from "../../src/monitoring/profile/profile.js";
-import { exportOnnx } from "../../src/onnx/export.js";
+import { exportOnnx } from "../../src/onnx/index.js";
 import { openModelRegistry, type PushResult } from "../../src/registry/model-registry.js";
 
 /** Options of {@link buildTestModel}. */
