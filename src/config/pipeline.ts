@@ -106,42 +106,27 @@ const PARAMS_TEXT = "Hyperparameters, by scikit-learn's names.";
 // Every option accepts `command` so that a stray one gets the reference check's message, not "unknown key".
 const commandField = TrainingCommand.optional();
 
+/** One built-in learner's option of {@link ModelTraining}: its name, the shared fields, its own params. */
+function learnerOption<const T extends string, P extends z.ZodType>(modelType: T, params: P) {
+  return z.strictObject({
+    model_type: z.literal(modelType).describe("The learner."),
+    ...trainingFields,
+    params: params.describe(PARAMS_TEXT),
+    command: commandField,
+  });
+}
+
 /**
  * The learner and its target: one option per `model_type`, so each learner's
  * `params` are checked against that learner's schema.
  */
 export const ModelTraining = z
   .discriminatedUnion("model_type", [
-    z.strictObject({
-      model_type: z.literal("decision_tree").describe("The learner."),
-      ...trainingFields,
-      params: DecisionTreeParams.default({}).describe(PARAMS_TEXT),
-      command: commandField,
-    }),
-    z.strictObject({
-      model_type: z.literal("random_forest").describe("The learner."),
-      ...trainingFields,
-      params: RandomForestParams.default({}).describe(PARAMS_TEXT),
-      command: commandField,
-    }),
-    z.strictObject({
-      model_type: z.literal("gradient_boosting").describe("The learner."),
-      ...trainingFields,
-      params: GradientBoostingParams.default({}).describe(PARAMS_TEXT),
-      command: commandField,
-    }),
-    z.strictObject({
-      model_type: z.literal("logistic_regression").describe("The learner."),
-      ...trainingFields,
-      params: LogisticRegressionParams.default({}).describe(PARAMS_TEXT),
-      command: commandField,
-    }),
-    z.strictObject({
-      model_type: z.literal("linear_regression").describe("The learner."),
-      ...trainingFields,
-      params: LinearRegressionParams.default({}).describe(PARAMS_TEXT),
-      command: commandField,
-    }),
+    learnerOption("decision_tree", DecisionTreeParams.default({})),
+    learnerOption("random_forest", RandomForestParams.default({})),
+    learnerOption("gradient_boosting", GradientBoostingParams.default({})),
+    learnerOption("logistic_regression", LogisticRegressionParams.default({})),
+    learnerOption("linear_regression", LinearRegressionParams.default({})),
     z.strictObject({
       model_type: z.literal("command").describe("Bring-your-own training."),
       ...trainingFields,

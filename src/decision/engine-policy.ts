@@ -10,9 +10,9 @@
  * cannot be written waits in a small in-process outbox and is retried
  * before the next append.
  */
-import { DataError } from "../common/errors.js";
 import { createRandom, type Random } from "../common/random.js";
 import type { Logger } from "../common/logger.js";
+import { createDecisionLogOutbox, messageOf } from "./decision-log-outbox.js";
 import { createMemoryDecisionLogStore, type DecisionLogStore } from "./decision-log-store.js";
 import type { Action } from "./actions.js";
 import type { DecisionRecord, LogRecord } from "./decision-log.js";
@@ -31,21 +31,10 @@ export interface EnginePolicyOptions {
   readonly outboxLimit?: number;
 }
 
-/** Appends that failed, oldest first, waiting for their store to answer again. */
-interface PendingAppend {
-  readonly store: DecisionLogStore;
-  readonly records: readonly LogRecord[];
-  readonly at: Date;
-}
-
 /** The line as taken: the action done, and the proposal kept beside it when the two differ. */
 function recordOfTaken(record: DecisionRecord, action: Action): DecisionRecord {
   if (record.action === action) return record;
   return { ...record, action, proposed_action: record.action };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** The engine-backed policy, with the outbox it owns; exposed for tests. */
@@ -60,61 +49,12 @@ export function createEnginePolicy(options: EnginePolicyOptions): EnginePolicy {
   const random: Random = createRandom(options.seed);
   const fallback = options.store ?? createMemoryDecisionLogStore();
   const log = options.logger;
-  const outboxLimit = options.outboxLimit ?? 1000;
-  const outbox: PendingAppend[] = [];
-
-  /** Retries what waits, in order; stops at the first that still fails so the log keeps its order. */
-  async function flush(): Promise<void> {
-    while (outbox.length > 0) {
-      const next = outbox[0]!;
-      try {
-        await next.store.append(next.records, next.at);
-      } catch (error) {
-        log.warn({ err: error, waiting: outbox.length }, "decision log still cannot be written");
-        return;
-      }
-      outbox.shift();
-    }
-  }
-
-  /** Appends, or keeps the records for later; returns why it could not write now, if it could not. */
-  async function appendOrKeep(
-    store: DecisionLogStore,
-    records: readonly LogRecord[],
-    at: Date,
-  ): Promise<string | undefined> {
-    await flush();
-    if (outbox.length === 0) {
-      try {
-        await store.append(records, at);
-        return undefined;
-      } catch (error) {
-        // A record the schema refuses would be refused forever: reported, not kept.
-        if (error instanceof DataError) {
-          log.error({ err: error }, "decision log record refused");
-          return messageOf(error);
-        }
-        log.warn({ err: error, store: store.name }, "decision log append failed; kept for a retry");
-        outbox.push({ store, records, at });
-        trim();
-        return messageOf(error);
-      }
-    }
-    // Earlier lines still wait: queue behind them so outcomes never precede their decision.
-    outbox.push({ store, records, at });
-    trim();
-    return `${outbox.length - 1} earlier records still wait to be written`;
-  }
-
-  function trim(): void {
-    while (outbox.length > outboxLimit) {
-      const dropped = outbox.shift()!;
-      log.error({ store: dropped.store.name, records: dropped.records }, "decision log outbox full; dropped");
-    }
-  }
+  const outbox = createDecisionLogOutbox(log, options.outboxLimit ?? 1000);
+  const appendOrKeep = (store: DecisionLogStore, records: readonly LogRecord[], at: Date) =>
+    outbox.appendOrKeep(store, records, at);
 
   return {
-    pendingAppends: () => outbox.length,
+    pendingAppends: () => outbox.pending(),
     async decide(incident, context) {
       const store = context.decisionLog ?? fallback;
       const problems: string[] = [];

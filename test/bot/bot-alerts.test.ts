@@ -7,13 +7,14 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rollbackBranch } from "../../src/operations/incident-markers.js";
-import { git } from "../helpers/fake-github-git.js";
+import { commitFile, git } from "../helpers/fake-github-git.js";
 import {
   ALERT_TOKEN,
   D,
   PRODUCTION_V1,
   QA,
   ref,
+  STAGING,
   signAlert,
   startBotHarness,
   type BotHarness,
@@ -193,6 +194,60 @@ describe("Grafana and server events", () => {
         "quarantine: []",
         `quarantine: [${D.v3}]`,
       ),
+    );
+  });
+});
+
+describe("one environment, one queue", () => {
+  it("handles two alerts for the default environment one after the other, whether or not they name it", async () => {
+    // Arrange: staging (the repository's default) rolls out v3; two alerts blame v3 at once, one
+    // naming staging and one naming no environment. Side by side both would see v3 as the
+    // candidate and open two aborts; one after the other, the second finds v3 gone.
+    await commitFile(
+      bot.repoDir,
+      "main",
+      "environments/staging.yaml",
+      STAGING.replace("candidate: null", `candidate: ${ref("v3", D.v3)}`),
+      "Deploy v3 to staging",
+    );
+    const alert = (fingerprint: string, environment: string | undefined) => {
+      const body = JSON.parse(fixture("alertmanager-firing.json")) as {
+        commonLabels: Record<string, string>;
+        groupLabels: Record<string, string>;
+        alerts: { fingerprint: string; labels: Record<string, string> }[];
+      };
+      delete body.commonLabels.environment;
+      delete body.groupLabels.environment;
+      const only = body.alerts[0]!;
+      only.fingerprint = fingerprint;
+      only.labels.digest = D.v3;
+      if (environment === undefined) delete only.labels.environment;
+      else only.labels.environment = environment;
+      return JSON.stringify(body);
+    };
+    const before = bot.fake.pulls.length;
+
+    // Act
+    const responses = await Promise.all([
+      bot.postAlert(alert("0000queue0named0", "staging")),
+      bot.postAlert(alert("0000queue0unnamed", undefined)),
+    ]);
+    // The second, handled after the first, finds v3 neither stable nor candidate and says so in the log.
+    await waitFor(() =>
+      bot
+        .stderr()
+        .split("\n")
+        .some((line) => line.includes("alert handling failed") && line.includes("acme/models#staging")),
+    );
+
+    // Assert
+    expect(responses.map((r) => r.status)).toEqual([202, 202]);
+    const aborts = bot.fake.pulls
+      .slice(before)
+      .filter((p) => p.head.startsWith("meta-controller/rollback/staging/"));
+    expect(aborts).toHaveLength(1);
+    expect(await bot.fake.readFile("main", "environments/staging.yaml")).toBe(
+      STAGING.replace(/quarantine: \[([^\]]*)\]/, `quarantine: [$1, ${D.v3}]`),
     );
   });
 });

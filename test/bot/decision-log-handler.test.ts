@@ -157,3 +157,32 @@ describe("a 👎 on the rollback PR", () => {
     );
   });
 });
+
+describe("a proposal the bot narrows before acting", () => {
+  it("logs the notify it really did, keeping the retrain the engine proposed, and dispatches nothing", async () => {
+    // Arrange: critical drift; the engine's baseline proposes retraining, which only a person starts.
+    const startsAt = new Date().toISOString();
+    const drift: AlertNotice = {
+      ...notice("firing", startsAt),
+      kind: "drift",
+      fingerprint: "fp-drift",
+      alertName: "MetaControllerDriftDetected",
+      evidence: [{ id: "a1", kind: "annotation", text: "inputs drifted" }],
+    };
+
+    // Act
+    const fired = await handleNotice(deps, drift);
+
+    // Assert
+    expect(fired.decision?.action).toBe("notify");
+    expect(fired.decision?.explanation).toMatch(/a person starts it with `\/retrain`/);
+    const lines = ((await fake.readFile(STATE_BRANCH, `decisions/${startsAt.slice(0, 7)}.jsonl`)) ?? "")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toEqual([
+      expect.objectContaining({ type: "decision", action: "notify", proposed_action: "retrain" }),
+    ]);
+    expect(fake.callsTo("POST", /\/dispatches$/)).toEqual([]);
+  });
+});
