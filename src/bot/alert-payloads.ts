@@ -107,7 +107,24 @@ function evidenceId(prefix: string, name: string): string {
   return `${prefix}:${name}`.replace(EVIDENCE_ID_SAFE, "_").slice(0, 64);
 }
 
-function annotationEvidence(annotations: Readonly<Record<string, string>>): EvidenceItem[] {
+/** Measures where a low value is the bad side, for alerts that do not say their direction. */
+const LOW_IS_BAD: ReadonlySet<IncidentKind> = new Set(["accuracy", "drift"]);
+
+/**
+ * Which side of the threshold is bad: the `direction` annotation the
+ * rendered rules carry, else what the alert's kind measures (accuracy and
+ * drift p-values are bad below their threshold), else above.
+ */
+function directionOf(annotations: Readonly<Record<string, string>>, kind: IncidentKind): "above" | "below" {
+  const stated = annotations.direction?.toLowerCase();
+  if (stated === "above" || stated === "below") return stated;
+  return LOW_IS_BAD.has(kind) ? "below" : "above";
+}
+
+function annotationEvidence(
+  annotations: Readonly<Record<string, string>>,
+  kind: IncidentKind,
+): EvidenceItem[] {
   const items: EvidenceItem[] = [];
   for (const key of ["summary", "description", "message"]) {
     const text = annotations[key];
@@ -122,7 +139,9 @@ function annotationEvidence(annotations: Readonly<Record<string, string>>): Evid
       kind: "metric",
       text: `value ${value}${Number.isFinite(threshold) ? ` against threshold ${threshold}` : ""}`,
       value,
-      ...(annotations.threshold !== undefined && Number.isFinite(threshold) ? { threshold } : {}),
+      ...(annotations.threshold !== undefined && Number.isFinite(threshold)
+        ? { threshold, direction: directionOf(annotations, kind) }
+        : {}),
     });
   }
   return items;
@@ -137,6 +156,7 @@ function fromAlert(
 ): AlertNotice {
   const labels = { ...common, ...alert.labels };
   const digest = labels.digest ?? labels.model_digest;
+  const kind = kindOf(labels);
   return {
     source,
     status: alert.status,
@@ -148,9 +168,9 @@ function fromAlert(
     environment: labels.environment,
     model: labels.model,
     severity: severityOf(labels.severity),
-    kind: kindOf(labels),
+    kind,
     badDigest: digest && DIGEST.test(digest) ? digest : undefined,
-    evidence: [...annotationEvidence(alert.annotations), ...extra],
+    evidence: [...annotationEvidence(alert.annotations, kind), ...extra],
     truncated,
     alertName: labels.alertname ?? "alert",
   };
@@ -164,13 +184,21 @@ const EVENT_KIND: Readonly<Record<ServerEventType, IncidentKind>> = {
   "model.load_failed": "load_failed",
 };
 
+/**
+ * The digest an event blames: the one it names as at fault; for events of
+ * servers that predate that field, the aborted candidate, or the model that
+ * failed to load (which those servers put under `candidate`). Never the
+ * serving digest: a candidate's failure says nothing about the stable.
+ */
+function faultyDigestOf(event: ServerEvent): string | null | undefined {
+  if (event.digests.at_fault !== undefined) return event.digests.at_fault;
+  if (event.type === "rollout.aborted") return event.digests.candidate;
+  if (event.type === "model.load_failed") return event.digests.candidate ?? event.digests.stable;
+  return undefined;
+}
+
 function fromServerEvent(event: ServerEvent): AlertNotice {
-  const bad =
-    event.type === "rollout.aborted"
-      ? event.digests.candidate
-      : event.type === "model.load_failed"
-        ? (event.digests.serving ?? event.digests.candidate ?? event.digests.stable)
-        : undefined;
+  const bad = faultyDigestOf(event);
   return {
     source: "server",
     status: "firing",

@@ -65,6 +65,11 @@ export const ServerEvent = z
         stable: DIGEST.nullable().describe("Digest of the stable model."),
         candidate: DIGEST.nullable().describe("Digest being rolled out, if any."),
         serving: DIGEST.nullable().optional().describe("Digest taking most of the traffic now."),
+        at_fault: DIGEST.nullable()
+          .optional()
+          .describe(
+            "Digest of the model that failed, when the event blames one; the bot acts on this digest only.",
+          ),
       })
       .describe("Digests involved."),
     severity: z

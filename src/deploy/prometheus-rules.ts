@@ -104,6 +104,8 @@ function buildRules(
         description: `Error rate over ${window} is above the environment's error_rate.max.`,
         value: "{{ $value }}",
         threshold: max,
+        // Which side of the threshold is bad, so the bot reads the value the right way round.
+        direction: "above",
       },
     });
   }
@@ -120,6 +122,8 @@ function buildRules(
         description: `p99 latency over ${window} is above the environment's latency_p99.max_ms.`,
         value: "{{ $value }}",
         threshold: maxMs,
+        // Which side of the threshold is bad, so the bot reads the value the right way round.
+        direction: "above",
       },
     });
   }
@@ -139,6 +143,8 @@ function buildRules(
         description: `A feature's chi-squared p-value is below alpha ${alpha} divided by the number of features.`,
         value: "{{ $value }}",
         threshold: alpha,
+        // Which side of the threshold is bad, so the bot reads the value the right way round.
+        direction: "below",
       },
     });
   }
@@ -158,6 +164,8 @@ function buildRules(
         description: "Accuracy from feedback labels is below the environment's accuracy.min.",
         value: "{{ $value }}",
         threshold: min,
+        // Which side of the threshold is bad, so the bot reads the value the right way round.
+        direction: "below",
       },
     });
   }

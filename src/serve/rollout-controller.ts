@@ -253,8 +253,11 @@ function emitLoadFailure(state: ControllerState, env: EnvironmentSpec, ref: stri
     ...e,
     digests: {
       stable: env.stable === null || env.stable === undefined ? null : (digestOf(env.stable) ?? null),
-      candidate: digestOf(ref) ?? null,
+      candidate:
+        env.candidate === null || env.candidate === undefined ? null : (digestOf(env.candidate) ?? null),
       serving: deployment?.stable?.slot.digest ?? null,
+      // The model that failed, whichever role the file gives it: a failing candidate must never get the stable blamed.
+      at_fault: digestOf(ref) ?? null,
     },
   });
 }

@@ -69,7 +69,41 @@ describe("normalizeAlertPayload", () => {
       text: "value 0.052 against threshold 0.01",
       value: 0.052,
       threshold: 0.01,
+      direction: "above",
     });
+  });
+
+  const A = `sha256:${"a".repeat(64)}`;
+  const B = `sha256:${"b".repeat(64)}`;
+  const loadFailed = (digests: Record<string, string | null>) => ({
+    id: "evt-load-1",
+    type: "model.load_failed",
+    environment: "staging",
+    model: "churn",
+    digests,
+    evidence: [{ id: "load_error", text: "blob missing" }],
+    timestamp: "2026-11-28T01:00:00Z",
+  });
+
+  it.each([
+    {
+      case: "a candidate that fails to load while the stable serves",
+      digests: { stable: A, candidate: B, serving: A, at_fault: B },
+      bad: B,
+    },
+    {
+      case: "a stable that fails to load on a restart",
+      digests: { stable: A, candidate: null, serving: null, at_fault: A },
+      bad: A,
+    },
+    {
+      case: "an older server's event (the failing model under candidate, no at_fault)",
+      digests: { stable: A, candidate: B, serving: A },
+      bad: B,
+    },
+  ])("blames the model that failed to load, never the serving one: $case", ({ digests, bad }) => {
+    const [notice] = normalizeAlertPayload(loadFailed(digests));
+    expect(notice).toMatchObject({ kind: "load_failed", badDigest: bad });
   });
 
   it.each([

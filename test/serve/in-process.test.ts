@@ -204,7 +204,13 @@ describe("rollouts and reloads with events", () => {
       });
       const afterSwap = await post(`${server.url}/v1/models/churn:predict`, { instances: [row(1)] });
       // Assert
-      expect(failed.body.digests).toMatchObject({ candidate: `sha256:${"0".repeat(64)}` });
+      // The failing candidate is named as at fault; the stable that serves is not.
+      expect(failed.body.digests).toEqual({
+        stable: v1.digest,
+        candidate: `sha256:${"0".repeat(64)}`,
+        serving: v1.digest,
+        at_fault: `sha256:${"0".repeat(64)}`,
+      });
       expect([during.status, during.headers.get("x-model-version")]).toEqual([200, "v1"]);
       expect([afterSwap.status, afterSwap.headers.get("x-model-version")]).toEqual([200, "v2"]);
     } finally {
