@@ -68,6 +68,19 @@ async function readHistory(root: string, path: string, limit: number): Promise<F
     });
 }
 
+/** Commits the one file; a failure names the file, says it was written, and quotes git's first line. */
+async function commitFile(root: string, path: string, change: ProposedChange): Promise<string> {
+  try {
+    await git(root, ["add", "--", path]);
+    await git(root, ["commit", "-q", "-m", change.title, "-m", change.body, "--", path]);
+    return (await git(root, ["rev-parse", "HEAD"])).trim();
+  } catch (error) {
+    const stderr = (error as { stderr?: unknown }).stderr;
+    const first = (typeof stderr === "string" ? stderr : String(error)).trim().split("\n")[0]!.slice(0, 300);
+    throw new OperationRefusal(`${path} was written but not committed: git said: ${first}`, { cause: error });
+  }
+}
+
 async function writeChange(options: LocalDesiredStateOptions, change: ProposedChange): Promise<ChangeResult> {
   const { root } = options;
   const { path, text: before } = change.environment;
@@ -80,11 +93,7 @@ async function writeChange(options: LocalDesiredStateOptions, change: ProposedCh
   await writeFile(temp, change.newText);
   await rename(temp, target);
   let commit: string | undefined;
-  if (options.commit === true) {
-    await git(root, ["add", "--", path]);
-    await git(root, ["commit", "-q", "-m", change.title, "-m", change.body, "--", path]);
-    commit = (await git(root, ["rev-parse", "HEAD"])).trim();
-  }
+  if (options.commit === true) commit = await commitFile(root, path, change);
   return { status: "written", path, before, after: change.newText, commit };
 }
 

@@ -4,7 +4,8 @@
  * repository in a temp folder: the same use cases the bot calls, editing
  * `environments/*.yaml` byte for byte outside the changed nodes.
  */
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createGitRepo, git } from "../helpers/fake-github-git.js";
@@ -185,6 +186,27 @@ describe("deploy, promote, rollback and abort on a local checkout", () => {
     expect(run.stderr).toMatch(message);
     expect(run.stdout).toBe("");
     expect(await read()).toBe(text());
+  });
+
+  it("says plainly when --commit cannot commit (no Git repository), after writing the file", async () => {
+    // Arrange: a checkout copied without its .git
+    const plain = await mkdtemp(join(tmpdir(), "mc-no-git-"));
+    await mkdir(join(plain, "environments"));
+    await writeFile(join(plain, "environments/staging.yaml"), staging(V1));
+
+    // Act
+    const run = await runCli(["--root", plain, "deploy", V2, "--env", "staging", "--commit"], {
+      cwd: plain,
+      env: IDENTITY,
+    });
+
+    // Assert
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /error: environments\/staging\.yaml was written but not committed: git said: .*not a git repository/i,
+    );
+    expect(await readFile(join(plain, "environments/staging.yaml"), "utf8")).toBe(staging(V1, V2));
+    await rm(plain, { recursive: true, force: true });
   });
 
   it("replaces a rollout in progress with --force", async () => {
