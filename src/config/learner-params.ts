@@ -58,16 +58,21 @@ const maxBins = z
   .describe(`Quantile bins per feature, 2…${MAX_BINS_LIMIT} (default ${MAX_BINS_LIMIT}).`);
 const maxDepth = optionalLimit(1, "Deepest level of a tree; null (default) for no limit.");
 
+/** `min_samples_leaf`, with the learner's own default in its description. */
+function minSamplesLeaf(defaultValue: number) {
+  return z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe(`Fewest training rows in a leaf (default ${defaultValue}).`);
+}
+
 /** `decision_tree` parameters (scikit-learn's `DecisionTreeClassifier`/`Regressor`). */
 export const DecisionTreeParams = z
   .strictObject({
     max_depth: maxDepth,
-    min_samples_leaf: z
-      .number()
-      .int()
-      .min(1)
-      .optional()
-      .describe("Fewest training rows in a leaf (default 1)."),
+    min_samples_leaf: minSamplesLeaf(1),
     max_features: maxFeatures,
     class_weight: z
       .union([z.null(), z.literal("balanced"), classWeightMap])
@@ -83,12 +88,7 @@ export const RandomForestParams = z
   .strictObject({
     n_estimators: z.number().int().min(1).max(100_000).optional().describe("Number of trees (default 100)."),
     max_depth: maxDepth,
-    min_samples_leaf: z
-      .number()
-      .int()
-      .min(1)
-      .optional()
-      .describe("Fewest training rows in a leaf (default 1)."),
+    min_samples_leaf: minSamplesLeaf(1),
     max_features: maxFeatures,
     bootstrap: z.boolean().optional().describe("Draw a bootstrap sample for each tree (default true)."),
     class_weight: z
@@ -113,12 +113,7 @@ export const GradientBoostingParams = z
     learning_rate: z.number().gt(0).optional().describe("Shrinkage applied to every leaf (default 0.1)."),
     max_depth: maxDepth,
     max_leaf_nodes: optionalLimit(2, "Most leaves per tree, grown best-first (default 31; null: no limit)."),
-    min_samples_leaf: z
-      .number()
-      .int()
-      .min(1)
-      .optional()
-      .describe("Fewest training rows in a leaf (default 20)."),
+    min_samples_leaf: minSamplesLeaf(20),
     l2_regularization: z.number().min(0).optional().describe("L2 penalty on leaf values (default 0)."),
     early_stopping: z
       .boolean()
