@@ -80,6 +80,25 @@ function withDigest(expr: string, m: string): string {
   return `(${expr}) * on (model, version) group_left (digest) max by (model, version, digest) (meta_controller_model_info${m})`;
 }
 
+/** The alert of an aborted rollout: the server sent traffic back to stable, Git still names the candidate. */
+function rolloutAbortedRule(
+  env: EnvironmentSpec,
+  base: Readonly<Record<string, string>>,
+  selector: string | undefined,
+): AlertingRule {
+  const rollout = matchers(env.model, selector, `environment=${quote(env.name)}, state="aborted"`);
+  return {
+    alert: "MetaControllerRolloutAborted",
+    expr: `max by (environment, model) (meta_controller_rollout_state${rollout}) == 1`,
+    for: "0s",
+    labels: { ...base, kind: "rollout_aborted", severity: "critical" },
+    annotations: {
+      summary: `${env.name}: the server aborted the rollout of {{ $labels.model }}`,
+      description: "The server's guard sent all traffic back to stable; Git still names the candidate.",
+    },
+  };
+}
+
 function buildRules(
   env: EnvironmentSpec,
   checks: Checks,
@@ -169,17 +188,7 @@ function buildRules(
       },
     });
   }
-  const rollout = matchers(env.model, selector, `environment=${quote(env.name)}, state="aborted"`);
-  rules.push({
-    alert: "MetaControllerRolloutAborted",
-    expr: `max by (environment, model) (meta_controller_rollout_state${rollout}) == 1`,
-    for: "0s",
-    labels: { ...base, kind: "rollout_aborted", severity: "critical" },
-    annotations: {
-      summary: `${env.name}: the server aborted the rollout of {{ $labels.model }}`,
-      description: "The server's guard sent all traffic back to stable; Git still names the candidate.",
-    },
-  });
+  rules.push(rolloutAbortedRule(env, base, selector));
   return rules;
 }
 
