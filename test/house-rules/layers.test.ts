@@ -36,6 +36,7 @@ beforeAll(async () => {
         rules: {
           "layers/layers": configured["layers/layers"]!,
           "layers/no-cycle": configured["layers/no-cycle"]!,
+          "max-lines-per-function": configured["max-lines-per-function"]!,
         },
       },
     ],
@@ -130,6 +131,15 @@ describe("layer lint", () => {
     ["a file of onnx importing its own files", "src/onnx/planted.ts", "./session.js"],
   ])("passes %s", async (_what, filePath, specifier) => {
     expect(await lint(`import { x } from "${specifier}";\nexport const y = x;\n`, filePath)).toEqual([]);
+  });
+
+  it("fails on a function over 100 lines, and passes one of 100", async () => {
+    const body = (lines: number) =>
+      `export function planted(): number {\n${Array.from({ length: lines - 3 }, (_, i) => `  const v${i} = ${i};\n`).join("")}  return 0;\n}\n`;
+    const long = await lint(body(101), "src/data/planted.ts");
+    const fits = await lint(body(100), "src/data/planted.ts");
+    expect(long.map((m) => m.ruleId)).toContain("max-lines-per-function");
+    expect(fits.map((m) => m.ruleId)).not.toContain("max-lines-per-function");
   });
 
   it("fails on a file in no part of the layer table", async () => {
