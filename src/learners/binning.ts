@@ -126,3 +126,30 @@ export function buildBinnedMatrix(X: FeatureMatrix, maxBins: number, fitRows?: I
   }
   return { nRows, nFeatures, bins, thresholds, nBins };
 }
+
+/**
+ * Partitions `rows[start, end)` in place by one binned feature: rows whose
+ * bin is at most `bin` first. Returns where the others start. Both tree
+ * builders split nodes with it.
+ */
+export function partitionRowsByBin(
+  rows: Int32Array,
+  bins: Uint8Array,
+  offset: number,
+  start: number,
+  end: number,
+  bin: number,
+): number {
+  let i = start;
+  let j = end - 1;
+  while (i <= j) {
+    if (bins[offset + rows[i]!]! <= bin) i++;
+    else {
+      const tmp = rows[i]!;
+      rows[i] = rows[j]!;
+      rows[j] = tmp;
+      j--;
+    }
+  }
+  return i;
+}

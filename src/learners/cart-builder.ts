@@ -8,7 +8,7 @@
  * only the bins the node's rows occupy, so small deep nodes stay cheap.
  */
 import type { Random } from "../common/random.js";
-import type { BinnedMatrix } from "./binning.js";
+import { partitionRowsByBin, type BinnedMatrix } from "./binning.js";
 import type { TreeArrays } from "./model.js";
 import { addLeaf, createTreeBuffer, finishTree } from "./tree-storage.js";
 
@@ -290,21 +290,7 @@ function findBestSplit(state: CartState, node: number, start: number, end: numbe
 /** Partitions the node's rows in place, rows going left first; returns where the right ones start. */
 function partitionRows(state: CartState, start: number, end: number): number {
   const { binned, rows } = state.input;
-  const bins = binned.bins;
-  const offset = state.bestFeature * binned.nRows;
-  const bestBin = state.bestBin;
-  let i = start;
-  let j = end - 1;
-  while (i <= j) {
-    if (bins[offset + rows[i]!]! <= bestBin) i++;
-    else {
-      const tmp = rows[i]!;
-      rows[i] = rows[j]!;
-      rows[j] = tmp;
-      j--;
-    }
-  }
-  return i;
+  return partitionRowsByBin(rows, binned.bins, state.bestFeature * binned.nRows, start, end, state.bestBin);
 }
 
 /** Turns the node into a split on the best feature and bin, with two child leaves. Returns their ids. */

@@ -8,7 +8,7 @@
  * parent's buffer (histogram subtraction). Rows of a node are a slice of one
  * Int32Array, partitioned in place.
  */
-import type { BinnedMatrix } from "./binning.js";
+import { partitionRowsByBin, type BinnedMatrix } from "./binning.js";
 import { addLeaf, createTreeBuffer, type TreeBuffer } from "./tree-storage.js";
 
 /** Settings of one boosted tree. */
@@ -270,19 +270,7 @@ function takeBestCandidate(open: Candidate[]): Candidate {
 /** Partitions the candidate's rows in place, left rows first; returns where the right ones start. */
 function partitionRows(t: GbdtGrowth, c: Candidate): number {
   const { rows, binned } = t;
-  const offset = c.feature * binned.nRows;
-  let i = c.start;
-  let j = c.end - 1;
-  while (i <= j) {
-    if (binned.bins[offset + rows[i]!]! <= c.bin) i++;
-    else {
-      const tmp = rows[i]!;
-      rows[i] = rows[j]!;
-      rows[j] = tmp;
-      j--;
-    }
-  }
-  return i;
+  return partitionRowsByBin(rows, binned.bins, c.feature * binned.nRows, c.start, c.end, c.bin);
 }
 
 /** Writes the candidate's split into the tree and returns its two new leaves. */
