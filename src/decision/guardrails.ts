@@ -5,7 +5,7 @@
  * happens inside this mask.
  */
 import { ACTIONS, isAutomatedAction, type Action, type ReasonCode } from "./actions.js";
-import { hasNoFaultEvidence, isBreach, type Incident } from "./incident.js";
+import { hasNoFaultEvidence, isBreach, isCandidateAtFault, type Incident } from "./incident.js";
 import { isCanaryActive, isRecentDeploy } from "./context.js";
 import { findFreezeWindow, type FreezeWindow, type ResolvedPolicy } from "./policy-spec.js";
 
@@ -84,6 +84,10 @@ export function computeGuardrails(incident: Incident, context: GuardrailContext)
     mask("rollback", "no_stable_available");
   }
   if (!isCanaryActive(incident)) mask("abort_canary", "canary_failing");
+  else if (!isCandidateAtFault(incident)) {
+    // The alert blames the stable: aborting the canary would take out a model that did nothing wrong.
+    mask("abort_canary", "critical_needs_human");
+  }
 
   // A critical incident is never ignored.
   if (incident.severity === "critical") mask("ignore", "critical_needs_human");
@@ -183,7 +187,7 @@ function automatedBlockReason(incident: Incident, context: GuardrailContext): Re
  */
 function chooseBaseline(incident: Incident, policy: ResolvedPolicy): [Action[], ReasonCode] {
   const recent = isRecentDeploy(incident, policy.recentDeployMs);
-  const canary = isCanaryActive(incident);
+  const canary = isCanaryActive(incident) && isCandidateAtFault(incident);
   const modelFault =
     incident.kind === "error_rate" ||
     incident.kind === "latency" ||

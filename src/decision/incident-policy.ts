@@ -10,7 +10,7 @@ import type { Action, ReasonCode } from "./actions.js";
 import type { DecisionLogStore } from "./decision-log-store.js";
 import type { DecisionRecord, OutcomeRecord } from "./decision-log.js";
 import type { GuardrailHold } from "./guardrails.js";
-import type { Incident } from "./incident.js";
+import { isCandidateAtFault, type Incident } from "./incident.js";
 
 /** A decision: a closed action and a closed reason, plus a sentence for people. */
 export interface PolicyDecision {
@@ -88,6 +88,18 @@ export function createGuardrailPolicy(): IncidentPolicy {
               : incident.canary_state === "progressing" || incident.canary_state === "paused"
                 ? "canary_failing"
                 : "critical_after_deploy";
+        if (
+          incident.digests.candidate !== null &&
+          incident.canary_state !== "promoted" &&
+          !isCandidateAtFault(incident)
+        ) {
+          return {
+            action: "notify",
+            reason_code: "critical_needs_human",
+            explanation:
+              "critical, and the alert blames the stable while a canary runs: a person must decide",
+          };
+        }
         return {
           action:
             incident.digests.candidate !== null && incident.canary_state !== "promoted"

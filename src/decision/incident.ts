@@ -84,6 +84,9 @@ export const IncidentDigests = z
     serving: Digest.nullable().describe("Digest serving most of the traffic now."),
     stable: Digest.nullable().describe("Digest of the stable model, the rollback target."),
     candidate: Digest.nullable().describe("Digest being rolled out, if any."),
+    at_fault: Digest.optional().describe(
+      "Digest the alert itself blames (its `digest` label, a server event's `at_fault`); absent when it names none, and then a canary's candidate is presumed at fault.",
+    ),
   })
   .strict();
 
@@ -110,7 +113,9 @@ export const Incident = z
       .finite()
       .nonnegative()
       .nullable()
-      .describe("Seconds since the last deploy to this environment; null when unknown."),
+      .describe(
+        "Seconds since the model at fault went out (since the last change of the environment file when the alert names no model); null when unknown.",
+      ),
     canary_state: z.enum(CANARY_STATES).describe("State of the canary rollout, `none` when there is none."),
     stable_available: z.boolean().describe("Whether a stable model is ready to take the traffic back."),
     flap_count: z
@@ -152,4 +157,14 @@ export function isBreach(item: EvidenceItem): boolean {
 export function hasNoFaultEvidence(incident: Incident): boolean {
   const measured = incident.evidence.filter((e) => e.value !== undefined && e.threshold !== undefined);
   return measured.length > 0 && !measured.some(isBreach);
+}
+
+/**
+ * Whether the canary's candidate is the model at fault: the one the alert
+ * blames, or — when the alert names none — presumed, since a rollout in
+ * progress is the likeliest change.
+ */
+export function isCandidateAtFault(incident: Incident): boolean {
+  const { candidate, at_fault: blamed } = incident.digests;
+  return candidate !== null && (blamed === undefined || blamed === candidate);
 }

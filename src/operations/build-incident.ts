@@ -4,11 +4,11 @@
  * back to, how long since the last deploy, how often it fired.
  */
 import { Incident, type EvidenceItem } from "../decision/incident.js";
-import { digestOfRef } from "../deploy/environment-edits.js";
+import { digestOfRef, readEnvironmentRefs } from "../deploy/environment-edits.js";
 import type { AlertNotice } from "./alert-notice.js";
 import type { DesiredState, EnvironmentFile } from "./desired-state.js";
 import type { IncidentMemory } from "./incident-memory.js";
-import { findLastGood } from "./last-good.js";
+import { findLastGood, LAST_GOOD_HISTORY_LIMIT } from "./last-good.js";
 
 /** Evidence items with unique ids, the alert name first, at most 200. */
 function uniqueEvidence(notice: AlertNotice): EvidenceItem[] {
@@ -37,15 +37,41 @@ export function toIso(text: string, fallback: Date): string {
   return Number.isFinite(t) ? new Date(t).toISOString() : fallback.toISOString();
 }
 
-/** Seconds since the newest commit of the environment file (the last deploy, promote or rollback). */
-async function secondsSinceLastChange(
+/**
+ * Seconds since the model at fault went out: the oldest commit of the
+ * newest run of file versions that name `bad` (as stable or candidate). A
+ * stable that served for a month is not "just deployed" because a canary
+ * started beside it. Without a digest to look for, or when the file no
+ * longer names it, the newest commit of the file (the last deploy, promote
+ * or rollback).
+ */
+async function secondsSinceDeploy(
   state: DesiredState,
   env: EnvironmentFile,
+  bad: string | undefined,
   now: Date,
 ): Promise<number | null> {
-  const latest = (await state.history(env.path, 1))[0];
-  const deployedAt = latest?.date === undefined ? Number.NaN : Date.parse(latest.date);
-  return Number.isFinite(deployedAt) ? Math.max(0, (now.getTime() - deployedAt) / 1000) : null;
+  const history = await state.history(env.path, LAST_GOOD_HISTORY_LIMIT);
+  let deployed = history[0]?.date;
+  if (bad !== undefined) {
+    for (const [index, commit] of history.entries()) {
+      const text = index === 0 ? env.text : (await state.read(env.path, commit.commit))?.text;
+      if (text === undefined || !namesDigest(env.path, text, bad)) break;
+      deployed = commit.date;
+    }
+  }
+  const at = deployed === undefined ? Number.NaN : Date.parse(deployed);
+  return Number.isFinite(at) ? Math.max(0, (now.getTime() - at) / 1000) : null;
+}
+
+/** Whether a version of the file names `digest` as its stable or candidate; false when it does not parse. */
+function namesDigest(path: string, text: string, digest: string): boolean {
+  try {
+    const refs = readEnvironmentRefs(path, text);
+    return digestOfRef(refs.stable) === digest || digestOfRef(refs.candidate) === digest;
+  } catch {
+    return false;
+  }
 }
 
 /** The incident, and the last good stable when the bad digest is the stable itself. */
@@ -73,7 +99,7 @@ export async function buildIncident(
     fingerprint: notice.fingerprint.slice(0, 200),
     started_at: toIso(notice.startsAt, now),
     evidence: uniqueEvidence(notice),
-    seconds_since_deploy: await secondsSinceLastChange(state, env, now),
+    seconds_since_deploy: await secondsSinceDeploy(state, env, notice.badDigest, now),
     canary_state: notice.kind === "rollout_aborted" ? "aborted" : candidate ? "progressing" : "none",
     stable_available: stableAvailable,
     flap_count: memory.countFiring(notice.fingerprint, now.getTime()),
@@ -83,6 +109,7 @@ export async function buildIncident(
       serving: bad,
       stable: bad !== null && bad === stable ? (digestOfRef(lastGood) ?? null) : stable,
       candidate,
+      ...(notice.badDigest === undefined ? {} : { at_fault: notice.badDigest }),
     },
   });
   return { incident, lastGood };

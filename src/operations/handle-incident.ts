@@ -25,11 +25,22 @@ import { rollBack } from "./rollback.js";
 export type { IncidentDeps, IncidentResult } from "./incident-deps.js";
 
 /**
- * The action really taken for a proposal: retraining is only ever proposed
- * (a person starts it), and with `rollback.automatic: false` a rollback or
- * abort becomes a notice asking a person to act.
+ * The action really taken for a proposal: a firing alert is never dropped
+ * in silence (a proposed `ignore` becomes a visible note saying why nothing
+ * changes), retraining is only ever proposed (a person starts it), and with
+ * `rollback.automatic: false` a rollback or abort becomes a notice asking a
+ * person to act.
  */
 export function decideTakenAction(decision: PolicyDecision, env: EnvironmentFile): PolicyDecision {
+  if (decision.action === "ignore") {
+    // No silent drop: a firing alert that reached the policy is not a duplicate
+    // (the intake drops those) nor resolved, so people see why nothing changed.
+    return {
+      ...decision,
+      action: "notify",
+      explanation: `Nothing changes: ${decision.explanation}.`,
+    };
+  }
   if (decision.action === "retrain" && decision.requiresHuman) {
     return {
       ...decision,

@@ -128,12 +128,18 @@ function digestOf(ref: string): string | undefined {
   return ref.includes("@") ? ref.slice(ref.indexOf("@") + 1) : undefined;
 }
 
+/**
+ * An event of `type` about deployment `d`. `atFault` is the digest the event
+ * blames — the bot acts on that digest only — or null when no model is at
+ * fault (a completed rollout, inputs that drifted).
+ */
 function buildEvent(
   ports: RolloutControllerPorts,
   type: ServerEventType,
   d: Deployment,
   occurrence: string,
   evidence: ServerEventEvidence[],
+  atFault: string | null,
 ): ServerEvent {
   const at = ports.now();
   return {
@@ -146,6 +152,7 @@ function buildEvent(
       stable: d.stable?.slot.digest ?? null,
       candidate: d.candidate?.slot.digest ?? null,
       serving: (d.rollout.candidateWeight > 50 ? d.candidate : d.stable)?.slot.digest ?? null,
+      at_fault: atFault,
     },
     evidence,
     timestamp: new Date(at).toISOString(),
@@ -175,7 +182,9 @@ function applyEffects(ports: RolloutControllerPorts, d: Deployment, effects: rea
   for (const effect of effects) {
     const occurrence = `${d.candidate?.slot.digest.slice(7, 19) ?? "none"}.${d.rollout.startedAt}`;
     ports.logger.info({ environment: d.env.name, reason: effect.reason }, effect.type);
-    ports.emit(buildEvent(ports, effect.type, d, occurrence, effectEvidence(effect)));
+    // An abort blames the candidate it took out of service; a completion blames nothing.
+    const atFault = effect.type === "rollout.aborted" ? (d.candidate?.slot.digest ?? null) : null;
+    ports.emit(buildEvent(ports, effect.type, d, occurrence, effectEvidence(effect), atFault));
   }
 }
 
@@ -246,9 +255,14 @@ function emitLoadFailure(state: ControllerState, env: EnvironmentSpec, ref: stri
     rollout: startRollout(planOf(env), false, ports.now()).state,
     intervalMs: 0,
   };
-  const e = buildEvent(ports, "model.load_failed", { ...base, env }, `${ref}.${ports.now()}`, [
-    { id: "load_error", text: message.slice(0, 4000) },
-  ]);
+  const e = buildEvent(
+    ports,
+    "model.load_failed",
+    { ...base, env },
+    `${ref}.${ports.now()}`,
+    [{ id: "load_error", text: message.slice(0, 4000) }],
+    digestOf(ref) ?? null,
+  );
   ports.emit({
     ...e,
     digests: {
@@ -352,16 +366,23 @@ function watchAnomalies(ports: RolloutControllerPorts, d: Deployment): void {
     served.anomaly = watch;
     if (alarm === null) continue;
     ports.emit(
-      buildEvent(ports, "anomaly.detected", d, `${served.slot.digest.slice(7, 19)}.errors.${ports.now()}`, [
-        {
-          id: "error_rate",
-          text: `error rate of ${served.slot.version} rose to ${rate.toFixed(4)} (usual ${alarm.baseline.mean.toFixed(4)} ± ${alarm.baseline.std.toFixed(4)}); EWMA at ${alarm.statistic.toFixed(2)}× its control limit`,
-          metric: "error_rate",
-          value: rate,
-          threshold: alarm.baseline.mean,
-          direction: "above",
-        },
-      ]),
+      buildEvent(
+        ports,
+        "anomaly.detected",
+        d,
+        `${served.slot.digest.slice(7, 19)}.errors.${ports.now()}`,
+        [
+          {
+            id: "error_rate",
+            text: `error rate of ${served.slot.version} rose to ${rate.toFixed(4)} (usual ${alarm.baseline.mean.toFixed(4)} ± ${alarm.baseline.std.toFixed(4)}); EWMA at ${alarm.statistic.toFixed(2)}× its control limit`,
+            metric: "error_rate",
+            value: rate,
+            threshold: alarm.baseline.mean,
+            direction: "above",
+          },
+        ],
+        served.slot.digest,
+      ),
     );
   }
 }
@@ -392,6 +413,8 @@ function watchDrift(ports: RolloutControllerPorts, d: Deployment): void {
             threshold,
             direction: "below" as const,
           })),
+          // Drift is a change in the inputs, not a fault of the model: the bot explains it and rolls nothing back.
+          null,
         ),
       );
     }

@@ -152,6 +152,8 @@ export interface HarnessOptions {
    * the default here) or the repository's `meta-controller/state` branch.
    */
   readonly decisionLog?: "file" | "repository";
+  /** Adds commits to the repository before the bot starts (more environments, older histories). */
+  readonly prepareRepository?: (repoDir: string) => Promise<void>;
 }
 
 /** Signs an alert body with the HMAC secret. */
@@ -174,6 +176,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
     PRODUCTION_V2,
     "Promote v2 in production",
   );
+  await options.prepareRepository?.(repoDir);
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const fake = await startFakeGitHub({
     repoDir,

@@ -186,3 +186,41 @@ describe("a proposal the bot narrows before acting", () => {
     expect(fake.callsTo("POST", /\/dispatches$/)).toEqual([]);
   });
 });
+
+describe("an alert whose own values say nothing is wrong", () => {
+  it("is not dropped in silence: the tracking issue says why nothing changes, and the log keeps the proposed ignore", async () => {
+    // Arrange: a warning whose value is on the healthy side of its threshold.
+    const startsAt = new Date().toISOString();
+    const healthy: AlertNotice = {
+      ...notice("firing", startsAt),
+      severity: "warning",
+      fingerprint: "fp-healthy",
+      evidence: [
+        { id: "m1", kind: "metric", text: "error rate", metric: "error_rate", value: 0.004, threshold: 0.02 },
+      ],
+    };
+
+    // Act
+    const fired = await handleNotice(deps, healthy);
+
+    // Assert
+    expect(fired.decision?.action).toBe("notify");
+    const issue = fake.issues.find((i) => i.title === "Meta-Controller incidents: production");
+    const notes = fake.comments.filter((c) => c.issue === issue?.number);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.body).toMatch(/Nothing changes/);
+    const lines = ((await fake.readFile(STATE_BRANCH, `decisions/${startsAt.slice(0, 7)}.jsonl`)) ?? "")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        type: "decision",
+        action: "notify",
+        proposed_action: "ignore",
+        reason_code: "no_fault_evidence",
+      }),
+    ]);
+    expect(fake.pulls).toEqual([]);
+  });
+});

@@ -44,6 +44,25 @@ describe("computeGuardrails: baseline rules", () => {
     ["info", { severity: "info" }, "ignore", "informational"],
     ["canary failing, critical", { canary_state: "progressing" }, "abort_canary", "canary_failing"],
     [
+      "canary running, the alert blames the candidate",
+      {
+        canary_state: "progressing",
+        digests: { serving: CANDIDATE, stable: STABLE, candidate: CANDIDATE, at_fault: CANDIDATE },
+      },
+      "abort_canary",
+      "canary_failing",
+    ],
+    [
+      "canary running, the alert blames the long-serving stable",
+      {
+        canary_state: "progressing",
+        seconds_since_deploy: 30 * 86_400,
+        digests: { serving: STABLE, stable: STABLE, candidate: CANDIDATE, at_fault: STABLE },
+      },
+      "notify",
+      "critical_needs_human",
+    ],
+    [
       "canary failing, warning",
       { canary_state: "paused", severity: "warning" },
       "abort_canary",
@@ -81,8 +100,21 @@ describe("computeGuardrails: baseline rules", () => {
 });
 
 describe("computeGuardrails: the mask", () => {
+  it("never allows aborting a canary when the alert blames the stable", () => {
+    const result = run(
+      makeIncident({
+        canary_state: "progressing",
+        digests: { serving: STABLE, stable: STABLE, candidate: CANDIDATE, at_fault: STABLE },
+      }),
+    );
+
+    expect(result.allowed).not.toContain("abort_canary");
+    expect(result.masked).toContainEqual({ action: "abort_canary", reason_code: "critical_needs_human" });
+  });
+
   it.each<[string, Partial<Incident>, Parameters<typeof run>[1], ReasonCode]>([
     ["no stable model", { stable_available: false }, {}, "no_stable_available"],
+
     ["stable digest quarantined", {}, { quarantined: [STABLE] }, "stable_quarantined"],
     [
       "rate limit reached",

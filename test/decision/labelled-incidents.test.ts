@@ -45,7 +45,7 @@ describe("the labelled incident set, replayed through the engine", () => {
     expect(results.filter((r) => r.item.control).length).toBeGreaterThanOrEqual(50);
   });
 
-  it("rolls back with precision >= 0.92 and recall >= 0.99", () => {
+  it("rolls back with precision >= 0.95 and recall >= 0.99", () => {
     const rolledBack = results.filter((r) => isRollbackAction(r.decision.action));
     const truePositives = rolledBack.filter((r) => r.item.calls_for_rollback).length;
     const positives = results.filter((r) => r.item.calls_for_rollback).length;
@@ -53,7 +53,7 @@ describe("the labelled incident set, replayed through the engine", () => {
     const precision = truePositives / rolledBack.length;
     const recall = truePositives / positives;
 
-    expect(precision).toBeGreaterThanOrEqual(0.92);
+    expect(precision).toBeGreaterThanOrEqual(0.95);
     expect(recall).toBeGreaterThanOrEqual(0.99);
   });
 

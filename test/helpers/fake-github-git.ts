@@ -48,13 +48,18 @@ export async function createGitRepo(files: Readonly<Record<string, string>>): Pr
   return dir;
 }
 
-/** Commits `text` to `path` on `branch` with a throwaway index; returns the new commit. */
+/**
+ * Commits `text` to `path` on `branch` with a throwaway index; returns the
+ * new commit. `date` back-dates it (author and committer), for histories
+ * whose age matters.
+ */
 export async function commitFile(
   dir: string,
   branch: string,
   path: string,
   text: string,
   message: string,
+  date?: Date,
 ): Promise<string> {
   const parent = await git(dir, ["rev-parse", `refs/heads/${branch}`]);
   const index = join(dir, ".git", `index-${process.pid}-${Math.random().toString(36).slice(2)}`);
@@ -64,7 +69,11 @@ export async function commitFile(
     const blob = await git(dir, ["hash-object", "-w", "--stdin"], { input: text });
     await git(dir, ["update-index", "--add", "--cacheinfo", `100644,${blob},${path}`], { env });
     const tree = await git(dir, ["write-tree"], { env });
-    const commit = await git(dir, ["commit-tree", tree, "-p", parent, "-m", message]);
+    const dated =
+      date === undefined
+        ? {}
+        : { GIT_AUTHOR_DATE: date.toISOString(), GIT_COMMITTER_DATE: date.toISOString() };
+    const commit = await git(dir, ["commit-tree", tree, "-p", parent, "-m", message], { env: dated });
     await git(dir, ["update-ref", `refs/heads/${branch}`, commit, parent]);
     return commit;
   } finally {

@@ -11,8 +11,12 @@ import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
-/** The package's binary; it runs `dist/cli/main.js`. */
-export const BIN = fileURLToPath(new URL("../../bin/meta-controller.js", import.meta.url));
+/**
+ * The package's binary (it runs `dist/cli/main.js`): the built CLI this checkout runs. `META_CONTROLLER_BIN` points it at
+ * another build (a benchmark comparing with an older commit); tests leave it unset.
+ */
+export const BIN =
+  process.env.META_CONTROLLER_BIN ?? fileURLToPath(new URL("../../bin/meta-controller.js", import.meta.url));
 const BUILT_ENTRY = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 
 /** How long a stopped process gets to exit on SIGTERM before SIGKILL. */
