@@ -21,6 +21,10 @@ export interface FileSystem {
   /** Writes a whole file; with `exclusive` fails with EEXIST when it exists. */
   writeFile(path: string, data: Uint8Array, options?: { exclusive?: boolean }): Promise<void>;
   rename(from: string, to: string): Promise<void>;
+  /** Hard-links `existing` as `path`; fails with EEXIST when `path` exists (an atomic exclusive publish). */
+  link(existing: string, path: string): Promise<void>;
+  /** Sets a file's mtime to now (a lock holder's heartbeat). */
+  touch(path: string): Promise<void>;
   mkdir(path: string): Promise<void>;
   /** Removes a file or folder tree; a missing path is not an error. */
   remove(path: string): Promise<void>;
@@ -47,6 +51,11 @@ export const nodeFileSystem: FileSystem = {
     }
   },
   rename: (from, to) => fs.rename(from, to),
+  link: (existing, path) => fs.link(existing, path),
+  touch: async (path) => {
+    const now = new Date();
+    await fs.utimes(path, now, now);
+  },
   mkdir: async (path) => {
     await fs.mkdir(path, { recursive: true });
   },
