@@ -150,7 +150,11 @@ async function removeIfStill(settings: LockSettings, path: string, token: string
  * for the log when it removed one. A stale break lock (its breaker died in
  * the few system calls it holds it) is removed the same way.
  */
-async function breakStaleLock(settings: LockSettings, path: string): Promise<string | undefined> {
+async function breakStaleLock(
+  settings: LockSettings,
+  path: string,
+  startedAt: number,
+): Promise<string | undefined> {
   const stale = await judgeStale(settings, path);
   if (stale === undefined) return undefined;
   const breakPath = `${path}.break`;
@@ -166,7 +170,7 @@ async function breakStaleLock(settings: LockSettings, path: string): Promise<str
     // Our own break lock: it holds our token, nobody else removes a live one.
     await settings.fileSystem.remove(breakPath).catch(() => undefined);
   }
-  return `${path}: took over a stale lock: ${stale.reason}`;
+  return `${path}: took over a stale lock after waiting ${Math.round(settings.now() - startedAt)} ms: ${stale.reason}`;
 }
 
 /** A held lock: refreshes itself until released. */
@@ -192,7 +196,8 @@ function startHeartbeat(settings: LockSettings, path: string): () => void {
  * `lockTimeoutMs`; a stale lock is taken over on the way.
  */
 export async function acquireLock(settings: LockSettings, path: string): Promise<HeldLock> {
-  const deadline = settings.now() + settings.lockTimeoutMs;
+  const startedAt = settings.now();
+  const deadline = startedAt + settings.lockTimeoutMs;
   const takenOver: string[] = [];
   for (;;) {
     const owner = newOwner(settings);
@@ -209,7 +214,7 @@ export async function acquireLock(settings: LockSettings, path: string): Promise
         },
       };
     }
-    const line = await breakStaleLock(settings, path);
+    const line = await breakStaleLock(settings, path, startedAt);
     if (line !== undefined) {
       takenOver.push(line);
       continue;
