@@ -131,18 +131,26 @@ function newOwner(settings: LockSettings): LockOwner {
   };
 }
 
-/** Removes `path` if it still holds `token` (or, with no token, if it is still stale): renamed aside first. */
-async function removeIfStill(settings: LockSettings, path: string, token: string | undefined): Promise<void> {
+/**
+ * Removes `path` if it still holds `token` (or, with no token, if it is still
+ * stale): renamed aside first. True when this call removed it.
+ */
+async function removeIfStill(
+  settings: LockSettings,
+  path: string,
+  token: string | undefined,
+): Promise<boolean> {
   const stale = await judgeStale(settings, path);
-  if (stale === undefined || stale.token !== token) return;
+  if (stale === undefined || stale.token !== token) return false;
   const aside = join(dirname(path), `.stale-${randomUUID()}-${basename(path)}`);
   try {
     await settings.fileSystem.rename(path, aside);
   } catch (error) {
-    if (errorCode(error) === "ENOENT") return;
+    if (errorCode(error) === "ENOENT") return false;
     throw describeFileError(error, "take over", path);
   }
   await settings.fileSystem.remove(aside).catch(() => undefined);
+  return true;
 }
 
 /**
@@ -164,12 +172,15 @@ async function breakStaleLock(
     if (staleBreak !== undefined) await removeIfStill(settings, breakPath, staleBreak.token);
     return undefined;
   }
+  let removed: boolean;
   try {
-    await removeIfStill(settings, path, stale.token);
+    // Another contender may have taken it over (and a new writer locked) since we judged it.
+    removed = await removeIfStill(settings, path, stale.token);
   } finally {
     // Our own break lock: it holds our token, nobody else removes a live one.
     await settings.fileSystem.remove(breakPath).catch(() => undefined);
   }
+  if (!removed) return undefined;
   return `${path}: took over a stale lock after waiting ${Math.round(settings.now() - startedAt)} ms: ${stale.reason}`;
 }
 
