@@ -109,8 +109,10 @@ async function createExclusive(settings: LockSettings, path: string, owner: Lock
   const temporary = temporaryPathFor(path);
   const { fileSystem } = settings;
   try {
+    // Not flushed: after a power cut a torn lock file is older than the stale bound anyway.
     await fileSystem.writeFile(temporary, new TextEncoder().encode(`${JSON.stringify(owner)}\n`), {
       exclusive: true,
+      sync: false,
     });
     await fileSystem.link(temporary, path);
     return true;
