@@ -5,21 +5,30 @@
  * reads back here as one log. Both use the pure parse/format functions of
  * `decision-log.ts`.
  */
-import { appendFile, readdir, readFile, realpath, stat } from "node:fs/promises";
+import { open, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { DataError } from "../common/errors.js";
 import { parseShardName, sortLogFiles } from "./decision-log-shards.js";
 import type { DecisionLogStore } from "./decision-log-store.js";
 import {
   formatLogLine,
-  parseDecisionLog,
   parseDecisionLogLenient,
   validateLogRecords,
   type LogRecord,
 } from "./decision-log.js";
 
-/** Reads and parses a JSONL decision log. */
-export async function loadDecisionLogFile(path: string): Promise<LogRecord[]> {
+/** Told about each line a reader skipped: the error names the file, line and reason. */
+export type SkippedLineHandler = (error: DataError) => void;
+
+/**
+ * Reads and parses a JSONL decision log. A line that is not a valid record
+ * (cut short by a crash, hand-edited) is skipped and handed to `onSkipped`:
+ * one bad line must not hide every good one.
+ */
+export async function loadDecisionLogFile(
+  path: string,
+  onSkipped?: SkippedLineHandler,
+): Promise<LogRecord[]> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -28,7 +37,9 @@ export async function loadDecisionLogFile(path: string): Promise<LogRecord[]> {
       cause: error,
     });
   }
-  return parseDecisionLog(text, path);
+  const parsed = parseDecisionLogLenient(text, path);
+  for (const error of parsed.skipped) onSkipped?.(error);
+  return parsed.records;
 }
 
 /**
@@ -71,31 +82,57 @@ export async function listDecisionLogFiles(paths: readonly string[]): Promise<st
   return [...shards, ...others].map((f) => f.path);
 }
 
-/** Reads several files or folders as one log, in the order of {@link listDecisionLogFiles}. */
-export async function loadDecisionLogPaths(paths: readonly string[]): Promise<LogRecord[]> {
+/**
+ * Reads several files or folders as one log, in the order of
+ * {@link listDecisionLogFiles}; bad lines are skipped and handed to `onSkipped`.
+ */
+export async function loadDecisionLogPaths(
+  paths: readonly string[],
+  onSkipped?: SkippedLineHandler,
+): Promise<LogRecord[]> {
   const records: LogRecord[] = [];
-  for (const file of await listDecisionLogFiles(paths)) records.push(...(await loadDecisionLogFile(file)));
+  for (const file of await listDecisionLogFiles(paths))
+    records.push(...(await loadDecisionLogFile(file, onSkipped)));
   return records;
 }
 
 /**
  * Appends records in one write, so a crash leaves either all of them or none
- * on any file system that appends atomically for small writes.
+ * on any file system that appends atomically for small writes. When the file
+ * does not end with a newline (a writer was killed mid-line), the records
+ * start on a new line: glued onto the cut line they would be lost with it.
  */
 export async function appendDecisionLogFile(path: string, records: readonly LogRecord[]): Promise<void> {
   if (records.length === 0) return;
   validateLogRecords(records, path);
-  await appendFile(path, records.map(formatLogLine).join(""), "utf8");
+  const text = records.map(formatLogLine).join("");
+  let handle;
+  try {
+    handle = await open(path, "a+");
+  } catch (error) {
+    throw new DataError(`${path}: cannot append to the decision log (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
+  try {
+    const { size } = await handle.stat();
+    const last = Buffer.alloc(1);
+    if (size > 0) await handle.read(last, 0, 1, size - 1);
+    const lead = size > 0 && last[0] !== 0x0a ? "\n" : "";
+    // "a+" appends every write at the end, whatever the read position.
+    await handle.write(lead + text, null, "utf8");
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Options of {@link createFileDecisionLogStore}. */
 export interface FileStoreOptions {
   /**
-   * Called with each unreadable line when given: the line is then skipped
-   * instead of failing the whole load (the bot decides on what it can read).
-   * Without it a bad line is a {@link DataError}, as the CLI wants.
+   * Called with each unreadable line. Such a line is always skipped, never
+   * fatal (the bot decides on what it can read); this is how it is counted.
    */
-  readonly onSkipped?: (error: DataError) => void;
+  readonly onSkipped?: SkippedLineHandler;
 }
 
 /** A store on one local file; a missing file is an empty log. */
@@ -112,9 +149,8 @@ export function createFileDecisionLogStore(path: string, options: FileStoreOptio
           cause: error,
         });
       }
-      if (options.onSkipped === undefined) return parseDecisionLog(text, path);
       const parsed = parseDecisionLogLenient(text, path);
-      for (const error of parsed.skipped) options.onSkipped(error);
+      for (const error of parsed.skipped) options.onSkipped?.(error);
       return parsed.records;
     },
     append: (records) => appendDecisionLogFile(path, records),

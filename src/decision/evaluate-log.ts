@@ -3,6 +3,7 @@
  * and estimate the learned policy's value against the baseline.
  */
 import { z } from "zod";
+import type { DataError } from "../common/errors.js";
 import { loadConfigFile } from "../config/load-yaml.js";
 import { loadDecisionLogPaths } from "./decision-log-file.js";
 import { evaluatePolicy, type PolicyEvaluation } from "./off-policy.js";
@@ -27,12 +28,19 @@ export async function loadPolicySpec(path: string): Promise<PolicySpec> {
   return parsed.value.policy ?? {};
 }
 
-/** Folds the log and evaluates the policy it describes. */
-export async function evaluateDecisionLog(options: EvaluateLogOptions): Promise<PolicyEvaluation> {
+/** The evaluation, and the unreadable lines that were left out of it. */
+export interface LogEvaluation extends PolicyEvaluation {
+  /** One error per skipped line, each naming its file and line. */
+  readonly skipped: readonly DataError[];
+}
+
+/** Folds the log (skipping and counting bad lines) and evaluates the policy it describes. */
+export async function evaluateDecisionLog(options: EvaluateLogOptions): Promise<LogEvaluation> {
   const spec = options.environmentPath === undefined ? {} : await loadPolicySpec(options.environmentPath);
   // Evaluation asks what the learned policy would do, so the bandit is on whatever the file says.
   const policy = resolvePolicy({ ...spec, bandit: { ...spec.bandit, enabled: true } });
-  const records = await loadDecisionLogPaths(options.logPaths);
+  const skipped: DataError[] = [];
+  const records = await loadDecisionLogPaths(options.logPaths, (error) => skipped.push(error));
   const state = foldDecisionLog(records, { policy, now: options.now });
-  return evaluatePolicy(state);
+  return { ...evaluatePolicy(state), skipped };
 }

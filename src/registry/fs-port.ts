@@ -18,9 +18,17 @@ export interface FileStat {
 /** File-system port of the local registry and of `registry pull --out`. */
 export interface FileSystem {
   readFile(path: string): Promise<Uint8Array>;
-  /** Writes a whole file; with `exclusive` fails with EEXIST when it exists. */
-  writeFile(path: string, data: Uint8Array, options?: { exclusive?: boolean }): Promise<void>;
+  /**
+   * Writes a whole file; with `exclusive` fails with EEXIST when it exists.
+   * Flushed to disk unless `sync` is false (lock files: a torn one is judged
+   * by its age, and skipping the flush keeps a takeover fast).
+   */
+  writeFile(path: string, data: Uint8Array, options?: { exclusive?: boolean; sync?: boolean }): Promise<void>;
   rename(from: string, to: string): Promise<void>;
+  /** Hard-links `existing` as `path`; fails with EEXIST when `path` exists (an atomic exclusive publish). */
+  link(existing: string, path: string): Promise<void>;
+  /** Sets a file's mtime to now (a lock holder's heartbeat). */
+  touch(path: string): Promise<void>;
   mkdir(path: string): Promise<void>;
   /** Removes a file or folder tree; a missing path is not an error. */
   remove(path: string): Promise<void>;
@@ -41,12 +49,17 @@ export const nodeFileSystem: FileSystem = {
     );
     try {
       await handle.writeFile(data);
-      await handle.sync();
+      if (options?.sync !== false) await handle.sync();
     } finally {
       await handle.close();
     }
   },
   rename: (from, to) => fs.rename(from, to),
+  link: (existing, path) => fs.link(existing, path),
+  touch: async (path) => {
+    const now = new Date();
+    await fs.utimes(path, now, now);
+  },
   mkdir: async (path) => {
     await fs.mkdir(path, { recursive: true });
   },

@@ -6,9 +6,10 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { RegistryError } from "../common/errors.js";
-import { digestHex } from "./digest.js";
+import { computeDigest, digestHex } from "./digest.js";
 import { describeFileError, errorCode, type FileSystem, writeFileAtomic } from "./fs-port.js";
 import { Descriptor } from "./manifest.js";
+import { acquireLock } from "./index-lock.js";
 import { ANNOTATION_REF_NAME, OCI_INDEX_MEDIA_TYPE } from "./media-types.js";
 
 /** The marker file that makes a folder an OCI image layout. */
@@ -32,6 +33,10 @@ export interface LayoutRoot {
   /** Waits between attempts to take the index lock. */
   readonly sleep: (ms: number) => Promise<void>;
   readonly lockTimeoutMs: number;
+  /** Age past which an unrefreshed index lock is stale (`LOCK_STALE_MS` by default). */
+  readonly lockStaleMs?: number;
+  /** Told when a stale index lock was taken over, for the log. */
+  readonly onLockTakeover?: (line: string) => void;
   readonly now: () => number;
   readonly gcGraceMs: number;
 }
@@ -112,39 +117,18 @@ export async function ensureLayout(layout: LayoutRoot, repo: string): Promise<vo
   }
 }
 
-/** Takes the index lock: a file created exclusively, retried until `lockTimeoutMs`. */
-async function takeIndexLock(layout: LayoutRoot, lockPath: string): Promise<void> {
-  const deadline = layout.now() + layout.lockTimeoutMs;
-  for (;;) {
-    try {
-      await layout.fileSystem.writeFile(lockPath, new TextEncoder().encode(String(process.pid)), {
-        exclusive: true,
-      });
-      return;
-    } catch (error) {
-      if (errorCode(error) !== "EEXIST") throw describeFileError(error, "lock", lockPath);
-      if (layout.now() >= deadline) {
-        throw new RegistryError(
-          `${lockPath} is held by another writer for more than ${layout.lockTimeoutMs} ms; if no push or gc is running, delete the file`,
-        );
-      }
-      await layout.sleep(50);
-    }
-  }
-}
-
-/** Runs `update` with the index lock of `repo` held. */
+/** Runs `update` with the index lock of `repo` held (see `index-lock.ts` for stale locks). */
 export async function withIndexLock<T>(
   layout: LayoutRoot,
   repo: string,
   update: () => Promise<T>,
 ): Promise<T> {
-  const lockPath = join(layoutDir(layout, repo), LOCK_FILE);
-  await takeIndexLock(layout, lockPath);
+  const lock = await acquireLock(layout, join(layoutDir(layout, repo), LOCK_FILE));
+  for (const line of lock.takenOver) layout.onLockTakeover?.(line);
   try {
     return await update();
   } finally {
-    await layout.fileSystem.remove(lockPath).catch(() => undefined);
+    await lock.release();
   }
 }
 
@@ -163,18 +147,46 @@ export async function readBlob(layout: LayoutRoot, repo: string, digest: string)
   }
 }
 
-/** The manifest bytes under a tag or digest (unverified); undefined when there is none. */
+/**
+ * The manifest a tag names, checked against `index.json`: its bytes must
+ * hash to the digest and have the size the index records. A mismatch means
+ * the manifest blob or the index was altered; it names the tag and both
+ * digests instead of serving what happens to be there.
+ */
+async function readTaggedManifest(
+  layout: LayoutRoot,
+  repo: string,
+  tag: string,
+): Promise<Uint8Array | undefined> {
+  const entry = (await readIndex(layout, repo)).manifests.find((candidate) => tagOf(candidate) === tag);
+  if (entry === undefined) return undefined;
+  const path = blobPath(layout, repo, entry.digest);
+  let bytes: Uint8Array;
+  try {
+    bytes = await layout.fileSystem.readFile(path);
+  } catch (error) {
+    if (errorCode(error) !== "ENOENT") throw describeFileError(error, "read", path);
+    throw new RegistryError(
+      `${repo}:${tag}: ${indexPath(layout, repo)} names manifest ${entry.digest}, but that blob is missing from ${layoutDir(layout, repo)}; the layout is damaged`,
+    );
+  }
+  const actual = computeDigest(bytes);
+  if (actual !== entry.digest || bytes.byteLength !== entry.size) {
+    throw new RegistryError(
+      `${repo}:${tag}: ${indexPath(layout, repo)} names manifest ${entry.digest} (${entry.size} bytes), but the stored manifest is ${actual} (${bytes.byteLength} bytes); the manifest blob or index.json was altered`,
+    );
+  }
+  return bytes;
+}
+
+/** The manifest bytes under a tag (checked against the index) or a digest (unverified); undefined when there is none. */
 export async function readManifest(
   layout: LayoutRoot,
   repo: string,
   selector: string,
 ): Promise<Uint8Array | undefined> {
-  let digest: string | undefined = selector;
-  if (!selector.startsWith("sha256:")) {
-    digest = (await readIndex(layout, repo)).manifests.find((entry) => tagOf(entry) === selector)?.digest;
-    if (digest === undefined) return undefined;
-  }
-  const path = blobPath(layout, repo, digest);
+  if (!selector.startsWith("sha256:")) return readTaggedManifest(layout, repo, selector);
+  const path = blobPath(layout, repo, selector);
   try {
     return await layout.fileSystem.readFile(path);
   } catch (error) {

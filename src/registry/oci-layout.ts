@@ -11,8 +11,9 @@
  */
 import { join } from "node:path";
 import { RegistryError } from "../common/errors.js";
+import { computeDigest } from "./digest.js";
+import { LOCK_STALE_MS } from "./index-lock.js";
 import { describeFileError, errorCode, type FileSystem, nodeFileSystem, writeFileAtomic } from "./fs-port.js";
-import type { Blob } from "./manifest.js";
 import { ANNOTATION_REF_NAME, OCI_INDEX_MEDIA_TYPE } from "./media-types.js";
 import {
   blobPath,
@@ -40,8 +41,12 @@ export interface LocalStoreOptions {
   fileSystem?: FileSystem;
   /** Waits between attempts to take the index lock. */
   sleep?: (ms: number) => Promise<void>;
-  /** How long to wait for another writer's lock before giving up. */
+  /** How long to wait for a live writer's lock before giving up; past the stale bound by default. */
   lockTimeoutMs?: number;
+  /** Age past which an unrefreshed index lock is stale; `LOCK_STALE_MS` by default. */
+  lockStaleMs?: number;
+  /** Told when a stale index lock (its holder died) was taken over. */
+  onLockTakeover?: (line: string) => void;
   /** Clock, for the age of blobs during gc. */
   now?: () => number;
   /** Blobs younger than this survive gc: a concurrent push writes blobs before it tags them. */
@@ -74,12 +79,28 @@ async function findRepositories(
   }
 }
 
-async function putBlob(layout: LayoutRoot, repo: string, blob: Blob): Promise<void> {
+/**
+ * True when the blob file exists and hashes to its digest. A corrupted blob
+ * (bit rot, a torn copy) counts as missing, so the next push of the same
+ * content rewrites it instead of reporting success over it.
+ */
+async function hasIntactBlob(layout: LayoutRoot, repo: string, digest: string): Promise<boolean> {
+  const path = blobPath(layout, repo, digest);
+  let bytes: Uint8Array;
+  try {
+    bytes = await layout.fileSystem.readFile(path);
+  } catch (error) {
+    if (errorCode(error) === "ENOENT") return false;
+    throw describeFileError(error, "read", path);
+  }
+  return computeDigest(bytes) === digest;
+}
+
+/** Stores a blob unless an intact copy is there; a corrupted copy is replaced atomically. */
+async function putBlob(layout: LayoutRoot, repo: string, digest: string, bytes: Uint8Array): Promise<void> {
   await ensureLayout(layout, repo);
-  const path = blobPath(layout, repo, blob.descriptor.digest);
-  const existing = await layout.fileSystem.stat(path);
-  if (existing?.size === blob.bytes.byteLength) return;
-  await writeFileAtomic(layout.fileSystem, path, blob.bytes);
+  if (await hasIntactBlob(layout, repo, digest)) return;
+  await writeFileAtomic(layout.fileSystem, blobPath(layout, repo, digest), bytes);
 }
 
 /**
@@ -112,9 +133,7 @@ function buildTaggedIndex(index: ImageIndex, repo: string, write: ManifestWrite,
 async function putManifest(layout: LayoutRoot, repo: string, write: ManifestWrite): Promise<void> {
   await ensureLayout(layout, repo);
   // The manifest blob goes in before the lock: it is content-addressed, so an untagged one is harmless.
-  const path = blobPath(layout, repo, write.digest);
-  if ((await layout.fileSystem.stat(path)) === undefined)
-    await writeFileAtomic(layout.fileSystem, path, write.bytes);
+  await putBlob(layout, repo, write.digest, write.bytes);
   await withIndexLock(layout, repo, async () => {
     const index = await readIndex(layout, repo);
     await writeIndex(layout, repo, buildTaggedIndex(index, repo, write, layout.root));
@@ -138,7 +157,11 @@ export function createLocalStore(root: string, options: LocalStoreOptions = {}):
     root,
     fileSystem: options.fileSystem ?? nodeFileSystem,
     sleep: options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
-    lockTimeoutMs: options.lockTimeoutMs ?? 10_000,
+    // Past the stale bound, so a waiting writer outlasts an orphaned lock from another host.
+    lockTimeoutMs: options.lockTimeoutMs ?? (options.lockStaleMs ?? LOCK_STALE_MS) + 10_000,
+    ...(options.lockStaleMs === undefined ? {} : { lockStaleMs: options.lockStaleMs }),
+    // A takeover means a writer died mid-change: worth a line on stderr by default.
+    onLockTakeover: options.onLockTakeover ?? ((line) => void process.stderr.write(`warning: ${line}\n`)),
     now: options.now ?? Date.now,
     gcGraceMs: options.gcGraceMs ?? DEFAULT_GC_GRACE_MS,
   };
@@ -151,9 +174,8 @@ export function createLocalStore(root: string, options: LocalStoreOptions = {}):
       await findRepositories(layout, root, "", 4, found);
       return found;
     },
-    hasBlob: async (repo, digest) =>
-      (await layout.fileSystem.stat(blobPath(layout, repo, digest))) !== undefined,
-    putBlob: (repo, blob) => putBlob(layout, repo, blob),
+    hasBlob: (repo, digest) => hasIntactBlob(layout, repo, digest),
+    putBlob: (repo, blob) => putBlob(layout, repo, blob.descriptor.digest, blob.bytes),
     getBlob: (repo, digest) => readBlob(layout, repo, digest),
     getManifest: (repo, selector) => readManifest(layout, repo, selector),
     resolveTag,

@@ -28,7 +28,17 @@ export interface RemoteStoreOptions {
   readonly chunkSize?: number;
   /** Timeout of each HTTP request. */
   readonly timeoutMs?: number;
+  /**
+   * Least wait between writing a version tag and reading it back to confirm
+   * no concurrent push moved it ({@link DEFAULT_TAG_SETTLE_MS} by default).
+   */
+  readonly tagSettleMs?: number;
+  /** Waits; setTimeout by default. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
+
+/** Least wait before a written version tag is read back (see `putManifest`). */
+export const DEFAULT_TAG_SETTLE_MS = 250;
 
 const MANIFEST_ACCEPT = [OCI_MANIFEST_MEDIA_TYPE, DOCKER_MANIFEST_MEDIA_TYPE].join(", ");
 
@@ -47,6 +57,8 @@ interface Remote {
   /** `oci://host/namespace`, for messages. */
   readonly description: string;
   readonly chunkSize: number;
+  readonly tagSettleMs: number;
+  readonly sleep: (ms: number) => Promise<void>;
 }
 
 /** The API path of a model's repository. */
@@ -181,29 +193,53 @@ async function getBlob(remote: Remote, repo: string, digest: string): Promise<Ui
   return new Uint8Array(await response.arrayBuffer());
 }
 
+/** PUTs the manifest under one tag; fails when the registry stored other bytes. */
+async function putTag(remote: Remote, repo: string, tag: string, write: ManifestWrite): Promise<void> {
+  const response = await remote.send("PUT", `${repoPath(remote, repo)}/manifests/${tag}`, {
+    headers: { "content-type": write.mediaType },
+    body: write.bytes,
+    what: `push manifest ${repo}:${tag} to ${remote.description}`,
+  });
+  await response.body?.cancel();
+  const stored = response.headers.get("docker-content-digest");
+  if (stored && stored !== write.digest) {
+    throw new RegistryError(
+      `push manifest ${repo}:${tag}: ${remote.description} stored digest ${stored}, expected ${write.digest}`,
+    );
+  }
+}
+
+/**
+ * Stores the manifest under its tags. The API has no compare-and-set, so a
+ * tag that must not move (a version) is checked absent, written, and then,
+ * after a settle delay, read back: when a concurrent writer's PUT landed in
+ * between, the tag names its manifest and this push fails with
+ * TagExistsError (the push then takes the next version) instead of reporting
+ * a tag that points elsewhere. The settle delay is the larger of
+ * `tagSettleMs` and twice this writer's own check-to-write time, so a racer
+ * as fast as we are has landed its PUT before the read-back. Tags that may
+ * move (the commit) are written only once the version tags are confirmed.
+ */
 async function putManifest(remote: Remote, repo: string, write: ManifestWrite): Promise<void> {
-  // The API has no compare-and-set: check every tag that must not move first, then write.
-  for (const tagRequest of write.tags) {
-    if (tagRequest.overwrite) continue;
-    const current = await resolveTag(remote, repo, tagRequest.tag);
+  const guarded = write.tags.filter((request) => !request.overwrite).map((request) => request.tag);
+  const started = Date.now();
+  for (const tag of guarded) {
+    const current = await resolveTag(remote, repo, tag);
     if (current !== undefined && current !== write.digest) {
-      throw new TagExistsError(repo, tagRequest.tag, current, remote.description);
+      throw new TagExistsError(repo, tag, current, remote.description);
     }
   }
-  for (const { tag } of write.tags) {
-    const response = await remote.send("PUT", `${repoPath(remote, repo)}/manifests/${tag}`, {
-      headers: { "content-type": write.mediaType },
-      body: write.bytes,
-      what: `push manifest ${repo}:${tag} to ${remote.description}`,
-    });
-    await response.body?.cancel();
-    const stored = response.headers.get("docker-content-digest");
-    if (stored && stored !== write.digest) {
-      throw new RegistryError(
-        `push manifest ${repo}:${tag}: ${remote.description} stored digest ${stored}, expected ${write.digest}`,
-      );
+  for (const tag of guarded) await putTag(remote, repo, tag, write);
+  if (guarded.length > 0) {
+    await remote.sleep(Math.max(remote.tagSettleMs, 2 * (Date.now() - started)));
+    for (const tag of guarded) {
+      const current = await resolveTag(remote, repo, tag);
+      if (current !== write.digest) {
+        throw new TagExistsError(repo, tag, current ?? "deleted meanwhile", remote.description);
+      }
     }
   }
+  for (const request of write.tags) if (request.overwrite) await putTag(remote, repo, request.tag, write);
 }
 
 async function deleteManifest(remote: Remote, repo: string, digest: string): Promise<void> {
@@ -228,6 +264,8 @@ export function createRemoteStore(options: RemoteStoreOptions): OciStore {
     namespace: options.namespace,
     description,
     chunkSize: options.chunkSize ?? 8 * 1024 * 1024,
+    tagSettleMs: options.tagSettleMs ?? DEFAULT_TAG_SETTLE_MS,
+    sleep: options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
     send: createRegistrySend({
       baseUrl: options.baseUrl,
       description,

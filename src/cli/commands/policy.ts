@@ -4,7 +4,7 @@
  * the guardrails' baseline, from a decision log the bot or the CLI wrote.
  */
 import type { Command } from "commander";
-import { UsageError } from "../../common/errors.js";
+import { type DataError, UsageError } from "../../common/errors.js";
 import { evaluateDecisionLog } from "../../decision/evaluate-log.js";
 import type { Estimate, PolicyEvaluation, PolicyValueEstimate } from "../../decision/off-policy.js";
 
@@ -86,6 +86,20 @@ export function renderEvaluationTable(result: PolicyEvaluation): string {
   ].join("\n");
 }
 
+/** The `skipped_lines` member of the `--json` document: how many, and `file:line: reason` of each. */
+function skippedJson(skipped: readonly DataError[]): { count: number; where: string[] } {
+  return { count: skipped.length, where: skipped.map((error) => error.message) };
+}
+
+/** Says on stderr how many unreadable lines were left out of the evaluation, and where. */
+function reportSkippedLines(skipped: readonly DataError[]): void {
+  if (skipped.length === 0) return;
+  const lines = skipped.map((error) => `  ${error.message}\n`).join("");
+  process.stderr.write(
+    `warning: skipped ${skipped.length} unreadable line${skipped.length === 1 ? "" : "s"} of the decision log:\n${lines}`,
+  );
+}
+
 /** Registers `policy evaluate` on the program. */
 export function registerPolicyCommand(program: Command): void {
   const policy = program.command("policy").description("Inspect the decision engine's learned policy");
@@ -110,6 +124,7 @@ export function registerPolicyCommand(program: Command): void {
         now,
         ...(flags.environment === undefined ? {} : { environmentPath: flags.environment }),
       });
+      reportSkippedLines(result.skipped);
       for (const o of result.unmatched) {
         process.stderr.write(
           `warning: outcome ${o.event} of ${JSON.stringify(o.fingerprint)} at ${o.at}${o.decision_id === undefined ? "" : ` for decision ${o.decision_id}`} matches no decision in the log\n`,
@@ -117,7 +132,7 @@ export function registerPolicyCommand(program: Command): void {
       }
       process.stdout.write(
         flags.json === true
-          ? `${JSON.stringify(buildEvaluationJson(result), null, 2)}\n`
+          ? `${JSON.stringify({ ...buildEvaluationJson(result), skipped_lines: skippedJson(result.skipped) }, null, 2)}\n`
           : `${renderEvaluationTable(result)}\n`,
       );
     });
