@@ -37,7 +37,7 @@ export function writeFileDurably(path: string, data: string | Uint8Array): void 
   const fd = openSync(temp, "w", 0o600);
   try {
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-    for (let at = 0; at < bytes.byteLength; ) at += writeSync(fd, bytes, at);
+    for (let at = 0; at < bytes.byteLength;) at += writeSync(fd, bytes, at);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -65,6 +65,16 @@ export function removeFileDurably(path: string): void {
 export function readFileIfExists(path: string): string | undefined {
   try {
     return readFileSync(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+/** The file's bytes, or undefined when it does not exist. */
+export function readBytesIfExists(path: string): Uint8Array | undefined {
+  try {
+    return new Uint8Array(readFileSync(path));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;

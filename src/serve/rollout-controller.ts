@@ -115,7 +115,6 @@ function planOf(env: EnvironmentSpec): RolloutPlan {
   };
 }
 
-
 /**
  * The controller's whole mutable state: the deployment served now (swapped
  * by one assignment) and every loaded model by digest, so a model named
@@ -339,7 +338,9 @@ function chooseRollout(
   const { ports } = state;
   const plan = planOf(env);
   const previous = state.deployment;
-  let { state: rollout, effects } = startRollout(plan, candidate !== null && stable !== null, ports.now());
+  const started = startRollout(plan, candidate !== null && stable !== null, ports.now());
+  const { effects } = started;
+  let rollout = started.state;
   if (candidate !== null && stable === null) rollout = { ...rollout, candidateWeight: 100 };
   const prior =
     previous !== null && previous.persist === persist

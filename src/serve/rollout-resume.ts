@@ -48,6 +48,8 @@ export function decideResumedRollout(
     phase: "aborted",
     candidateWeight: 0,
     failedChecks: prior.rollout.failedChecks,
-    history: [...prior.rollout.history, { at: now, phase: "aborted" as const, weight: 0, reason }].slice(-MAX_HISTORY),
+    history: [...prior.rollout.history, { at: now, phase: "aborted" as const, weight: 0, reason }].slice(
+      -MAX_HISTORY,
+    ),
   };
 }

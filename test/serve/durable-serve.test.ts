@@ -81,10 +81,12 @@ function yaml(stable: PushResult, candidate?: PushResult): string {
 }
 
 function serve(file: string, state: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) {
-  return startServerProcess(
-    ["--env", file, "--root", dir, "--admin-token-env", "ADMIN_TOKEN", ...extra],
-    { SERVE_STATE_DIR: state, ADMIN_TOKEN: ADMIN, ALERT_TOKEN: "alert-token", ...env },
-  );
+  return startServerProcess(["--env", file, "--root", dir, "--admin-token-env", "ADMIN_TOKEN", ...extra], {
+    SERVE_STATE_DIR: state,
+    ADMIN_TOKEN: ADMIN,
+    ALERT_TOKEN: "alert-token",
+    ...env,
+  });
 }
 
 describe("rollout state across kill -9", () => {
@@ -326,4 +328,3 @@ describe("--events-url", () => {
     expect(run.stdout).not.toContain("listening on");
   }, 60_000);
 });
-

@@ -3,7 +3,7 @@
  * 500 (down) or closed (nothing listens on its port). It records every POST
  * with the status it was answered, so a test can count the events accepted.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /** One POST as received. */
@@ -32,7 +32,7 @@ export interface FlakyReceiver {
 export async function startFlakyReceiver(): Promise<FlakyReceiver> {
   const posts: ReceivedPost[] = [];
   let up = true;
-  const handler = (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
