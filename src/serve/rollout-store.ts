@@ -94,7 +94,10 @@ export function openRolloutStore(stateDir: string, logger: Logger): RolloutStore
         text = readFileIfExists(path);
         if (text === undefined) return undefined;
         const parsed = RolloutRecord.safeParse(JSON.parse(text));
-        if (parsed.success) return parsed.data;
+        if (parsed.success) {
+          const { environment, stable, candidate, rollout } = parsed.data;
+          return { environment, stable, candidate, rollout };
+        }
         const issue = parsed.error.issues[0];
         throw new Error(`field ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? "invalid"}`);
       } catch (error) {
