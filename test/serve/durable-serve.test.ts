@@ -170,6 +170,19 @@ describe("a restart with a broken stable", () => {
           ),
         { what: "the degraded event" },
       );
+      // The file is fixed: the next apply ends the degraded condition.
+      await writeFile(file, yaml(v2));
+      const recovered = await waitFor(
+        async () => {
+          const body = (await (await fetch(`${server.url}/v2/health/ready`)).json()) as Record<
+            string,
+            unknown
+          >;
+          return body.degraded === undefined ? body : undefined;
+        },
+        { what: "the server to leave the degraded condition" },
+      );
+      const metricsAfter = await (await fetch(`${server.url}/metrics`)).text();
 
       // Assert
       expect(ready.status).toBe(200);
@@ -179,6 +192,8 @@ describe("a restart with a broken stable", () => {
       expect(new Set(answered)).toEqual(new Set(["v1"]));
       expect(event.body.digests).toMatchObject({ at_fault: broken.digest, serving: v1.digest });
       expect(server.child.exitCode).toBeNull();
+      expect(recovered).toEqual({ ready: true });
+      expect(metricsAfter).toMatch(/meta_controller_degraded\{environment="staging"\} 0/);
     } finally {
       await server.stop();
       await receiver.close();
