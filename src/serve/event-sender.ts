@@ -42,14 +42,27 @@ export interface EventSender {
 const MAX_QUEUE = 1000;
 const MAX_REMEMBERED_IDS = 10_000;
 
+/** Runs an outbox operation; a disk failure is logged, never thrown into a request. */
+function guardDisk<T>(logger: Logger, run: () => T, what: string): T | undefined {
+  try {
+    return run();
+  } catch (error) {
+    logger.error({ err: error, event: what }, "event outbox: a disk operation failed");
+    return undefined;
+  }
+}
+
 /** Creates a sender; with no URL, events are only logged. */
 export function createEventSender(options: EventSenderOptions): EventSender {
   const maxAttempts = options.maxAttempts ?? 5;
   const baseDelay = options.baseDelayMs ?? 250;
   const seen = new Set<string>();
+  const guard = <T>(run: () => T, what: string) => guardDisk(options.logger, run, what);
   const queue: ServerEvent[] = [];
   let draining: Promise<void> | null = null;
   let retryTimer: NodeJS.Timeout | null = null;
+  /** The event being delivered now (out of the queue, maybe still in the outbox). */
+  let inFlight: string | null = null;
 
   async function deliver(event: ServerEvent): Promise<void> {
     const body = JSON.stringify(event);
@@ -90,19 +103,10 @@ export function createEventSender(options: EventSenderOptions): EventSender {
     }, options.retryIntervalMs ?? 30_000).unref();
   }
 
-  /** Runs an outbox operation; a disk failure is logged, never thrown into a request. */
-  function guard<T>(run: () => T, what: string): T | undefined {
-    try {
-      return run();
-    } catch (error) {
-      options.logger.error({ err: error, event: what }, "event outbox: a disk operation failed");
-      return undefined;
-    }
-  }
-
   /** Queues events from the outbox that are not queued already. */
   function requeue(events: readonly ServerEvent[]): void {
     const queued = new Set(queue.map((e) => e.id));
+    if (inFlight !== null) queued.add(inFlight);
     for (const event of events) {
       if (queued.has(event.id)) continue;
       seen.add(event.id);
@@ -112,7 +116,11 @@ export function createEventSender(options: EventSenderOptions): EventSender {
   }
 
   async function drain(): Promise<void> {
-    for (let event = queue.shift(); event !== undefined; event = queue.shift()) await deliver(event);
+    for (let event = queue.shift(); event !== undefined; event = queue.shift()) {
+      inFlight = event.id;
+      await deliver(event);
+    }
+    inFlight = null;
     draining = null;
   }
 
