@@ -27,6 +27,7 @@
  * | `meta_controller_model_info` | gauge | model, version, digest, role | 1 for each loaded model |
  * | `meta_controller_model_load_failures_total` | counter | model | models that failed to load or warm up |
  * | `meta_controller_events_total` | counter | type | events raised |
+ * | `meta_controller_degraded` | gauge | environment | 1 while the stable model failed to load at start and the cached last-good model (or nothing) is served, else 0 |
  * | `meta_controller_environment_reloads_total` | counter | source, outcome | environments read from the file, URL or git remote: applied, or failed (the current models kept serving) |
  *
  * Feature buckets are counters of a histogram layout (cumulative over `le`)
@@ -82,6 +83,7 @@ export interface ServerMetrics {
   readonly loadFailures: Counter;
   readonly events: Counter;
   readonly reloads: Counter;
+  readonly degraded: Gauge;
 }
 
 type LabelNames = readonly string[];
@@ -178,6 +180,12 @@ export function createServerMetrics(
       ["model"],
     ),
     events: counter(registry, "meta_controller_events_total", "Events raised", ["type"]),
+    degraded: gauge(
+      registry,
+      "meta_controller_degraded",
+      "1 while the stable model failed to load at start and the cached last-good model (or nothing) is served",
+      ["environment"],
+    ),
     reloads: counter(
       registry,
       "meta_controller_environment_reloads_total",

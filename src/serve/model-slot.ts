@@ -8,7 +8,7 @@
  */
 import { OnnxError } from "../common/errors.js";
 import type { ModelCard } from "../registry/model-card-schema.js";
-import type { ModelRegistry } from "../registry/model-registry.js";
+import type { ModelRegistry, PulledModel } from "../registry/model-registry.js";
 import { parseModelReference } from "../registry/reference.js";
 import {
   checkOnnxInputs,
@@ -38,7 +38,11 @@ export interface ModelSlot {
 
 /** Pulls `ref`, opens and warms its session, and checks it against its card. */
 export async function loadModelSlot(registry: ModelRegistry, ref: string): Promise<ModelSlot> {
-  const pulled = await registry.pull(parseModelReference(ref));
+  return openModelSlot(await registry.pull(parseModelReference(ref)), ref);
+}
+
+/** Opens and warms a session for a model already pulled (from the registry or the last-good cache). */
+export async function openModelSlot(pulled: PulledModel, ref: string): Promise<ModelSlot> {
   const source = `${pulled.name}@${pulled.digest}`;
   const session: OnnxSession = await createOnnxSession(pulled.onnx, { threads: 1, warmUp: true, source });
   try {

@@ -25,6 +25,8 @@ import type { Random } from "../common/random.js";
 import { computeBonferroniThreshold } from "../common/statistics/multiple-testing.js";
 import { ANOMALY_WATCH_START, stepAnomalyWatch, type AnomalyWatch } from "./anomaly-watch.js";
 import type { ModelSlot } from "./model-slot.js";
+import { decideResumedRollout } from "./rollout-resume.js";
+import type { PersistedRollout, RolloutStore } from "./rollout-store.js";
 import {
   buildCheckWindow,
   computeDriftPValues,
@@ -58,6 +60,8 @@ export interface Deployment {
   readonly candidate: ServedModel | null;
   rollout: RolloutState;
   readonly intervalMs: number;
+  /** Whether its rollout is written to the state folder (not for a stand-in served while degraded). */
+  readonly persist: boolean;
 }
 
 /** A routed request: who answers, and who answers if it fails. */
@@ -77,13 +81,21 @@ export interface RolloutControllerPorts {
   readonly logger: Logger;
   /** owner/name of the repository of the environment file, when known. */
   readonly repository?: string;
+  /** Where the rollout is kept across restarts; in memory only without it. */
+  readonly rolloutStore?: RolloutStore;
+}
+
+/** Options of {@link RolloutController.apply}. */
+export interface ApplyOptions {
+  /** False for a stand-in deployment whose rollout must not replace the stored one (default true). */
+  readonly persist?: boolean;
 }
 
 /** The live deployment and the operations on it. */
 export interface RolloutController {
   readonly current: () => Deployment | null;
   /** Loads the models `env` names and swaps them in; throws (keeping the old deployment) when one fails. */
-  apply(env: EnvironmentSpec): Promise<void>;
+  apply(env: EnvironmentSpec, options?: ApplyOptions): Promise<void>;
   route(stickyKey: string | undefined): Route | null;
   /** Counts a finished request and runs the rollout analysis when its window is full. */
   finish(route: Route, served: ServedModel, role: ServingRole, latencyMs: number, failed: boolean): void;
@@ -103,15 +115,6 @@ function planOf(env: EnvironmentSpec): RolloutPlan {
   };
 }
 
-function samePlan(a: RolloutPlan, b: RolloutPlan): boolean {
-  return (
-    a.type === b.type &&
-    a.intervalMs === b.intervalMs &&
-    a.maxFailedChecks === b.maxFailedChecks &&
-    a.steps.join(",") === b.steps.join(",")
-  );
-}
-
 /**
  * The controller's whole mutable state: the deployment served now (swapped
  * by one assignment) and every loaded model by digest, so a model named
@@ -121,6 +124,59 @@ interface ControllerState {
   readonly ports: RolloutControllerPorts;
   deployment: Deployment | null;
   readonly loaded: Map<string, ServedModel>;
+  /** A write of the rollout file waiting to run (minor changes are written together). */
+  pendingSave: NodeJS.Timeout | null;
+}
+
+/** How long a minor rollout change (an analysis that passed) may wait to be written. */
+const DEFERRED_SAVE_MS = 1000;
+
+function recordOf(d: Deployment): PersistedRollout {
+  return {
+    environment: d.env.name,
+    stable: d.stable?.slot.digest ?? null,
+    candidate: d.candidate?.slot.digest ?? null,
+    rollout: d.rollout,
+  };
+}
+
+/** Writes the deployment's rollout now; a failed write is logged, the server keeps serving. */
+function saveRollout(state: ControllerState, d: Deployment): void {
+  const store = state.ports.rolloutStore;
+  if (store === undefined || !d.persist) return;
+  if (state.pendingSave !== null) clearTimeout(state.pendingSave);
+  state.pendingSave = null;
+  try {
+    store.save(recordOf(d));
+  } catch (error) {
+    state.ports.logger.error(
+      { err: error, path: store.path },
+      `${store.path}: the rollout state could not be written; a restart would not see this change`,
+    );
+  }
+}
+
+/**
+ * Persists a rollout change: a change of phase, step, weight or failed
+ * checks is written before the next request is routed; anything else (an
+ * analysis that passed) is written within {@link DEFERRED_SAVE_MS}.
+ */
+function persistChange(state: ControllerState, d: Deployment, before: RolloutState): void {
+  const after = d.rollout;
+  if (after === before) return;
+  const major =
+    after.phase !== before.phase ||
+    after.step !== before.step ||
+    after.candidateWeight !== before.candidateWeight ||
+    after.failedChecks !== before.failedChecks;
+  if (major) {
+    saveRollout(state, d);
+    return;
+  }
+  state.pendingSave ??= setTimeout(() => {
+    state.pendingSave = null;
+    if (state.deployment !== null) saveRollout(state, state.deployment);
+  }, DEFERRED_SAVE_MS).unref();
 }
 
 /** The digest of `name@sha256:…`, or undefined for a tag. */
@@ -188,10 +244,14 @@ function applyEffects(ports: RolloutControllerPorts, d: Deployment, effects: rea
   }
 }
 
-function transition(ports: RolloutControllerPorts, d: Deployment, observation: RolloutObservation): void {
-  const { state, effects } = stepRollout(d.rollout, observation, ports.now());
-  d.rollout = state;
-  applyEffects(ports, d, effects);
+function transition(state: ControllerState, d: Deployment, observation: RolloutObservation): void {
+  const { ports } = state;
+  const before = d.rollout;
+  const next = stepRollout(before, observation, ports.now());
+  d.rollout = next.state;
+  // On disk before the effects go out: an event never announces a state a restart would not see.
+  persistChange(state, d, before);
+  applyEffects(ports, d, next.effects);
 }
 
 function servedFor(state: ControllerState, slot: ModelSlot, env: EnvironmentSpec): ServedModel {
@@ -254,6 +314,7 @@ function emitLoadFailure(state: ControllerState, env: EnvironmentSpec, ref: stri
     candidate: null,
     rollout: startRollout(planOf(env), false, ports.now()).state,
     intervalMs: 0,
+    persist: false,
   };
   const e = buildEvent(
     ports,
@@ -276,30 +337,58 @@ function emitLoadFailure(state: ControllerState, env: EnvironmentSpec, ref: stri
   });
 }
 
-/** Loads what `env` names beside the current deployment, then swaps it in with one assignment. */
-async function applyEnvironment(state: ControllerState, env: EnvironmentSpec): Promise<void> {
+/**
+ * The rollout `env` starts with: the one running (or stored before a
+ * restart) when the models and plan are the same, a kept abort when the
+ * aborted candidate is still named, else a new one (with its effects).
+ */
+function chooseRollout(
+  state: ControllerState,
+  env: EnvironmentSpec,
+  stable: ServedModel | null,
+  candidate: ServedModel | null,
+  persist: boolean,
+): { rollout: RolloutState; effects: readonly RolloutEffect[] } {
   const { ports } = state;
-  const stable = await loadOrReport(state, env.stable, env);
-  const candidate = await loadOrReport(state, env.candidate, env);
   const plan = planOf(env);
   const previous = state.deployment;
-  const keep =
-    previous !== null &&
-    previous.stable?.slot.digest === stable?.slot.digest &&
-    previous.candidate?.slot.digest === candidate?.slot.digest &&
-    samePlan(previous.rollout.plan, plan);
-  let rollout: RolloutState;
-  let effects: readonly RolloutEffect[] = [];
-  if (keep) {
-    rollout = previous.rollout;
-  } else {
-    ({ state: rollout, effects } = startRollout(plan, candidate !== null && stable !== null, ports.now()));
-    if (candidate !== null && stable === null) rollout = { ...rollout, candidateWeight: 100 };
-    if (candidate !== null) resetAnalysisWindow(candidate.stats);
-  }
-  const next: Deployment = { env, stable, candidate, rollout, intervalMs: plan.intervalMs };
+  const started = startRollout(plan, candidate !== null && stable !== null, ports.now());
+  const { effects } = started;
+  let rollout = started.state;
+  if (candidate !== null && stable === null) rollout = { ...rollout, candidateWeight: 100 };
+  const prior =
+    previous !== null && previous.persist === persist
+      ? recordOf(previous)
+      : persist
+        ? ports.rolloutStore?.load()
+        : undefined;
+  const target = {
+    environment: env.name,
+    stable: stable?.slot.digest ?? null,
+    candidate: candidate?.slot.digest ?? null,
+    plan,
+  };
+  const resumed = decideResumedRollout(prior, target, rollout, ports.now());
+  if (resumed !== null) return { rollout: resumed, effects: [] };
+  if (candidate !== null) resetAnalysisWindow(candidate.stats);
+  return { rollout, effects };
+}
+
+/** Loads what `env` names beside the current deployment, then swaps it in with one assignment. */
+async function applyEnvironment(
+  state: ControllerState,
+  env: EnvironmentSpec,
+  options: ApplyOptions,
+): Promise<void> {
+  const { ports } = state;
+  const persist = options.persist ?? true;
+  const stable = await loadOrReport(state, env.stable, env);
+  const candidate = await loadOrReport(state, env.candidate, env);
+  const { rollout, effects } = chooseRollout(state, env, stable, candidate, persist);
+  const next: Deployment = { env, stable, candidate, rollout, intervalMs: planOf(env).intervalMs, persist };
   // The swap: one assignment.
   state.deployment = next;
+  saveRollout(state, next);
   applyEffects(ports, next, effects);
   const inUse = new Set([stable?.slot.digest, candidate?.slot.digest]);
   for (const [digest, served] of state.loaded) {
@@ -347,7 +436,7 @@ function finishRequest(
   if (stats.requests < Math.max(1, d.env.checks.min_requests)) return;
   const analysis = analyseChecks(d.env.checks, buildCheckWindow(stats));
   resetAnalysisWindow(stats);
-  transition(state.ports, d, { type: "analysis", analysis });
+  transition(state, d, { type: "analysis", analysis });
 }
 
 /** Feeds each model's error rate since the last tick to its anomaly watch. */
@@ -436,25 +525,26 @@ function exportModels(d: Deployment | null): ExportedModel[] {
 
 /** Creates a controller with nothing loaded. */
 export function createRolloutController(ports: RolloutControllerPorts): RolloutController {
-  const state: ControllerState = { ports, deployment: null, loaded: new Map() };
+  const state: ControllerState = { ports, deployment: null, loaded: new Map(), pendingSave: null };
   return {
     current: () => state.deployment,
-    apply: (env) => applyEnvironment(state, env),
+    apply: (env, options = {}) => applyEnvironment(state, env, options),
     route: (stickyKey) => routeRequest(state.deployment, stickyKey, ports.random),
     finish: (route, served, role, latencyMs, failed) =>
       finishRequest(state, route, served, role, latencyMs, failed),
     observe(observation) {
-      if (state.deployment !== null) transition(ports, state.deployment, observation);
+      if (state.deployment !== null) transition(state, state.deployment, observation);
     },
     tick() {
       const d = state.deployment;
       if (d === null) return;
-      transition(ports, d, { type: "tick" });
+      transition(state, d, { type: "tick" });
       watchAnomalies(ports, d);
       watchDrift(ports, d);
     },
     exported: () => exportModels(state.deployment),
     close() {
+      if (state.pendingSave !== null && state.deployment !== null) saveRollout(state, state.deployment);
       for (const served of state.loaded.values()) served.slot.retire();
       state.loaded.clear();
       state.deployment = null;

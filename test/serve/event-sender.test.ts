@@ -1,15 +1,21 @@
 /**
  * Event delivery against a loopback receiver: the signature is the one the
  * bot's alert route accepts, 5xx answers are retried with the same body,
- * a duplicate id is sent once, a 4xx is not retried.
+ * a duplicate id is sent once, a 4xx is not retried; with an outbox, an
+ * event never taken is kept on disk and tried again.
  */
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
 import { isAuthorizedAlert } from "../../src/bot/alert-route.js";
 import { createSilentLogger } from "../../src/common/logger.js";
 import { ServerEvent } from "../../src/deploy/events.js";
+import { openEventOutbox } from "../../src/serve/event-outbox.js";
 import { createEventSender } from "../../src/serve/event-sender.js";
+import { waitFor } from "../helpers/processes.js";
 
 const event: ServerEvent = {
   id: "staging.rollout.aborted.abc.1",
@@ -97,4 +103,37 @@ it("does not wait for delivery: send returns before the receiver answers", async
   expect(calls).toHaveLength(0);
   await sender.flush();
   expect(calls).toHaveLength(1);
+});
+
+it("keeps an event the receiver never took in the outbox, tries it again later, and removes it once taken", async () => {
+  // Arrange: two attempts answered 500, the later retry 200.
+  const { url, calls } = await receiver([500, 500, 200]);
+  const folder = await mkdtemp(join(tmpdir(), "mc-outbox-"));
+  try {
+    const outbox = openEventOutbox(folder, createSilentLogger());
+    const sender = createEventSender({
+      url,
+      maxAttempts: 2,
+      baseDelayMs: 5,
+      retryIntervalMs: 50,
+      outbox,
+      logger: createSilentLogger(),
+    });
+
+    // Act
+    sender.send(event);
+    await sender.flush();
+    const afterRefusals = outbox.pending().map((e) => e.id);
+    await waitFor(() => calls.length === 3 && outbox.pending().length === 0, { what: "the retry" });
+
+    // Assert
+    expect(afterRefusals).toEqual([event.id]);
+    expect(calls.map((c) => JSON.parse(c.body.toString("utf8")) as { id: string }).map((b) => b.id)).toEqual([
+      event.id,
+      event.id,
+      event.id,
+    ]);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
 });

@@ -226,7 +226,9 @@ describe("feedback", () => {
     const server = await start(
       "fb",
       environmentYaml({ model: "churn", registry: join(dir, "registry"), stable: v1.pinnedRef }),
+      { feedbackToken: "fb-token" },
     );
+    const authorization = "Bearer fb-token";
     try {
       const predicted = [];
       for (let i = 0; i < 8; i++) predicted.push(await predict(server, i, `req-${i}`));
@@ -237,12 +239,14 @@ describe("feedback", () => {
         const response = await fetch(`${server.url}/v1/feedback`, {
           method: "POST",
           body: JSON.stringify({ request_id: `req-${i}`, label }),
+          headers: { authorization },
         });
         answers.push(((await response.json()) as { correct: number }).correct);
       }
       const again = await fetch(`${server.url}/v1/feedback`, {
         method: "POST",
         body: JSON.stringify({ request_id: "req-0", label: 1 }),
+        headers: { authorization },
       });
       const metrics = await (await fetch(`${server.url}/metrics`)).text();
       // Assert

@@ -4,7 +4,8 @@
  * `listening on <url>` on stdout once the models are loaded and warm, so
  * scripts and tests can read the bound port (with `--port 0`).
  */
-import { isAbsolute, relative, resolve, sep } from "node:path";
+import { createHash } from "node:crypto";
+import { basename, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { Command } from "commander";
 import { UsageError } from "../../common/errors.js";
 import { parseDurationMs } from "../../config/duration.js";
@@ -28,6 +29,8 @@ interface ServeFlags {
   maxBody: string;
   predictionBuckets?: string;
   adminTokenEnv?: string;
+  feedbackTokenEnv: string;
+  stateDir?: string;
   seed: string;
 }
 
@@ -66,6 +69,18 @@ function pathInRepository(root: string, envFile: string): string {
   return inside.split(sep).join("/");
 }
 
+/**
+ * The server's state folder: `--state-dir`, else `SERVE_STATE_DIR`, else
+ * one per environment file under `.meta-controller/serve/` (the file's name
+ * and a hash of its path, so two files of one checkout never share state).
+ */
+function chooseStateDir(root: string, envFile: string, flag: string | undefined): string {
+  const given = flag ?? process.env.SERVE_STATE_DIR;
+  if (given !== undefined && given !== "") return resolve(root, given);
+  const hash = createHash("sha256").update(relative(root, envFile)).digest("hex").slice(0, 8);
+  return join(root, ".meta-controller", "serve", `${basename(envFile, extname(envFile))}-${hash}`);
+}
+
 /** Registers `serve`. */
 export function registerServeCommand(program: Command): void {
   program
@@ -101,6 +116,15 @@ export function registerServeCommand(program: Command): void {
       "comma-separated, increasing bucket bounds of the regression prediction histogram (default ±1, 2, 5 × 10^k)",
     )
     .option("--admin-token-env <name>", "variable holding the token for POST /v1/rollout/{promote,abort}")
+    .option(
+      "--feedback-token-env <name>",
+      "variable holding the bearer token for POST /v1/feedback (unset: feedback is off)",
+      "FEEDBACK_TOKEN",
+    )
+    .option(
+      "--state-dir <dir>",
+      "this server's state folder: rollout, last-good model, event outbox (default: $SERVE_STATE_DIR, else .meta-controller/serve/<env>-<hash>)",
+    )
     .option("--seed <n>", "seed of the traffic split", "1")
     .action(async (flags: ServeFlags, command: Command) => {
       const context = createCliContext(command);
@@ -108,6 +132,7 @@ export function registerServeCommand(program: Command): void {
       const token = process.env[flags.eventsTokenEnv];
       const hmac = process.env[flags.eventsHmacEnv];
       const admin = flags.adminTokenEnv === undefined ? undefined : process.env[flags.adminTokenEnv];
+      const feedbackToken = process.env[flags.feedbackTokenEnv];
       if (flags.adminTokenEnv !== undefined && !admin) {
         throw new UsageError(`--admin-token-env ${flags.adminTokenEnv}: the variable is not set`);
       }
@@ -139,6 +164,8 @@ export function registerServeCommand(program: Command): void {
           ? {}
           : { predictionBuckets: parseBuckets(flags.predictionBuckets) }),
         ...(admin ? { adminToken: admin } : {}),
+        ...(feedbackToken ? { feedbackToken } : {}),
+        stateDir: chooseStateDir(context.root, envFile, flags.stateDir),
         ...(process.env.GITHUB_REPOSITORY ? { repository: process.env.GITHUB_REPOSITORY } : {}),
         seed: parseInteger("--seed", flags.seed, 0, 2 ** 31 - 1),
         logger: context.logger,

@@ -95,8 +95,11 @@ export const ADMIN_ROUTES: readonly RouteEntry[] = [
   {
     method: "GET",
     path: "/v1/rollout",
-    handle: (context, _req, res, requestId) =>
-      sendJson(res, 200, renderRolloutView(context.controller), requestId),
+    handle(context, _req, res, requestId) {
+      const degraded = context.degraded?.() ?? null;
+      const view = renderRolloutView(context.controller) as Record<string, unknown>;
+      sendJson(res, 200, degraded === null ? view : { ...view, degraded }, requestId);
+    },
   },
   {
     method: "GET",

@@ -1,11 +1,16 @@
 /** `POST /v1/feedback`: a delayed label joined to the prediction it grades. */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { readBoundedBody } from "../../common/http/bounded-body.js";
+import { hasBearerToken } from "../../common/http/constant-time.js";
 import { sameLabel } from "../feedback.js";
 import { RequestError } from "../request-error.js";
 import type { RolloutController, ServedModel } from "../rollout-controller.js";
 import { parseJsonBody, sendJson } from "./json.js";
 import type { RouteContext, RouteEntry } from "./route-table.js";
+
+/** What a feedback request is told, and the server logs at start, when no token is configured. */
+export const FEEDBACK_OFF =
+  "POST /v1/feedback is off: no feedback token is configured; start the server with FEEDBACK_TOKEN set (or --feedback-token-env <name>) and send it as a bearer token";
 
 /** The labels of a feedback body: `label`, or `labels` for a request of several rows. */
 function parseFeedback(body: unknown): { id: string; given: unknown[] } {
@@ -40,7 +45,12 @@ async function takeFeedback(
   res: ServerResponse,
   requestId: string,
 ): Promise<void> {
-  const { id, given } = parseFeedback(parseJsonBody(await readBoundedBody(req, context.maxBodyBytes)));
+  const body = await readBoundedBody(req, context.maxBodyBytes);
+  // Checked before the body is looked at: a label from anyone could drive a candidate's accuracy to an abort.
+  if (context.feedbackToken === undefined) throw new RequestError(403, FEEDBACK_OFF);
+  if (!hasBearerToken(req.headers.authorization ?? "", context.feedbackToken))
+    throw new RequestError(401, "missing or wrong bearer token (the server's FEEDBACK_TOKEN)");
+  const { id, given } = parseFeedback(parseJsonBody(body));
   const record = context.feedback.take(id);
   if (record === undefined)
     throw new RequestError(

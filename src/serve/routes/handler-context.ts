@@ -1,5 +1,6 @@
 /** What every route of the server may use: the rollout controller, metrics, feedback, limits. */
 import type { Logger } from "pino";
+import type { DegradedState } from "../degraded.js";
 import type { FeedbackStore } from "../feedback.js";
 import type { ServerMetrics } from "../metrics.js";
 import type { RolloutController } from "../rollout-controller.js";
@@ -15,4 +16,8 @@ export interface HandlerContext {
   readonly adminToken?: string;
   /** False while starting and while draining. */
   readonly isReady: () => boolean;
+  /** Bearer token for `POST /v1/feedback`; the route answers 403 without it. */
+  readonly feedbackToken?: string;
+  /** Why the server is degraded (serving a cached model, or nothing), or null. */
+  readonly degraded?: () => DegradedState | null;
 }

@@ -26,7 +26,9 @@ export const V2_ROUTES: readonly RouteEntry[] = [
     path: "/v2/health/ready",
     handle(context, _req, res, requestId) {
       const ready = context.isReady();
-      sendJson(res, ready ? 200 : 503, { ready }, requestId);
+      const degraded = context.degraded?.() ?? null;
+      const condition = degraded === null ? {} : { degraded: true, reason: degraded.reason };
+      sendJson(res, ready ? 200 : 503, { ready, ...condition }, requestId);
     },
   },
   {
