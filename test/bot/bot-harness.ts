@@ -152,6 +152,8 @@ export interface HarnessOptions {
    * the default here) or the repository's `meta-controller/state` branch.
    */
   readonly decisionLog?: "file" | "repository";
+  /** More environment variables of the bot process (e.g. the operator's LLM settings). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Signs an alert body with the HMAC secret. */
@@ -171,7 +173,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
     repoDir,
     "main",
     "environments/production.yaml",
-    PRODUCTION_V2,
+    PRODUCTION_V2 + (options.productionExtra ?? ""),
     "Promote v2 in production",
   );
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -212,6 +214,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
         LOG_LEVEL: options.logLevel ?? "warn",
         LOG_FORMAT: "json",
         NODE_ENV: "test",
+        ...options.env,
       },
       ready: readListeningUrl,
     });
