@@ -128,7 +128,8 @@ function renderProfile(input: ReportInput): string {
         .join(", "),
     ]);
   }
-  for (const file of d.data.files) rows.push([`file ${safe(file.path, 200)}`, `sha256 ${file.sha256.slice(0, 12)}…`]);
+  for (const file of d.data.files)
+    rows.push([`file ${safe(file.path, 200)}`, `sha256 ${file.sha256.slice(0, 12)}…`]);
   return table(["data", ""], rows);
 }
 

@@ -20,7 +20,12 @@ function formatMetric(value: number): string {
 
 /** Card text is whatever was pushed to the registry: the one sanitiser, no links. */
 function safe(text: string, maxLength = 200): string {
-  return sanitizeForGitHub(text, { allowedHosts: [], maxLength });
+  return sanitizeForGitHub(text, { allowedHosts: [], maxLength, style: "plain" });
+}
+
+/** A card name, path or JSON value in a code span when that is safe, else sanitised text. */
+function code(text: string, maxLength = 200): string {
+  return sanitizeForGitHub(text, { allowedHosts: [], maxLength, style: "code" });
 }
 
 /** Renders the card as a short markdown table (pure). */
@@ -28,18 +33,20 @@ export function renderCardSummary(card: ModelCard): string {
   const lines = [
     "| | |",
     "| --- | --- |",
-    `| model | ${safe(`${card.name}:${card.version}`)} |`,
-    `| task | ${safe(card.task, 40)} (target ${safe(card.target)}) |`,
-    `| trained | ${safe(card.created_at, 40)} from commit ${safe(card.git_commit.slice(0, 7), 7)} |`,
-    `| features | ${safe(card.features.map((f) => f.name).join(", "), 1000)} |`,
-    `| data | ${card.data_files.map((f) => `${safe(f.path)} (sha256 ${safe(f.sha256.slice(0, 12), 12)}…)`).join(", ")} |`,
-    `| params | ${safe(JSON.stringify(card.params), 1000)} |`,
+    `| model | ${code(`${card.name}:${card.version}`)} |`,
+    `| task | ${safe(card.task, 40)} (target ${code(card.target)}) |`,
+    `| trained | ${safe(card.created_at, 40)} from commit ${code(card.git_commit.slice(0, 7), 9)} |`,
+    `| features | ${card.features.map((f) => code(f.name)).join(", ")} |`,
+    `| data | ${card.data_files.map((f) => `${code(f.path)} (sha256 ${safe(f.sha256.slice(0, 12), 12)}…)`).join(", ")} |`,
+    `| params | ${code(JSON.stringify(card.params), 1000)} |`,
   ];
   if (card.tuning)
     lines.push(
       `| tuning | ${safe(card.tuning.strategy, 40)}, ${card.tuning.trials} trials, best ${safe(card.tuning.metric, 60)} ${formatMetric(card.tuning.best_score)} |`,
     );
-  const metrics = Object.entries(card.metrics).map(([name, value]) => `${safe(name, 60)} ${formatMetric(value)}`);
+  const metrics = Object.entries(card.metrics).map(
+    ([name, value]) => `${safe(name, 60)} ${formatMetric(value)}`,
+  );
   if (metrics.length > 0) lines.push(`| holdout metrics | ${metrics.join(", ")} |`);
   return lines.join("\n");
 }

@@ -29,7 +29,19 @@ export interface SanitizeOptions {
   readonly allowedHosts: readonly string[];
   /** Longest output in characters (default 2000). */
   readonly maxLength?: number;
+  /**
+   * `text` (default): escaped Markdown. `code`: a code span when the text
+   * is made of identifier-like characters only (names, references, JSON of
+   * numbers), else as `text`. `plain`: the text as is when it is made of
+   * words, digits and `.:+-` only (dates, metric names), else as `text`.
+   * Nothing renders inside such a code span, and such plain text holds no
+   * Markdown that can link, ping, embed or hide, so both are as safe as `text`.
+   */
+  readonly style?: "text" | "code" | "plain";
 }
+
+const CODE_SAFE = /^[A-Za-z0-9_.:@/{}",=+ -]+$/;
+const PLAIN_SAFE = /^[A-Za-z0-9_ .:+-]*$/;
 
 /** Hosts posts may link to when the operator names none (`LINK_ALLOWED_HOSTS`). */
 export const DEFAULT_LINK_HOSTS: readonly string[] = ["github.com"];
@@ -87,6 +99,8 @@ export function sanitizeForGitHub(text: string, options: SanitizeOptions): strin
   const maxLength = Math.max(options.maxLength ?? 2000, 1);
   const allowed = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
   const input = redactSecrets(text.normalize("NFKC")).replace(INVISIBLE, "").replace(/\s+/g, " ").trim();
+  const fast = fastPath(input, options.style ?? "text", maxLength);
+  if (fast !== undefined) return fast;
   let cut = Math.min(input.length, maxLength);
   let out = renderLine(cut < input.length ? `${input.slice(0, cut)}…` : input, allowed);
   // Escapes lengthen the text: shorten the input, never the output, so no escape or code span is cut in half.
@@ -95,6 +109,14 @@ export function sanitizeForGitHub(text: string, options: SanitizeOptions): strin
     out = renderLine(`${input.slice(0, cut)}…`, allowed);
   }
   return out.length <= maxLength ? out : "";
+}
+
+/** The `code` and `plain` renderings, when the text qualifies for them whole. */
+function fastPath(input: string, style: "text" | "code" | "plain", maxLength: number): string | undefined {
+  if (style === "text" || /www\./i.test(input)) return undefined;
+  if (style === "code" && CODE_SAFE.test(input) && input.length + 2 <= maxLength) return `\`${input}\``;
+  if (style === "plain" && PLAIN_SAFE.test(input) && input.length <= maxLength) return input;
+  return undefined;
 }
 
 function renderLine(input: string, allowed: ReadonlySet<string>): string {

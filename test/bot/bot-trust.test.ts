@@ -14,7 +14,11 @@ import { waitFor } from "../helpers/processes.js";
 import { startBotHarness, type BotHarness } from "./bot-harness.js";
 
 const OPERATOR_KEY = "sk-operator-key-0123456789abcdefghij";
-const SECRETS = [OPERATOR_KEY, "sk-proj-abcdefghijklmnopqrstuvwx1234", "ghp_0123456789abcdefghijABCDEFGHIJ012345"];
+const SECRETS = [
+  OPERATOR_KEY,
+  "sk-proj-abcdefghijklmnopqrstuvwx1234",
+  "ghp_0123456789abcdefghijABCDEFGHIJ012345",
+];
 const FORGED = ["ref=evil:1@sha256:0000", "fingerprint=x decision=y", "meta-controller:diagnosis --&gt;"];
 
 let bot: BotHarness | undefined;
@@ -70,7 +74,13 @@ function alert(environment: string, fingerprint: string, attacks: readonly strin
       severity: "critical",
       kind: "error_rate",
     },
-    annotations: { summary: b ?? "", description: c ?? "", message: d ?? "", value: "0.05", threshold: "0.01" },
+    annotations: {
+      summary: b ?? "",
+      description: c ?? "",
+      message: d ?? "",
+      value: "0.05",
+      threshold: "0.01",
+    },
     startsAt: "2026-11-28T01:00:00.000Z",
     endsAt: "0001-01-01T00:00:00Z",
     fingerprint,
@@ -88,11 +98,18 @@ function postedBodies(h: BotHarness): { where: string; body: string }[] {
   ];
 }
 
-/** The bot's own markers: whole lines of the shape it writes, none with the corpus' payloads. */
+/**
+ * The renderers' own HTML: whole lines of the shapes they write (markers,
+ * the diagnosis footer), none with the corpus' payloads.
+ */
 function ownMarkers(body: string): string[] {
   return body
     .split("\n")
-    .filter((l) => /^<!-- meta-controller:[\w:.@/-]+(?: [\w-]+=[\w:.@/-]+)* -->$/.test(l.trim()))
+    .filter(
+      (l) =>
+        /^<!-- meta-controller:[\w:.@/%-]+(?: [\w=:.@/%-]+)* -->$/.test(l.trim()) ||
+        /^<sub>Source: [^<>]*\.<\/sub>$/.test(l.trim()),
+    )
     .filter((l) => !FORGED.some((f) => l.includes(f)));
 }
 
@@ -114,15 +131,24 @@ describe("the bot under injection", () => {
     for (let i = 0; i < alerts.length; i++) openai.enqueue(attackReply(corpus));
 
     for (const a of alerts) {
-      const res = await bot.postAlert({ version: "4", status: "firing", receiver: "mc", alerts: [a] });
+      const res = await bot.postAlert({
+        version: "4",
+        groupKey: "{}",
+        status: "firing",
+        receiver: "mc",
+        alerts: [a],
+      });
       expect(res.status).toBe(202);
     }
 
     const h = bot;
     await waitFor(() => openai.requests.length === 3, { timeout: 60_000 });
+    expect(openai.requests[0]!.headers.authorization).toBe(`Bearer ${OPERATOR_KEY}`);
     await waitFor(
       () => {
-        const all = postedBodies(h).map((b) => b.body).join("\n");
+        const all = postedBodies(h)
+          .map((b) => b.body)
+          .join("\n");
         return ["a1a1a1a1a1a1a1a1", "b2b2b2b2b2b2b2b2", "c3c3c3c3c3c3c3c3"].every((f) => all.includes(f));
       },
       { timeout: 60_000 },
@@ -133,7 +159,9 @@ describe("the bot under injection", () => {
     expect(bodies.map((b) => b.body).join("\n")).toMatch(/Summary:/);
     expect(rollback.body).toContain("please look");
     const problems = bodies.flatMap(({ where, body }) => [
-      ...findUnsafe(body, { allowedHosts: ["github.com"], ownMarkers: ownMarkers(body) }).map((p) => `${where}: ${p}`),
+      ...findUnsafe(body, { allowedHosts: ["github.com"], ownMarkers: ownMarkers(body) }).map(
+        (p) => `${where}: ${p}`,
+      ),
       ...FORGED.filter((f) => body.includes(f)).map((f) => `${where}: forged marker payload ${f}`),
       ...SECRETS.filter((s) => body.includes(s)).map((s) => `${where}: secret ${s.slice(0, 8)}…`),
     ]);
@@ -154,6 +182,7 @@ describe("the LLM endpoint belongs to the operator", () => {
 
     const res = await bot.postAlert({
       version: "4",
+      groupKey: "{}",
       status: "firing",
       receiver: "mc",
       alerts: [alert("production", "d4d4d4d4d4d4d4d4", ["error rate high"], "ModelErrorRateHigh")],
@@ -161,7 +190,9 @@ describe("the LLM endpoint belongs to the operator", () => {
 
     expect(res.status).toBe(202);
     const h = bot;
-    const pr = await waitFor(() => h.fake.pulls.find((p) => p.head.includes("production")), { timeout: 60_000 });
+    const pr = await waitFor(() => h.fake.pulls.find((p) => p.head.includes("production")), {
+      timeout: 60_000,
+    });
     expect(pr.body).toContain("LLM not used: `endpoint_not_allowed`");
     expect(repoChosen.requests).toEqual([]);
     expect(operator.requests).toEqual([]);

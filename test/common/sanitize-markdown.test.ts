@@ -125,3 +125,27 @@ describe("readLinkAllowList (LINK_ALLOWED_HOSTS)", () => {
     expect(readLinkAllowList(value === undefined ? {} : { LINK_ALLOWED_HOSTS: value })).toEqual(expected);
   });
 });
+
+describe("sanitizeForGitHub styles", () => {
+  it.each([
+    ["code", "churn:v1", "`churn:v1`"],
+    ["code", "a`b", "a\\`b"],
+    ["code", "@team", "`@team`"],
+    ["plain", "2026-11-28T04:00:00.000Z", "2026-11-28T04:00:00.000Z"],
+    ["plain", "www.evil.example", "(link to www\\[\\.\\]evil\\[\\.\\]example removed)"],
+    ["plain", "<b>", "&lt;b&gt;"],
+  ] as const)("%s style renders %j as %j", (style, input, expected) => {
+    expect(sanitizeForGitHub(input, { allowedHosts, style })).toBe(expected);
+  });
+
+  it.each(["code", "plain"] as const)("%s style keeps the property: nothing unsafe for adversarial input", (style) => {
+    fc.assert(
+      fc.property(adversarial, (input) => {
+        const out = sanitizeForGitHub(input, { allowedHosts, maxLength: 300, style });
+        expect(out.length).toBeLessThanOrEqual(300);
+        for (const doc of contexts(out)) expect(findUnsafe(doc, { allowedHosts })).toEqual([]);
+      }),
+      { numRuns: 800 },
+    );
+  });
+});
