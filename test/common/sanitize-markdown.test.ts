@@ -138,14 +138,17 @@ describe("sanitizeForGitHub styles", () => {
     expect(sanitizeForGitHub(input, { allowedHosts, style })).toBe(expected);
   });
 
-  it.each(["code", "plain"] as const)("%s style keeps the property: nothing unsafe for adversarial input", (style) => {
-    fc.assert(
-      fc.property(adversarial, (input) => {
-        const out = sanitizeForGitHub(input, { allowedHosts, maxLength: 300, style });
-        expect(out.length).toBeLessThanOrEqual(300);
-        for (const doc of contexts(out)) expect(findUnsafe(doc, { allowedHosts })).toEqual([]);
-      }),
-      { numRuns: 800 },
-    );
-  });
+  it.each(["code", "plain"] as const)(
+    "%s style keeps the property: nothing unsafe for adversarial input",
+    (style) => {
+      fc.assert(
+        fc.property(adversarial, (input) => {
+          const out = sanitizeForGitHub(input, { allowedHosts, maxLength: 300, style });
+          expect(out.length).toBeLessThanOrEqual(300);
+          for (const doc of contexts(out)) expect(findUnsafe(doc, { allowedHosts })).toEqual([]);
+        }),
+        { numRuns: 800 },
+      );
+    },
+  );
 });
