@@ -42,7 +42,7 @@ function signed(value: number): string {
  * class labels, paths, reasons) made safe to post: the one sanitiser, no links.
  */
 function safe(text: string, maxLength = 300): string {
-  return sanitizeForGitHub(text, { allowedHosts: [], maxLength });
+  return sanitizeForGitHub(text, { allowedHosts: [], maxLength, style: "plain" });
 }
 
 /** Markdown-safe table cell for text the report wrote itself (numbers, metric names, references). */
