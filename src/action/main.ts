@@ -8,6 +8,7 @@ import { basename, extname, join, resolve } from "node:path";
 import * as core from "@actions/core";
 import { ConfigError, GitHubApiError, RegistryError, UsageError } from "../common/errors.js";
 import { expandGlob } from "../common/glob.js";
+import type { PipelineSpec } from "../config/pipeline.js";
 import { validateConfigFiles } from "../config/validate-files.js";
 import { buildShardDocument, buildTrainDocument } from "../pipeline/train-document.js";
 import { loadPipeline, trainPipeline } from "../pipeline/train.js";
@@ -133,6 +134,26 @@ async function mergeFilesFor(context: RunContext, path: string): Promise<string[
   return own.length > 0 ? own : files;
 }
 
+/**
+ * `pull_request_target` runs hold the base repository's secrets and check
+ * out what the workflow asks for; a fork's `model_type: command` pipeline
+ * would run the fork author's command with them. Refused, with the reason.
+ */
+function refuseForkCommand(context: RunContext, path: string, spec: PipelineSpec): string | undefined {
+  if (context.eventName !== "pull_request_target" || spec.model_training.model_type !== "command")
+    return undefined;
+  const pr = (context.payload as { pull_request?: PullRequestRepos } | null)?.pull_request;
+  const head = pr?.head?.repo?.full_name;
+  const fork = pr?.head?.repo?.fork === true || (head !== undefined && head !== pr?.base?.repo?.full_name);
+  if (!fork) return undefined;
+  return `${path}: model_type: command is refused on a pull_request_target run from a fork (${head ?? "unknown"}): the training command would run with this repository's secrets. Train fork pull requests on the pull_request event (no secrets), or after a maintainer has reviewed and merged the pipeline.`;
+}
+
+interface PullRequestRepos {
+  readonly head?: { readonly repo?: { readonly full_name?: string; readonly fork?: boolean } | null };
+  readonly base?: { readonly repo?: { readonly full_name?: string } | null };
+}
+
 async function trainOne(
   context: RunContext,
   path: string,
@@ -150,6 +171,8 @@ async function trainOne(
     : undefined;
   if (trialsOut) await mkdir(join(context.root, "meta-controller-trials"), { recursive: true });
   const mergeTrials = await mergeFilesFor(context, path);
+  const refusal = refuseForkCommand(context, path, await loadPipeline(context.root, path));
+  if (refusal !== undefined) throw new UsageError(refusal);
   const result = await trainPipeline({
     root: context.root,
     pipelinePath: path,

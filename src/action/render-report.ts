@@ -7,6 +7,7 @@ import type { ChartPoints } from "../evaluation/curves.js";
 import type { GateResult } from "../evaluation/gates.js";
 import type { DriftReport } from "../monitoring/drift/report.js";
 import type { TrainDocument } from "../pipeline/train-document.js";
+import { sanitizeForGitHub } from "../common/sanitize-markdown.js";
 import { renderImportanceChart, renderPrChart, renderRocChart, renderTuningChart } from "./render-charts.js";
 
 /** Everything a report shows. */
@@ -36,7 +37,15 @@ function signed(value: number): string {
   return value > 0 ? `+${text}` : value < 0 ? `−${text}` : text;
 }
 
-/** Markdown-safe table cell. */
+/**
+ * Text from the data, the pipeline file or a training script (column names,
+ * class labels, paths, reasons) made safe to post: the one sanitiser, no links.
+ */
+function safe(text: string, maxLength = 300): string {
+  return sanitizeForGitHub(text, { allowedHosts: [], maxLength, style: "plain" });
+}
+
+/** Markdown-safe table cell for text the report wrote itself (numbers, metric names, references). */
 function cell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
@@ -93,8 +102,8 @@ export function renderConfusionMatrix(
   classes: readonly string[],
 ): string {
   return table(
-    ["true \\ predicted", ...classes],
-    matrix.map((row, i) => [classes[i] ?? String(i), ...row.map(String)]),
+    ["true \\ predicted", ...classes.map((c) => safe(c, 100))],
+    matrix.map((row, i) => [safe(classes[i] ?? String(i), 100), ...row.map(String)]),
   );
 }
 
@@ -114,12 +123,13 @@ function renderProfile(input: ReportInput): string {
       d.classes
         .map((c, i) => {
           const n = input.classCounts?.[i] ?? 0;
-          return `${c}: ${n} (${total > 0 ? ((100 * n) / total).toFixed(1) : "0"}%)`;
+          return `${safe(c, 100)}: ${n} (${total > 0 ? ((100 * n) / total).toFixed(1) : "0"}%)`;
         })
         .join(", "),
     ]);
   }
-  for (const file of d.data.files) rows.push([`file ${file.path}`, `sha256 ${file.sha256.slice(0, 12)}…`]);
+  for (const file of d.data.files)
+    rows.push([`file ${safe(file.path, 200)}`, `sha256 ${file.sha256.slice(0, 12)}…`]);
   return table(["data", ""], rows);
 }
 
@@ -138,6 +148,7 @@ export function renderStatus(document: TrainDocument): string {
 export function renderPipelineReport(input: ReportInput): string {
   const d = input.document;
   const parts: string[] = [];
+  // The pipeline's name and path are the repository's own, checked by the schema and the CLI.
   parts.push(`### Pipeline \`${d.pipeline}\` (\`${input.pipelinePath}\`)`);
   parts.push(renderStatus(d));
   parts.push("#### Gates");
@@ -157,7 +168,7 @@ export function renderPipelineReport(input: ReportInput): string {
   );
   const unavailable = Object.entries(d.unavailable_metrics);
   if (unavailable.length > 0)
-    parts.push(unavailable.map(([name, why]) => `- \`${name}\` unavailable: ${why}`).join("\n"));
+    parts.push(unavailable.map(([name, why]) => `- ${safe(name, 100)} unavailable: ${safe(why)}`).join("\n"));
   if (d.confusion_matrix) {
     parts.push("#### Confusion matrix");
     parts.push(renderConfusionMatrix(d.confusion_matrix, d.classes));
@@ -174,7 +185,7 @@ export function renderPipelineReport(input: ReportInput): string {
   if (d.tuning) {
     parts.push("#### Tuning");
     parts.push(
-      `${d.tuning.strategy}, ${d.tuning.trials} trials, ${d.tuning.cv_folds}-fold CV; best ${d.tuning.metric} ${formatValue(d.tuning.best_score)} with \`${JSON.stringify(d.tuning.best_params)}\`${d.tuning.shards ? ` (merged shards ${d.tuning.shards.join(", ")})` : ""}`,
+      `${d.tuning.strategy}, ${d.tuning.trials} trials, ${d.tuning.cv_folds}-fold CV; best ${d.tuning.metric} ${formatValue(d.tuning.best_score)} with ${safe(JSON.stringify(d.tuning.best_params), 1000)}${d.tuning.shards ? ` (merged shards ${d.tuning.shards.join(", ")})` : ""}`,
     );
     if (input.trials && input.trials.length > 0)
       parts.push(renderTuningChart(input.trials, d.tuning.metric, input.direction ?? "maximize"));
@@ -203,7 +214,7 @@ export function renderServingReport(
     gates?: { passed: boolean; results: readonly GateResult[] };
   }[],
 ): string {
-  const parts: string[] = [`### Serving models of \`${pipeline}\``];
+  const parts: string[] = [`### Serving models of ${safe(pipeline, 100)}`];
   for (const env of environments) {
     if (!env.stable || !env.result) {
       parts.push(`#### ${env.environment}\n\nServes no model yet.`);
@@ -228,7 +239,7 @@ export function renderDriftReport(
   dataPath: string,
   environments: readonly { environment: string; stable: string | null; report?: DriftReport }[],
 ): string {
-  const parts: string[] = [`### Drift of \`${dataPath}\` (pipeline \`${pipeline}\`)`];
+  const parts: string[] = [`### Drift of ${safe(dataPath, 200)} (pipeline ${safe(pipeline, 100)})`];
   for (const env of environments) {
     if (!env.stable || !env.report) {
       parts.push(`#### ${env.environment}\n\nServes no model yet.`);
@@ -244,7 +255,7 @@ export function renderDriftReport(
       table(
         ["column", "type", "method", "statistic", "p-value", "threshold", "drift"],
         r.features.map((f) => [
-          f.name,
+          safe(f.name, 100),
           f.type,
           f.method,
           formatValue(f.statistic),

@@ -2,7 +2,9 @@
  * Settings of the bot that are not Probot's own. Secrets come from the
  * environment, never from the repository.
  */
+import { readLinkAllowList } from "../common/sanitize-markdown.js";
 import type { IncidentPolicy } from "../decision/incident-policy.js";
+import { readLlmOperatorSettings, type LlmOperatorSettings } from "../decision/llm-endpoint.js";
 import type { OutcomeSink } from "../operations/incident-memory.js";
 import { readCardSummarySource, type CardSummarySource } from "./card-summary.js";
 
@@ -34,6 +36,10 @@ export interface BotAppOptions {
   readonly decisionLogBranch?: string;
   /** OpenAI-compatible API key for the advisor (`OPENAI_API_KEY`); template diagnosis without. */
   readonly openaiApiKey?: string;
+  /** The operator's LLM endpoint and allow-lists (`OPENAI_BASE_URL`, `OPENAI_MODEL`, `LLM_ALLOWED_HOSTS`, `LLM_ALLOWED_MODELS`). */
+  readonly llm?: Omit<LlmOperatorSettings, "apiKey">;
+  /** Hosts posts may link to (`LINK_ALLOWED_HOSTS`, default `github.com`). */
+  readonly linkHosts?: readonly string[];
   /** Seed of the engine's exploration (`BOT_SEED`). */
   readonly seed?: number;
   readonly outcomes?: OutcomeSink;
@@ -52,6 +58,8 @@ export function readBotAppOptions(env: NodeJS.ProcessEnv): BotAppOptions {
     ...(env.DECISION_LOG ? { decisionLogPath: env.DECISION_LOG } : {}),
     ...(env.DECISION_LOG_BRANCH ? { decisionLogBranch: env.DECISION_LOG_BRANCH } : {}),
     ...(env.OPENAI_API_KEY ? { openaiApiKey: env.OPENAI_API_KEY } : {}),
+    llm: readLlmOperatorSettings(env),
+    linkHosts: readLinkAllowList(env),
     ...(Number.isInteger(seed) ? { seed } : {}),
     ...(env.ALERT_TOKEN ? { alertToken: env.ALERT_TOKEN } : {}),
     ...(env.ALERT_HMAC_SECRET ? { alertHmacSecret: env.ALERT_HMAC_SECRET } : {}),

@@ -45,6 +45,8 @@ function choosePolicy(options: BotAppOptions, log: Logger, localLog: DecisionLog
   if (options.policyKind === "guardrail") return createGuardrailPolicy();
   return createEnginePolicy({
     apiKey: options.openaiApiKey,
+    ...(options.llm === undefined ? {} : { llm: options.llm }),
+    ...(options.linkHosts === undefined ? {} : { linkHosts: options.linkHosts }),
     seed: options.seed ?? 1,
     logger: log,
     store: localLog,

@@ -5,6 +5,7 @@
  * Action report's metrics and gates only.
  */
 import { resolve } from "node:path";
+import { sanitizeForGitHub } from "../common/sanitize-markdown.js";
 import type { ModelCard } from "../registry/model-card-schema.js";
 import type { ModelRegistry } from "../registry/model-registry.js";
 import { openConfiguredRegistry } from "../registry/open-registry.js";
@@ -17,23 +18,35 @@ function formatMetric(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(4);
 }
 
+/** Card text is whatever was pushed to the registry: the one sanitiser, no links. */
+function safe(text: string, maxLength = 200): string {
+  return sanitizeForGitHub(text, { allowedHosts: [], maxLength, style: "plain" });
+}
+
+/** A card name, path or JSON value in a code span when that is safe, else sanitised text. */
+function code(text: string, maxLength = 200): string {
+  return sanitizeForGitHub(text, { allowedHosts: [], maxLength, style: "code" });
+}
+
 /** Renders the card as a short markdown table (pure). */
 export function renderCardSummary(card: ModelCard): string {
   const lines = [
     "| | |",
     "| --- | --- |",
-    `| model | \`${card.name}:${card.version}\` |`,
-    `| task | ${card.task} (target \`${card.target}\`) |`,
-    `| trained | ${card.created_at} from commit \`${card.git_commit.slice(0, 7)}\` |`,
-    `| features | ${card.features.map((f) => `\`${f.name}\``).join(", ")} |`,
-    `| data | ${card.data_files.map((f) => `\`${f.path}\` (sha256 ${f.sha256.slice(0, 12)}…)`).join(", ")} |`,
-    `| params | \`${JSON.stringify(card.params)}\` |`,
+    `| model | ${code(`${card.name}:${card.version}`)} |`,
+    `| task | ${safe(card.task, 40)} (target ${code(card.target)}) |`,
+    `| trained | ${safe(card.created_at, 40)} from commit ${code(card.git_commit.slice(0, 7), 9)} |`,
+    `| features | ${card.features.map((f) => code(f.name)).join(", ")} |`,
+    `| data | ${card.data_files.map((f) => `${code(f.path)} (sha256 ${safe(f.sha256.slice(0, 12), 12)}…)`).join(", ")} |`,
+    `| params | ${code(JSON.stringify(card.params), 1000)} |`,
   ];
   if (card.tuning)
     lines.push(
-      `| tuning | ${card.tuning.strategy}, ${card.tuning.trials} trials, best ${card.tuning.metric} ${formatMetric(card.tuning.best_score)} |`,
+      `| tuning | ${safe(card.tuning.strategy, 40)}, ${card.tuning.trials} trials, best ${safe(card.tuning.metric, 60)} ${formatMetric(card.tuning.best_score)} |`,
     );
-  const metrics = Object.entries(card.metrics).map(([name, value]) => `${name} ${formatMetric(value)}`);
+  const metrics = Object.entries(card.metrics).map(
+    ([name, value]) => `${safe(name, 60)} ${formatMetric(value)}`,
+  );
   if (metrics.length > 0) lines.push(`| holdout metrics | ${metrics.join(", ")} |`);
   return lines.join("\n");
 }

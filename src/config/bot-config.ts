@@ -48,22 +48,21 @@ export const BotConfig = z
       .default("train.yml")
       .describe("Workflow file dispatched by /retrain and by retrain decisions."),
     llm: z
-      .strictObject({
-        model: z
-          .string()
-          .min(1)
-          .default("gpt-4o-mini")
-          .describe("Model name at the OpenAI-compatible endpoint."),
-        base_url: z.url().optional().describe("OpenAI-compatible endpoint (Azure, Ollama, vLLM…)."),
-        timeout_seconds: z.number().gt(0).max(300).default(30).describe("Timeout of one LLM call."),
-        max_retries: z.number().int().min(0).max(5).default(1).describe("Retries of one LLM call."),
+      .unknown()
+      .optional()
+      .refine((value) => value === undefined, {
+        message:
+          "`llm` is no longer read from .github/meta-controller.yml: the LLM endpoint, model and key belong to the bot's operator (OPENAI_BASE_URL, OPENAI_MODEL, OPENAI_API_KEY, LLM_ALLOWED_HOSTS, LLM_ALLOWED_MODELS); an environment's policy.advisor may choose among what the operator allows. Remove the `llm` section.",
       })
-      .default({ model: "gpt-4o-mini", timeout_seconds: 30, max_retries: 1 })
-      .describe("LLM advisor settings; the API key comes from the bot's OPENAI_API_KEY."),
+      .describe(
+        "Removed: the LLM endpoint is the bot operator's (see SECURITY.md). A file that still has it is rejected.",
+      ),
     allowed_link_hosts: z
       .array(z.string().min(1))
       .default([])
-      .describe("Hosts besides the repository's and the registry's that diagnosis comments may link to."),
+      .describe(
+        "Hosts besides the operator's (LINK_ALLOWED_HOSTS, default github.com) that posts about incidents may link to, over https.",
+      ),
   })
   .describe("Settings of the Meta-Controller GitHub App for this repository.");
 export type BotConfig = z.infer<typeof BotConfig>;

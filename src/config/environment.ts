@@ -163,14 +163,13 @@ export const EnvironmentSpec = z
       "Decision-engine overrides for this environment (rate limits, cooldowns, freeze windows, bandit).",
     ),
     notify: z
-      .strictObject({
-        slack_webhook_env: z
-          .string()
-          .regex(/^[A-Z_][A-Z0-9_]*$/, { message: "expected an environment variable name" })
-          .describe("Name of the bot's environment variable that holds a Slack-compatible webhook URL."),
-      })
+      .unknown()
       .optional()
-      .describe("Where notifications go besides GitHub."),
+      .refine((value) => value === undefined, {
+        message:
+          "`notify` (slack_webhook_env) is not supported: the bot posts to GitHub only. Remove the `notify` section.",
+      })
+      .describe("Removed: it was never used. A file that still has it is rejected."),
   })
   .superRefine((env, ctx) => {
     const digestOf = (ref: string | null | undefined) => ref?.split("@")[1];

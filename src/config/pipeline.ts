@@ -89,6 +89,15 @@ export const TrainingCommand = z
   .strictObject({
     run: z.string().min(1).describe("Shell command, run from the repository root; it writes model.onnx."),
     timeout: Duration.optional().describe("Longest the command may run (default 1h)."),
+    env: z
+      .array(
+        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: "expected an environment variable name" }),
+      )
+      .max(100)
+      .optional()
+      .describe(
+        "Names of the runner's environment variables the command may read. It gets only PATH, HOME, LANG, TMPDIR, META_CONTROLLER_* and these: no token or password unless named here. A pipeline file is code: whoever may edit it may run commands with what it names.",
+      ),
   })
   .describe("Bring-your-own training: a command that writes model.onnx to $META_CONTROLLER_OUTPUT_DIR.");
 

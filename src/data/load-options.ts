@@ -35,6 +35,19 @@ export function listNames(names: readonly string[], limit = 30): string {
   return shown.join(", ") + more;
 }
 
+/** Longest part of a file's header an error message quotes. */
+export const HEADER_QUOTE_CHARS = 80;
+
+/**
+ * The start of a header as an error may quote it: JSON-escaped and at most
+ * {@link HEADER_QUOTE_CHARS} characters, since the "header" of a file that
+ * is not a table (a key file, `/etc/passwd`) is its first line of content.
+ */
+export function quoteHeaderPrefix(header: readonly string[]): string {
+  const text = listNames(header, 10);
+  return text.length <= HEADER_QUOTE_CHARS ? text : `${text.slice(0, HEADER_QUOTE_CHARS)}…`;
+}
+
 /**
  * Checks the needed and overridden columns against the file's header and
  * returns the indices of the columns to load.
@@ -46,7 +59,7 @@ export function selectColumns(source: string, header: readonly string[], options
   if (absent.length > 0) {
     const noun = absent.length === 1 ? "column" : "columns";
     throw new DataError(
-      `${source}: ${noun} ${listNames(absent)} not found; the file has ${header.length} columns: ${listNames(header)}`,
+      `${source}: ${noun} ${listNames(absent)} not found; the file has ${header.length} columns: ${quoteHeaderPrefix(header)}`,
     );
   }
   if (options.columns === undefined) return header.map((_, i) => i);

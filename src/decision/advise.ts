@@ -25,6 +25,8 @@ export interface AdvisorClientOptions {
   readonly maxInputTokens: number;
   /** `false` turns the LLM off even with a key. */
   readonly enabled?: boolean;
+  /** Why the endpoint asked for may not receive the key (see `llm-endpoint.ts`); no call is made. */
+  readonly endpointProblem?: string;
   /** Baseline action, suggested by the template diagnosis. */
   readonly fallbackAction: Action;
   readonly fetch?: typeof fetch;
@@ -49,6 +51,10 @@ export async function adviseIncident(input: AdvisorInput, options: AdvisorClient
     buildTemplateDiagnosis(input.incident, options.fallbackAction, reason);
   if (options.enabled === false) return fallback("disabled");
   if (options.apiKey === undefined || options.apiKey === "") return fallback("no_api_key");
+  if (options.endpointProblem !== undefined) {
+    options.logger?.warn({ problem: options.endpointProblem }, "LLM endpoint refused; using the template");
+    return fallback("endpoint_not_allowed");
+  }
 
   const prompt = buildAdvisorPrompt(input, options.maxInputTokens);
   const client = new OpenAI({

@@ -61,6 +61,7 @@ export const FALLBACK_REASONS = [
   "content_filter",
   "unknown_evidence",
   "api_error",
+  "endpoint_not_allowed",
 ] as const;
 
 /** One fallback reason. */

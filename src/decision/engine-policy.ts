@@ -11,12 +11,14 @@
  * before the next append.
  */
 import { createRandom, type Random } from "../common/random.js";
+import { DEFAULT_LINK_HOSTS, sanitizeForGitHub } from "../common/sanitize-markdown.js";
 import type { Logger } from "../common/logger.js";
 import { createDecisionLogOutbox, messageOf } from "./decision-log-outbox.js";
 import { createMemoryDecisionLogStore, type DecisionLogStore } from "./decision-log-store.js";
 import type { Action } from "./actions.js";
 import type { DecisionRecord, LogRecord } from "./decision-log.js";
 import { buildOutcomeRecord, processIncident } from "./process-incident.js";
+import type { LlmOperatorSettings } from "./llm-endpoint.js";
 import type { IncidentPolicy, PolicyContext, PolicyDecision } from "./incident-policy.js";
 
 /** Settings of {@link createEnginePolicy}. */
@@ -25,6 +27,10 @@ export interface EnginePolicyOptions {
   readonly store?: DecisionLogStore;
   /** OpenAI-compatible API key; the template diagnosis is used without one. */
   readonly apiKey: string | undefined;
+  /** The operator's LLM endpoint and allow-lists (`OPENAI_BASE_URL`, `OPENAI_MODEL`, `LLM_ALLOWED_*`). */
+  readonly llm?: Omit<LlmOperatorSettings, "apiKey">;
+  /** Hosts posts may link to, the operator's (`LINK_ALLOWED_HOSTS`); the repository's `allowed_link_hosts` add to them. */
+  readonly linkHosts?: readonly string[];
   readonly seed: number;
   readonly logger: Logger;
   /** Appends kept for a later retry at most; the oldest is dropped (and logged) past it. Default 1000. */
@@ -57,6 +63,7 @@ export function createEnginePolicy(options: EnginePolicyOptions): EnginePolicy {
     pendingAppends: () => outbox.pending(),
     async decide(incident, context) {
       const store = context.decisionLog ?? fallback;
+      const allowedHosts = [...(options.linkHosts ?? DEFAULT_LINK_HOSTS), ...context.allowedHosts];
       const problems: string[] = [];
       let records: readonly LogRecord[] = [];
       let unread = false;
@@ -82,13 +89,18 @@ export function createEnginePolicy(options: EnginePolicyOptions): EnginePolicy {
         automaticRollback: context.environment.rollback.automatic,
         baselineOnly: unread,
         apiKey: options.apiKey,
-        allowedHosts: context.allowedHosts,
+        ...(options.llm === undefined ? {} : { llm: options.llm }),
+        allowedHosts,
         logger: log,
       });
       return {
         action: processed.decision.action,
         reason_code: processed.decision.reason_code,
-        explanation: processed.diagnosis.summary,
+        // The summary may be the LLM's words; it is posted as the PR's and the diagnosis' summary line.
+        explanation: sanitizeForGitHub(processed.diagnosis.summary, {
+          allowedHosts,
+          maxLength: 1200,
+        }),
         markdown: processed.markdown,
         requiresHuman: processed.decision.requires_human,
         decisionId: processed.record.id,

@@ -24,6 +24,7 @@ import {
   type GuardrailHold,
 } from "./guardrails.js";
 import type { Incident } from "./incident.js";
+import { resolveLlmEndpoint, type LlmOperatorSettings } from "./llm-endpoint.js";
 import { resolvePolicy, type PolicySpec } from "./policy-spec.js";
 import { foldDecisionLog, recentAutomatedActions } from "./policy-state.js";
 import { renderDiagnosisMarkdown } from "./render-diagnosis.js";
@@ -53,6 +54,12 @@ export interface ProcessIncidentOptions {
   readonly telemetry?: Omit<AdvisorInput, "incident">;
   /** The API key comes from the bot's environment; without one the template is used. */
   readonly apiKey: string | undefined;
+  /**
+   * The operator's endpoint, model and allow-lists (the bot's environment);
+   * the repository's `policy.advisor` may only choose among them. Absent:
+   * the OpenAI API and nothing else.
+   */
+  readonly llm?: Omit<LlmOperatorSettings, "apiKey">;
   /** Hosts comment links may point to (the repository's, the registry's). */
   readonly allowedHosts: readonly string[];
   readonly fetch?: typeof fetch;
@@ -74,6 +81,13 @@ export interface ProcessedIncident {
   /** The line to append to the decision log. */
   readonly logLine: string;
 }
+
+const NO_OPERATOR_SETTINGS: Omit<LlmOperatorSettings, "apiKey"> = {
+  baseURL: undefined,
+  model: undefined,
+  allowedHosts: [],
+  allowedModels: [],
+};
 
 /** Runs the decision path for one incident. */
 export async function processIncident(
@@ -104,17 +118,21 @@ export async function processIncident(
   const recent = records
     .filter((r): r is DecisionRecord => r.type === "decision" && r.environment === incident.environment)
     .slice(-10);
+  const endpoint = resolveLlmEndpoint(
+    { ...NO_OPERATOR_SETTINGS, ...options.llm, apiKey: options.apiKey },
+    { baseUrl: options.policySpec?.advisor?.base_url, model: options.policySpec?.advisor?.model },
+  );
   const diagnosis = await adviseIncident(
     { ...options.telemetry, incident, recent_decisions: recent },
     {
       apiKey: policy.advisor.enabled === false ? undefined : options.apiKey,
-      model: policy.advisor.model,
+      model: endpoint.ok ? endpoint.model : policy.advisor.model,
       timeoutMs: policy.advisor.timeoutMs,
       maxRetries: policy.advisor.maxRetries,
       maxInputTokens: policy.advisor.maxInputTokens,
       fallbackAction: baseline,
       ...(policy.advisor.enabled === false ? { enabled: false } : {}),
-      ...(policy.advisor.baseUrl === undefined ? {} : { baseURL: policy.advisor.baseUrl }),
+      ...(endpoint.ok ? { baseURL: endpoint.baseURL } : { endpointProblem: endpoint.problem }),
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     },

@@ -13,6 +13,11 @@
  * | `META_CONTROLLER_FEATURES` | JSON list of `{ "name", "kind": "numeric" \| "categorical" }`, the model's inputs |
  * | `META_CONTROLLER_SEED` | the pipeline's seed |
  *
+ * Nothing else of the runner's environment reaches the command but
+ * {@link COMMAND_BASE_ENV} and the names the pipeline lists under
+ * `command.env`: a CI job holds tokens and registry passwords, and a
+ * training script has no business with them unless the pipeline says so.
+ *
  * The model must take one input per feature, as our own exports do: numeric
  * `tensor(float) [N, 1]`, categorical `tensor(string) [N, 1]`. Its stdout and
  * stderr stream through; a non-zero exit fails the run with the exit code
@@ -36,6 +41,25 @@ export const EXTERNAL_COMMAND_ENV = {
   features: "META_CONTROLLER_FEATURES",
   seed: "META_CONTROLLER_SEED",
 } as const;
+
+/** Variables every command gets from the runner's environment, besides `META_CONTROLLER_*`. */
+export const COMMAND_BASE_ENV: readonly string[] = ["PATH", "HOME", "LANG", "TMPDIR"];
+
+/**
+ * The environment a command starts with: {@link COMMAND_BASE_ENV},
+ * `META_CONTROLLER_*`, and the names in `passed` that `base` has (pure).
+ */
+export function buildCommandEnvironment(
+  base: NodeJS.ProcessEnv,
+  passed: readonly string[] = [],
+): NodeJS.ProcessEnv {
+  const names = new Set([...COMMAND_BASE_ENV, ...passed]);
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(base)) {
+    if (value !== undefined && (names.has(name) || name.startsWith("META_CONTROLLER_"))) env[name] = value;
+  }
+  return env;
+}
 
 /** File the command must write into the output folder. */
 export const EXTERNAL_MODEL_FILE = "model.onnx";
@@ -73,8 +97,10 @@ export interface ExternalCommandInput {
    * to reject it. The pipeline passes `verifyOnnxModel` from `onnx/`.
    */
   readonly verifyModel: (bytes: Uint8Array, modelPath: string) => Promise<void>;
-  /** Base environment; default `process.env`. */
+  /** Environment the allowed variables are taken from; default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Names of further variables of `env` the command gets (the pipeline's `command.env`). */
+  readonly passEnv?: readonly string[];
   /** Where the command's output streams; default this process's stdout/stderr. */
   readonly stdout?: Writable;
   readonly stderr?: Writable;
@@ -218,7 +244,7 @@ export async function runExternalCommand(input: ExternalCommandInput): Promise<E
   await rm(modelPath, { force: true });
   await rm(metricsPath, { force: true });
   const env: NodeJS.ProcessEnv = {
-    ...(input.env ?? process.env),
+    ...buildCommandEnvironment(input.env ?? process.env, input.passEnv),
     [EXTERNAL_COMMAND_ENV.trainCsv]: input.trainCsv,
     [EXTERNAL_COMMAND_ENV.holdoutCsv]: input.holdoutCsv,
     [EXTERNAL_COMMAND_ENV.outputDir]: input.outputDir,

@@ -5,6 +5,7 @@
  * another model, a quarantined digest (nothing overrides that), the
  * version already stable, and a rollout in progress unless forced.
  */
+import { sanitizeForGitHub } from "../common/sanitize-markdown.js";
 import type { StrategyType } from "../config/environment.js";
 import { buildDeployEdit, digestOfRef, shortDigest } from "../deploy/environment-edits.js";
 import type { ChangeResult, EnvironmentFile } from "./desired-state.js";
@@ -64,6 +65,10 @@ export function checkDeployable(env: EnvironmentFile, ref: string, force: boolea
   return digest;
 }
 
+function safeCell(text: string, style: "code" | "plain"): string {
+  return sanitizeForGitHub(text, { allowedHosts: [], maxLength: 200, style });
+}
+
 function renderDeployBody(env: EnvironmentFile, input: DeployInput, strategy: StrategyType): string {
   const lines = [
     `Deploys \`${input.ref}\` to **${env.name}** with the **${strategy}** strategy.`,
@@ -77,11 +82,13 @@ function renderDeployBody(env: EnvironmentFile, input: DeployInput, strategy: St
   const report = input.report;
   if (report?.gatesPassed !== undefined)
     lines.push(`| gates | ${report.gatesPassed ? "✅ passed" : "❌ failed"} |`);
-  if (report?.pipeline) lines.push(`| pipeline | \`${report.pipeline}\` |`);
+  // The report is read from a PR comment: its strings go through the one sanitiser.
+  if (report?.pipeline) lines.push(`| pipeline | ${safeCell(report.pipeline, "code")} |`);
   const metrics = Object.entries(report?.metrics ?? {});
   if (metrics.length > 0) {
     lines.push("", "**Metrics**", "", "| metric | value |", "| --- | --- |");
-    for (const [name, value] of metrics) lines.push(`| ${name} | ${value} |`);
+    for (const [name, value] of metrics)
+      lines.push(`| ${safeCell(name, "plain")} | ${safeCell(String(value), "plain")} |`);
   }
   if (input.cardSummary) lines.push("", "**Model card**", "", input.cardSummary);
   return lines.join("\n");

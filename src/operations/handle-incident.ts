@@ -20,6 +20,7 @@ import {
   type RepositoryContext,
 } from "./repository-context.js";
 import { handleResolvedNotice } from "./resolved-notice.js";
+import { sanitizeUntrusted } from "./incident-summary.js";
 import { rollBack } from "./rollback.js";
 
 export type { IncidentDeps, IncidentResult } from "./incident-deps.js";
@@ -75,13 +76,17 @@ async function takeRollback(
   const bad = decision.action === "abort_canary" ? (incident.digests.candidate ?? serving) : serving;
   // Rolling back a bad candidate is an abort, whatever the policy called it.
   const isAbort = bad !== undefined && bad === incident.digests.candidate;
-  const result = await rollBack({ state: repo.state, requester: `alert \`${incident.fingerprint}\`` }, env, {
-    badDigest: bad,
-    branch: rollbackBranch(env.name, incident.fingerprint, incident.started_at),
-    details: `${renderIncident(incident, decision)}\n\n${incidentMarker(incident.fingerprint, decision.decisionId)}`,
-    kind: isAbort ? "abort" : "rollback",
-    ...(lastGood === undefined ? {} : { lastGood }),
-  });
+  const result = await rollBack(
+    { state: repo.state, requester: `alert ${sanitizeUntrusted(incident.fingerprint, 100)}` },
+    env,
+    {
+      badDigest: bad,
+      branch: rollbackBranch(env.name, incident.fingerprint, incident.started_at),
+      details: `${renderIncident(incident, decision)}\n\n${incidentMarker(incident.fingerprint, decision.decisionId)}`,
+      kind: isAbort ? "abort" : "rollback",
+      ...(lastGood === undefined ? {} : { lastGood }),
+    },
+  );
   if (result.status === "opened")
     return { link: result.pr.url, detail: `opened #${result.pr.number} (${result.merge})` };
   if (result.status === "duplicate") return { link: result.pr?.url, detail: `duplicate of ${result.branch}` };

@@ -3,14 +3,13 @@
  * from alerts or comments is untrusted: it is flattened, cut, and stripped
  * of mentions and HTML so it can neither ping people nor hide content.
  */
+import { sanitizeForGitHub } from "../common/sanitize-markdown.js";
 import type { Incident } from "../decision/incident.js";
 import type { PolicyDecision } from "../decision/incident-policy.js";
 
-/** Makes untrusted text safe to show inline. */
+/** Makes untrusted text (alert labels and annotations) safe to show inline: the one sanitiser, no links. */
 export function sanitizeUntrusted(text: string, max = 300): string {
-  const flat = text.replace(/[\r\n\t]+/g, " ").replace(/[<>]/g, (c) => (c === "<" ? "&lt;" : "&gt;"));
-  const unmentioned = flat.replace(/@(?=[A-Za-z0-9])/g, "@\u200b").replace(/`/g, "'");
-  return unmentioned.length > max ? `${unmentioned.slice(0, max - 1)}…` : unmentioned;
+  return sanitizeForGitHub(text, { allowedHosts: [], maxLength: max });
 }
 
 /** The evidence list of an incident as Markdown. */
@@ -23,7 +22,7 @@ export function renderEvidence(incident: Incident): string {
         e.value === undefined
           ? ""
           : ` (value ${e.value}${e.threshold === undefined ? "" : `, threshold ${e.threshold}`})`;
-      return `- \`${e.id}\` ${e.kind}: ${sanitizeUntrusted(e.text)}${measured}`;
+      return `- ${sanitizeUntrusted(e.id, 100)} ${e.kind}: ${sanitizeUntrusted(e.text)}${measured}`;
     })
     .join("\n");
 }
@@ -36,9 +35,9 @@ export function renderDiagnosis(incident: Incident, decision: PolicyDecision): s
     "",
     `| | |`,
     `| --- | --- |`,
-    `| model | \`${sanitizeUntrusted(incident.model, 100)}\` |`,
-    `| fingerprint | \`${sanitizeUntrusted(incident.fingerprint, 100)}\` |`,
-    `| started | ${incident.started_at} |`,
+    `| model | ${sanitizeUntrusted(incident.model, 100)} |`,
+    `| fingerprint | ${sanitizeUntrusted(incident.fingerprint, 100)} |`,
+    `| started | ${sanitizeUntrusted(incident.started_at, 40)} |`,
     `| serving | ${d.serving ? `\`${d.serving}\`` : "—"} |`,
     `| stable | ${d.stable ? `\`${d.stable}\`` : "—"} |`,
     `| candidate | ${d.candidate ? `\`${d.candidate}\`` : "—"} |`,

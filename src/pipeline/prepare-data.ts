@@ -44,10 +44,14 @@ function targetColumn(frame: Frame, name: string, source: string) {
 }
 
 /** Loads and splits the data of a pipeline. Throws DataError naming file, row and column. */
-export async function prepareData(spec: PipelineSpec, root: string): Promise<PreparedData> {
+export async function prepareData(
+  spec: PipelineSpec,
+  root: string,
+  allowOutsideRoot = false,
+): Promise<PreparedData> {
   const columns = listPipelineColumns(spec);
   const { target_column: targetName, task: givenTask, test_size: testSize, seed } = spec.model_training;
-  const main = buildLoadRequest(root, spec.data_processing.data_source, columns);
+  const main = buildLoadRequest(root, spec.data_processing.data_source, columns, allowOutsideRoot);
   const frame = await loadTable(main.source, main.options);
   const target = encodeTarget(targetColumn(frame, targetName, main.source.path), givenTask, {
     source: main.source.path,
@@ -62,7 +66,7 @@ export async function prepareData(spec: PipelineSpec, root: string): Promise<Pre
 
   const holdoutSpec = spec.evaluation.data_source;
   if (holdoutSpec) {
-    const holdout = buildLoadRequest(root, holdoutSpec, columns);
+    const holdout = buildLoadRequest(root, holdoutSpec, columns, allowOutsideRoot);
     // The holdout's columns keep the kinds they had in training, whatever its own values look like.
     const holdoutFrame = await loadTable(holdout.source, {
       ...holdout.options,

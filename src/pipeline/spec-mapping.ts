@@ -3,7 +3,8 @@
  * capability asks for: load options, feature options, the search space, the
  * tuning metric. Kept apart so the use case reads as a sequence of steps.
  */
-import { isAbsolute, resolve } from "node:path";
+import { isAbsolute, relative, resolve } from "node:path";
+import { DataError } from "../common/errors.js";
 import type { PipelineSpec } from "../config/pipeline.js";
 import type { LoadOptions } from "../data/load-options.js";
 import type { TableSource } from "../data/load-table.js";
@@ -19,9 +20,22 @@ import type { SearchSpaceSpec } from "../tuning/space.js";
 
 type DataSourceSpec = PipelineSpec["data_processing"]["data_source"];
 
-/** Resolves a data path against the repository root (absolute paths stay as they are). */
-export function resolveDataPath(root: string, path: string): string {
-  return isAbsolute(path) ? path : resolve(root, path);
+/**
+ * Resolves a data path against the repository root. A pipeline file is the
+ * repository's, and so are the files it may read: a path that leads out of
+ * the root (absolute, or through `..`) is refused unless the operator allows
+ * it (`--allow-outside-root`), so a pipeline cannot have the CLI, the Action
+ * or a model card quote or hash `/etc/passwd` or a runner's key file.
+ */
+export function resolveDataPath(root: string, path: string, allowOutsideRoot = false): string {
+  const resolved = isAbsolute(path) ? path : resolve(root, path);
+  const fromRoot = relative(resolve(root), resolved);
+  const outside = fromRoot === ".." || /^\.\.[\\/]/.test(fromRoot) || isAbsolute(fromRoot);
+  if (outside && !allowOutsideRoot)
+    throw new DataError(
+      `data path ${JSON.stringify(path.slice(0, 200))} is outside the repository root ${root}; pipelines read files inside the repository (pass --allow-outside-root to allow it)`,
+    );
+  return resolved;
 }
 
 /** The table source and load options of a data source, reading only the columns the pipeline uses. */
@@ -29,11 +43,15 @@ export function buildLoadRequest(
   root: string,
   source: DataSourceSpec,
   columns: readonly string[],
+  allowOutsideRoot = false,
 ): { source: TableSource; options: LoadOptions } {
   const options: { -readonly [K in keyof LoadOptions]: LoadOptions[K] } = { columns };
   if (source.missing_values) options.missingTokens = source.missing_values;
   if (source.column_types) options.types = source.column_types;
-  return { source: { type: source.type, path: resolveDataPath(root, source.path) }, options };
+  return {
+    source: { type: source.type, path: resolveDataPath(root, source.path, allowOutsideRoot) },
+    options,
+  };
 }
 
 /** Every column a pipeline reads: its features, then its target. */

@@ -30,6 +30,8 @@ import { mergeTuningShards, tuneHyperparameters, type TuningSummary } from "./tu
 export interface TrainOptions {
   /** Repository root: data paths are relative to it. */
   readonly root: string;
+  /** Data paths may lead out of `root` (the CLI's `--allow-outside-root`); refused by default. */
+  readonly allowOutsideRoot?: boolean;
   /** Path of the pipeline file (relative to `root` or absolute). */
   readonly pipelinePath: string;
   /** Overrides `model_training.seed`. */
@@ -134,7 +136,7 @@ interface BuiltModel {
 
 /** Loads and splits the data, logging what was loaded. */
 async function loadTrainingData(spec: PipelineSpec, options: TrainOptions): Promise<PreparedData> {
-  const data = await prepareData(spec, options.root);
+  const data = await prepareData(spec, options.root, options.allowOutsideRoot === true);
   options.logger?.info(
     {
       rows_train: data.train.rows.length,

@@ -93,7 +93,7 @@ describe("Alertmanager", () => {
     expect(pr.autoMerge).toBe("SQUASH");
     expect(pr.labels).toEqual(["meta-controller", "meta-controller:rollback"]);
     expect(pr.body).toContain("value 0.052, threshold 0.01");
-    expect(pr.body).toContain("@\u200beveryone &lt;script&gt;");
+    expect(pr.body).toContain("`@everyone` &lt;script&gt;");
     expect(await bot.fake.readFile("main", "environments/production.yaml")).toBe(
       PRODUCTION_V1.replace("quarantine: []", `quarantine: [${D.v2}]`),
     );
@@ -177,7 +177,7 @@ describe("Grafana and server events", () => {
     expect(res).toEqual({ status: 202, json: { accepted: 1, duplicates: 0 } });
     const comment = await waitFor(() => bot.fake.comments.find((c) => c.body.includes("drift (warning)")));
     expect(comment.body).toMatch(/\*\*notify\*\* \(`drift_needs_retrain`\)/);
-    expect(comment.body).toContain("`value:B` metric: B = 0.31");
+    expect(comment.body).toContain("value\\:B metric: B \\= 0\\.31");
     expect(bot.fake.pulls.length).toBe(pulls);
   });
 

@@ -154,6 +154,8 @@ export interface HarnessOptions {
   readonly decisionLog?: "file" | "repository";
   /** Adds commits to the repository before the bot starts (more environments, older histories). */
   readonly prepareRepository?: (repoDir: string) => Promise<void>;
+  /** More environment variables of the bot process (e.g. the operator's LLM settings). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Signs an alert body with the HMAC secret. */
@@ -173,7 +175,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
     repoDir,
     "main",
     "environments/production.yaml",
-    PRODUCTION_V2,
+    PRODUCTION_V2 + (options.productionExtra ?? ""),
     "Promote v2 in production",
   );
   await options.prepareRepository?.(repoDir);
@@ -215,6 +217,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
         LOG_LEVEL: options.logLevel ?? "warn",
         LOG_FORMAT: "json",
         NODE_ENV: "test",
+        ...options.env,
       },
       ready: readListeningUrl,
     });

@@ -60,6 +60,12 @@ describe("processIncident", () => {
       logText: "",
       random: createRandom(1),
       apiKey: "k",
+      llm: {
+        baseURL: undefined,
+        model: undefined,
+        allowedHosts: [new URL(fake.baseURL).host],
+        allowedModels: [],
+      },
     });
 
     fake.assertDone();

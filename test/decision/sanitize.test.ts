@@ -14,7 +14,7 @@ describe("sanitizeForGitHub", () => {
     ["HTML becomes entities", "<b>x</b> & y", "&lt;b&gt;x&lt;∕b&gt; &amp; y"],
     ["a mention goes into a code span", "ping @alice now", "ping `@alice` now"],
     ["a team mention goes into a code span", "@org/team", "`@org/team`"],
-    ["an email address is not a mention", "mail a@b.io", "mail a@b\\.io"],
+    ["an email address is neither a mention nor a mailto link", "mail a@b.io", "mail a@\u200bb\\.io"],
     ["a slash command is broken", "/deploy canary", "∕deploy canary"],
     ["a path keeps its slashes after the first segment", "data/train.csv", "data/train\\.csv"],
     ["newlines collapse to spaces", "a\n# b", "a \\# b"],

@@ -69,6 +69,7 @@ describe("trainPipeline", () => {
   it("tunes a grid by cross-validation, fits the best parameters and reports failed gates", async () => {
     const result = (await trainPipeline({
       root: dir,
+      allowOutsideRoot: true,
       pipelinePath: "logistic.yaml",
       threads: 1,
     })) as TrainResult;
@@ -88,16 +89,19 @@ describe("trainPipeline", () => {
   it("gives identical parameters and metrics for the same seed, whatever the thread count", async () => {
     const one = (await trainPipeline({
       root: dir,
+      allowOutsideRoot: true,
       pipelinePath: "boosting.yaml",
       threads: 1,
     })) as TrainResult;
     const two = (await trainPipeline({
       root: dir,
+      allowOutsideRoot: true,
       pipelinePath: "boosting.yaml",
       threads: 2,
     })) as TrainResult;
     const other = (await trainPipeline({
       root: dir,
+      allowOutsideRoot: true,
       pipelinePath: "boosting.yaml",
       threads: 2,
       seed: 4,
@@ -114,6 +118,7 @@ describe("trainPipeline", () => {
   it("merging 4 shards gives the same best parameters as one unsharded run", async () => {
     const whole = (await trainPipeline({
       root: dir,
+      allowOutsideRoot: true,
       pipelinePath: "logistic.yaml",
       threads: 1,
     })) as TrainResult;
@@ -122,6 +127,7 @@ describe("trainPipeline", () => {
       const file = join(dir, `trials-${i}.jsonl`);
       const shard = await trainPipeline({
         root: dir,
+        allowOutsideRoot: true,
         pipelinePath: "logistic.yaml",
         threads: 1,
         shard: parseShard(`${i}/4`),
@@ -133,6 +139,7 @@ describe("trainPipeline", () => {
 
     const merged = (await trainPipeline({
       root: dir,
+      allowOutsideRoot: true,
       pipelinePath: "logistic.yaml",
       threads: 1,
       mergeTrials: files,
@@ -149,6 +156,7 @@ describe("trainPipeline", () => {
     for (const [i, file] of files.entries()) {
       await trainPipeline({
         root: dir,
+        allowOutsideRoot: true,
         pipelinePath: "boosting.yaml",
         threads: 1,
         shard: parseShard(`${i + 1}/2`),
@@ -157,7 +165,7 @@ describe("trainPipeline", () => {
     }
 
     await expect(
-      trainPipeline({ root: dir, pipelinePath: "logistic.yaml", mergeTrials: files }),
+      trainPipeline({ root: dir, allowOutsideRoot: true, pipelinePath: "logistic.yaml", mergeTrials: files }),
     ).rejects.toThrow(/trials files belong to another search space than churn_small/);
   });
 
@@ -179,8 +187,10 @@ describe("trainPipeline", () => {
     ],
   ])("fails clearly on %s", async (_name, text, message) => {
     await writeFile(join(dir, "bad.yaml"), text);
-    const attempt = trainPipeline({ root: dir, pipelinePath: "bad.yaml" });
+    const attempt = trainPipeline({ root: dir, allowOutsideRoot: true, pipelinePath: "bad.yaml" });
     await expect(attempt).rejects.toBeInstanceOf(DataError);
-    await expect(trainPipeline({ root: dir, pipelinePath: "bad.yaml" })).rejects.toThrow(message);
+    await expect(
+      trainPipeline({ root: dir, allowOutsideRoot: true, pipelinePath: "bad.yaml" }),
+    ).rejects.toThrow(message);
   });
 });

@@ -28,6 +28,7 @@ interface TrainFlags {
   registry?: string;
   insecure?: boolean;
   username?: string;
+  allowOutsideRoot?: boolean;
 }
 
 function parseWholeNumber(flag: string, value: string | undefined, min: number): number | undefined {
@@ -57,6 +58,7 @@ export function registerTrainCommand(program: Command): void {
     .option("--insecure", "allow plain http, to a loopback registry only")
     .option("--username <user>", "registry user (password from REGISTRY_PASSWORD or GITHUB_TOKEN)")
     .option("--no-push", "do not push the model (it is pushed only when its gates pass)")
+    .option("--allow-outside-root", "let the pipeline read data files outside the repository root")
     .action(async (pipeline: string, flags: TrainFlags, command: Command) => {
       const { root, logger } = createCliContext(command);
       const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
@@ -86,6 +88,7 @@ export function registerTrainCommand(program: Command): void {
         root,
         registry,
         push: flags.push !== false,
+        allowOutsideRoot: flags.allowOutsideRoot === true,
         pipelinePath: pipeline,
         logger,
         ...(seed !== undefined ? { seed } : {}),
