@@ -80,6 +80,23 @@ export function parseReportMarkers(body: string): ReportMarker[] {
   return found;
 }
 
+/** The Action's identity on GitHub Actions: the default author of report comments. */
+export const DEFAULT_REPORT_AUTHORS: readonly string[] = ["github-actions[bot]"];
+
+/**
+ * The marker of the newest report among comments (oldest first) written by
+ * one of `authors` (the identity that runs the Action): anyone can hide a
+ * marker in a comment, so no one else's counts.
+ */
+export function findTrustedReportMarker(
+  comments: readonly { readonly body: string; readonly author: string }[],
+  authors: readonly string[],
+  pipeline?: string,
+): ReportMarker | undefined {
+  const trusted = comments.filter((c) => authors.includes(c.author)).map((c) => c.body);
+  return findLatestReportMarker(trusted, pipeline);
+}
+
 /**
  * The marker of the newest report among comments (oldest first, as GitHub
  * lists them), optionally of one pipeline.
