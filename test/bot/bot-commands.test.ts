@@ -189,11 +189,12 @@ describe("every command", () => {
   });
 
   it("/abort drops and quarantines the candidate", async () => {
-    // The first test left v4 as the staging candidate.
+    // The first test left the registered model as the staging candidate.
     await bot.comment({ issue: 1, body: "/ABORT  staging", user: "writer" });
 
     const staging = await bot.fake.readFile("main", "environments/staging.yaml");
-    expect(staging).toBe(STAGING.replace(`quarantine: [${D.bad}]`, `quarantine: [${D.bad}, ${D.v4}]`));
+    const digest = bot.registeredRef.split("@")[1]!;
+    expect(staging).toBe(STAGING.replace(`quarantine: [${D.bad}]`, `quarantine: [${D.bad}, ${digest}]`));
   });
 
   it("/rollback puts the last good stable back from the file's history", async () => {
