@@ -146,7 +146,10 @@ export function scopeRefusal(
       return `this credential may not act on repository ${shown(repository ?? "(none)")}`;
     }
     const allowed = credential.environments;
-    if (allowed !== undefined && (notice.environment === undefined || !allowed.includes(notice.environment))) {
+    if (
+      allowed !== undefined &&
+      (notice.environment === undefined || !allowed.includes(notice.environment))
+    ) {
       return `this credential may not act on environment ${shown(notice.environment ?? "(unnamed)")} of ${repository}`;
     }
   }

@@ -8,7 +8,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { BodyTooLargeError, readBoundedBody } from "../common/http/bounded-body.js";
 import type { Logger } from "../common/logger.js";
-import { matchCredential, scopeRefusal, singleCredentials, type AlertCredential } from "./alert-credentials.js";
+import {
+  matchCredential,
+  scopeRefusal,
+  singleCredentials,
+  type AlertCredential,
+} from "./alert-credentials.js";
 import { AlertPayloadError, normalizeAlertPayload, noticeKey, type AlertNotice } from "./alert-payloads.js";
 import type { SeenKeys } from "./dedup.js";
 
@@ -81,7 +86,9 @@ export function createAlertRoute(options: AlertRouteOptions) {
     }
     const credential = matchCredential(req.headers, body, options.credentials, options.now().getTime());
     if (credential === undefined) {
-      reply(res, 401, { error: "missing or wrong bearer token, or a signature missing, wrong or older than 5 minutes" });
+      reply(res, 401, {
+        error: "missing or wrong bearer token, or a signature missing, wrong or older than 5 minutes",
+      });
       return true;
     }
     let json: unknown;

@@ -113,12 +113,18 @@ async function modelFromReport(request: CommandRequest): Promise<VerifiedReport 
   try {
     card = await request.modelCards(marker.ref);
   } catch (error) {
-    request.log.warn({ err: error, ref: marker.ref }, "a reported model could not be verified in the registry");
+    request.log.warn(
+      { err: error, ref: marker.ref },
+      "a reported model could not be verified in the registry",
+    );
     throw new OperationRefusal(
       `the report's model \`${marker.ref}\` is not in the model registry (or could not be read from it), so it is not deployed. Nothing was changed.`,
     );
   }
-  return { ref: marker.ref, summary: { pipeline: marker.pipeline, gatesPassed: true, metrics: card.metrics } };
+  return {
+    ref: marker.ref,
+    summary: { pipeline: marker.pipeline, gatesPassed: true, metrics: card.metrics },
+  };
 }
 
 /** A reported model the registry holds, and what its card says. */

@@ -88,7 +88,9 @@ export function createWebhookRoute(options: WebhookRouteOptions) {
       () => 500,
     );
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<number>((resolve) => (timer = setTimeout(() => resolve(202), options.answerWithinMs)));
+    const late = new Promise<number>(
+      (resolve) => (timer = setTimeout(() => resolve(202), options.answerWithinMs)),
+    );
     const status = await Promise.race([handled, late]);
     clearTimeout(timer);
     reply(res, status, status === 500 ? "handling failed" : "ok");

@@ -24,7 +24,8 @@ function sealedFields(encodedFingerprint: string, decisionId: string | undefined
 export function incidentMarker(fingerprint: string, decisionId?: string, key?: string): string {
   const encoded = encodeURIComponent(fingerprint);
   const decision = decisionId === undefined ? "" : ` decision=${decisionId}`;
-  const seal = key === undefined ? "" : ` seal=${markerSeal(key, "incident", sealedFields(encoded, decisionId))}`;
+  const seal =
+    key === undefined ? "" : ` seal=${markerSeal(key, "incident", sealedFields(encoded, decisionId))}`;
   return `<!-- meta-controller:incident fingerprint=${encoded}${decision}${seal} -->`;
 }
 

@@ -71,7 +71,8 @@ export async function postDiagnosis(
     (await findDeployingPull(ports, env.name, incident.digests.serving)) ??
     (await trackingIssue(ports, env, label));
   const body = renderIncident(incident, decision);
-  return (await upsertStickyComment(ports.comments, target, `diagnosis:${env.name}`, body, await botSticky())).url;
+  return (await upsertStickyComment(ports.comments, target, `diagnosis:${env.name}`, body, await botSticky()))
+    .url;
 }
 
 const GUARDRAIL_NAMES: Readonly<Record<GuardrailHold["guardrail"], string>> = {
@@ -106,7 +107,9 @@ export async function postHold(
 ): Promise<string> {
   const issue = await trackingIssue(ports, env, label);
   const body = renderHold(env.name, incident, hold);
-  return (await upsertStickyComment(ports.comments, issue, `guardrail-hold:${env.name}`, body, await botSticky())).url;
+  return (
+    await upsertStickyComment(ports.comments, issue, `guardrail-hold:${env.name}`, body, await botSticky())
+  ).url;
 }
 
 /** Says on the tracking issue that the decision log failed, and that the safety action was taken. */
@@ -126,5 +129,7 @@ export async function postLogProblem(
     "",
     "The safety action was taken all the same.",
   ].join("\n");
-  return (await upsertStickyComment(ports.comments, issue, `decision-log:${env.name}`, body, await botSticky())).url;
+  return (
+    await upsertStickyComment(ports.comments, issue, `decision-log:${env.name}`, body, await botSticky())
+  ).url;
 }

@@ -163,7 +163,11 @@ export interface HarnessOptions {
 }
 
 /** Signs an alert body with the HMAC secret: the signature covers `<timestamp>.<body>`. */
-export function signAlert(body: string, secret = ALERT_HMAC, timestamp = Math.floor(Date.now() / 1000)): string {
+export function signAlert(
+  body: string,
+  secret = ALERT_HMAC,
+  timestamp = Math.floor(Date.now() / 1000),
+): string {
   return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
 }
 

@@ -67,7 +67,7 @@ describe("webhook bodies", () => {
       headers: { "content-type": "application/json", "x-github-event": "issue_comment" },
       body: hugeStream(),
       duplex: "half",
-    } as RequestInit);
+    });
 
     expect(declared).toBe(413);
     expect(streamed.status).toBe(413);
@@ -94,7 +94,12 @@ describe("webhook bodies", () => {
 
     expect(status).toBe(400);
     expect(bot.stderr()).not.toContain("secret-looking-text");
-    const longest = Math.max(...bot.stderr().split("\n").map((l) => l.length));
+    const longest = Math.max(
+      ...bot
+        .stderr()
+        .split("\n")
+        .map((l) => l.length),
+    );
     expect(longest).toBeLessThan(4096);
   });
 });

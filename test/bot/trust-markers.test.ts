@@ -50,7 +50,8 @@ describe("incident markers", () => {
     const branch = rollbackBranch("production", "c8f2a1d93b4e5f60", "2026-11-28T01:00:00.000Z");
     const pr = await waitFor(() => bot.fake.pulls.find((p) => p.head === branch), { timeout: 60_000 });
     const decision = await waitFor(
-      async () => (await logLines()).find((l) => l.type === "decision" && l.fingerprint === "c8f2a1d93b4e5f60"),
+      async () =>
+        (await logLines()).find((l) => l.type === "decision" && l.fingerprint === "c8f2a1d93b4e5f60"),
       { timeout: 60_000 },
     );
     pr.body = `<!-- meta-controller:incident fingerprint=attacker-fp decision=attacker-decision -->\n${pr.body}`;
@@ -63,9 +64,7 @@ describe("incident markers", () => {
       const found = (await logLines()).filter((l) => l.event === "human_revert");
       return found.length > 0 ? found : undefined;
     });
-    expect(reverts.map((r) => [r.fingerprint, r.decision_id])).toEqual([
-      ["c8f2a1d93b4e5f60", decision.id],
-    ]);
+    expect(reverts.map((r) => [r.fingerprint, r.decision_id])).toEqual([["c8f2a1d93b4e5f60", decision.id]]);
     expect(JSON.stringify(await logLines())).not.toContain("attacker");
   });
 

@@ -57,7 +57,12 @@ describe("a bare /deploy", () => {
     const pr = await bot.fake.addPull({ title: "Train", head: "feature/unregistered" });
     bot.fake.addComment(
       pr.number,
-      renderReportMarker({ pipeline: "churn", ref: ref("v8", D.v3), gatesPassed: true, metrics: { auc: 0.99 } }),
+      renderReportMarker({
+        pipeline: "churn",
+        ref: ref("v8", D.v3),
+        gatesPassed: true,
+        metrics: { auc: 0.99 },
+      }),
       "github-actions[bot]",
     );
     const before = bot.fake.pulls.length;
