@@ -6,7 +6,7 @@
  */
 import { GitHubApiError } from "../common/errors.js";
 import type { Comments } from "../github/ports.js";
-import { DEFAULT_REPORT_AUTHORS, renderReportMarker } from "../github/report-marker.js";
+import { readReportAuthors, renderReportMarker } from "../github/report-marker.js";
 import { upsertStickyComment, type StickyOwner } from "../github/sticky-comment.js";
 
 /** How posting ended. */
@@ -46,16 +46,10 @@ export function buildCommentBody(input: {
 
 /**
  * Logins the Action's token comments as, whose report comment it edits
- * (`REPORT_AUTHORS`, comma-separated; default `github-actions[bot]`, the
- * workflow token's identity). The bot trusts report markers from the same list.
+ * (`REPORT_AUTHORS`; default `github-actions[bot]`, the workflow token's
+ * identity). The bot trusts report markers from the same list.
  */
-export function reportAuthors(env: NodeJS.ProcessEnv): readonly string[] {
-  const listed = (env.REPORT_AUTHORS ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-  return listed.length > 0 ? listed : DEFAULT_REPORT_AUTHORS;
-}
+export const reportAuthors = readReportAuthors;
 
 /**
  * Creates or edits the pipeline's comment on the pull request: only a

@@ -5,7 +5,7 @@
 import type { IncidentPolicy } from "../decision/incident-policy.js";
 import type { OutcomeSink } from "../operations/incident-memory.js";
 import { deriveMarkerKey } from "../github/marker-trust.js";
-import { DEFAULT_REPORT_AUTHORS } from "../github/report-marker.js";
+import { readReportAuthors } from "../github/report-marker.js";
 import { readAlertCredentials, type AlertCredential } from "./alert-credentials.js";
 import {
   readCardSummarySource,
@@ -66,15 +66,11 @@ export function readBotAppOptions(env: NodeJS.ProcessEnv): BotAppOptions {
   const cardSummary = readCardSummarySource(env);
   const modelCards = readModelCardSource(env);
   const alertCredentials = readAlertCredentials(env);
-  const reportAuthors = (env.REPORT_AUTHORS ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
   const markerSecret = env.MARKER_SECRET || env.WEBHOOK_SECRET;
   return {
     ...(modelCards ? { modelCards } : {}),
     ...(alertCredentials.length > 0 ? { alertCredentials } : {}),
-    reportAuthors: reportAuthors.length > 0 ? reportAuthors : DEFAULT_REPORT_AUTHORS,
+    reportAuthors: readReportAuthors(env),
     ...(markerSecret ? { markerKey: deriveMarkerKey(env.MARKER_SECRET, env.WEBHOOK_SECRET ?? "") } : {}),
     ...(env.BOT_LOGIN ? { botLogin: env.BOT_LOGIN } : {}),
     ...(cardSummary ? { cardSummary } : {}),
