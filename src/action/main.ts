@@ -24,7 +24,7 @@ import {
 } from "./changed.js";
 import { parseActionInputs, type ActionInputName, type ActionInputs } from "./inputs.js";
 import { buildOutputValues, type PipelineOutputs } from "./outputs.js";
-import { buildCommentBody, postReportComment } from "./post-report.js";
+import { buildCommentBody, postReportComment, reportAuthors } from "./post-report.js";
 import { checkServingDrift } from "../pipeline/serving-drift.js";
 import { evaluateServingModels } from "../pipeline/serving-evaluation.js";
 import { renderDriftReport, renderPipelineReport, renderServingReport } from "./render-report.js";
@@ -253,7 +253,9 @@ async function commentOn(
     // Loaded only when a comment is due: the GitHub client is a large import.
     const { createCommentsPort } = await import("./github-client.js");
     const comments = createCommentsPort(context.inputs.githubToken, context.env);
-    const outcome = await postReportComment(comments, pull, pipeline, buildCommentBody(body));
+    const outcome = await postReportComment(comments, pull, pipeline, buildCommentBody(body), {
+      authors: reportAuthors(context.env),
+    });
     if (outcome.kind === "posted") core.info(`report of ${pipeline}: ${outcome.url}`);
     else core.notice(`PR comment skipped for ${pipeline}: ${outcome.reason}`);
   } catch (error) {

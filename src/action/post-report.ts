@@ -6,8 +6,8 @@
  */
 import { GitHubApiError } from "../common/errors.js";
 import type { Comments } from "../github/ports.js";
-import { renderReportMarker } from "../github/report-marker.js";
-import { upsertStickyComment } from "../github/sticky-comment.js";
+import { readReportAuthors, renderReportMarker } from "../github/report-marker.js";
+import { upsertStickyComment, type StickyOwner } from "../github/sticky-comment.js";
 
 /** How posting ended. */
 export type PostOutcome =
@@ -44,15 +44,26 @@ export function buildCommentBody(input: {
   return lines.join("\n");
 }
 
-/** Creates or edits the pipeline's comment on the pull request. */
+/**
+ * Logins the Action's token comments as, whose report comment it edits
+ * (`REPORT_AUTHORS`; default `github-actions[bot]`, the workflow token's
+ * identity). The bot trusts report markers from the same list.
+ */
+export const reportAuthors = readReportAuthors;
+
+/**
+ * Creates or edits the pipeline's comment on the pull request: only a
+ * comment `owner` wrote is edited, never someone else's copy of the marker.
+ */
 export async function postReportComment(
   comments: Comments,
   pullNumber: number,
   pipeline: string,
   body: string,
+  owner: StickyOwner,
 ): Promise<PostOutcome> {
   try {
-    const comment = await upsertStickyComment(comments, pullNumber, reportKey(pipeline), body);
+    const comment = await upsertStickyComment(comments, pullNumber, reportKey(pipeline), body, owner);
     return { kind: "posted", url: comment.url };
   } catch (error) {
     // 403: a fork's read-only token, or a workflow without `pull-requests: write`.

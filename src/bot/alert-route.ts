@@ -1,23 +1,29 @@
 /**
- * `POST /api/alerts` on the bot's HTTP server. It authenticates, reads at
- * most `maxBytes`, parses, drops duplicates and queues the work, then
- * answers 202 at once; the incident is handled in the background.
+ * `POST /api/alerts` on the bot's HTTP server. It reads at most `maxBytes`,
+ * authenticates, parses, checks that the credential may act on every
+ * repository and environment the alert names, drops duplicates and queues
+ * the work, then answers 202 at once; the incident is handled in the
+ * background. No log line carries the body.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { BodyTooLargeError, readBoundedBody } from "../common/http/bounded-body.js";
-import { hasBearerToken } from "../common/http/constant-time.js";
-import { hasValidSignature, SIGNATURE_HEADER } from "../common/http/hmac.js";
 import type { Logger } from "../common/logger.js";
+import {
+  matchCredential,
+  scopeRefusal,
+  singleCredentials,
+  type AlertCredential,
+} from "./alert-credentials.js";
 import { AlertPayloadError, normalizeAlertPayload, noticeKey, type AlertNotice } from "./alert-payloads.js";
 import type { SeenKeys } from "./dedup.js";
 
 /** Settings of the alert route. */
 export interface AlertRouteOptions {
   readonly path: string;
-  /** Accepted `Authorization: Bearer` token. */
-  readonly token: string | undefined;
-  /** Secret of the HMAC-SHA256 signature header. */
-  readonly hmacSecret: string | undefined;
+  /** Accepted bearer tokens and HMAC secrets, each with the repositories it may act on. */
+  readonly credentials: readonly AlertCredential[];
+  /** Where a notice without a `repository` goes. */
+  readonly defaultRepository: string | undefined;
   readonly maxBytes: number;
   readonly seen: SeenKeys;
   readonly now: () => Date;
@@ -31,17 +37,18 @@ function reply(res: ServerResponse, status: number, body: Record<string, unknown
   res.end(JSON.stringify(body));
 }
 
-/** Whether the request proves it knows the token or the HMAC secret. */
+/**
+ * Whether the request proves it knows the token, or carries a signature of
+ * its timestamp and body under the HMAC secret made within five minutes.
+ */
 export function isAuthorizedAlert(
   headers: IncomingMessage["headers"],
   body: Buffer,
   token: string | undefined,
   hmacSecret: string | undefined,
+  nowMs: number = Date.now(),
 ): boolean {
-  if (token && hasBearerToken(headers.authorization, token)) return true;
-  const signature = headers[SIGNATURE_HEADER];
-  if (hmacSecret && typeof signature === "string") return hasValidSignature(hmacSecret, body, signature);
-  return false;
+  return matchCredential(headers, body, singleCredentials({ token, hmacSecret }), nowMs) !== undefined;
 }
 
 /** The body, or null (after answering 413) when it is over `maxBytes`. */
@@ -71,12 +78,17 @@ export function createAlertRoute(options: AlertRouteOptions) {
     }
     const body = await readLimited(req, res, options.maxBytes);
     if (body === null) return true;
-    if (!options.token && !options.hmacSecret) {
-      reply(res, 503, { error: "alert intake is not configured: set ALERT_TOKEN or ALERT_HMAC_SECRET" });
+    if (options.credentials.length === 0) {
+      reply(res, 503, {
+        error: "alert intake is not configured: set ALERT_CREDENTIALS, ALERT_TOKEN or ALERT_HMAC_SECRET",
+      });
       return true;
     }
-    if (!isAuthorizedAlert(req.headers, body, options.token, options.hmacSecret)) {
-      reply(res, 401, { error: "missing or wrong bearer token or signature" });
+    const credential = matchCredential(req.headers, body, options.credentials, options.now().getTime());
+    if (credential === undefined) {
+      reply(res, 401, {
+        error: "missing or wrong bearer token, or a signature missing, wrong or older than 5 minutes",
+      });
       return true;
     }
     let json: unknown;
@@ -95,6 +107,12 @@ export function createAlertRoute(options: AlertRouteOptions) {
         return true;
       }
       throw error;
+    }
+    const refusal = scopeRefusal(credential, notices, options.defaultRepository);
+    if (refusal !== undefined) {
+      options.log.warn({ credential: credential.label }, `alert refused: ${refusal}`);
+      reply(res, 403, { error: refusal });
+      return true;
     }
     const nowMs = options.now().getTime();
     let accepted = 0;

@@ -6,7 +6,15 @@ import { readLinkAllowList } from "../common/sanitize-markdown.js";
 import type { IncidentPolicy } from "../decision/incident-policy.js";
 import { readLlmOperatorSettings, type LlmOperatorSettings } from "../decision/llm-endpoint.js";
 import type { OutcomeSink } from "../operations/incident-memory.js";
-import { readCardSummarySource, type CardSummarySource } from "./card-summary.js";
+import { deriveMarkerKey } from "../github/marker-trust.js";
+import { readReportAuthors } from "../github/report-marker.js";
+import { readAlertCredentials, type AlertCredential } from "./alert-credentials.js";
+import {
+  readCardSummarySource,
+  readModelCardSource,
+  type CardSummarySource,
+  type ModelCardSource,
+} from "./card-summary.js";
 
 /** Settings of {@link createBotApp}. */
 export interface BotAppOptions {
@@ -16,6 +24,8 @@ export interface BotAppOptions {
   readonly alertToken?: string;
   /** Secret of the HMAC-SHA256 signature header (`ALERT_HMAC_SECRET`). */
   readonly alertHmacSecret?: string;
+  /** Credentials bound to repositories and environments (`ALERT_CREDENTIALS`). */
+  readonly alertCredentials?: readonly AlertCredential[];
   /** Largest alert body, bytes. Default 1 MiB. */
   readonly maxAlertBytes?: number;
   /** `owner/name` for alerts without a `repository` label (`DEFAULT_REPOSITORY`). */
@@ -44,6 +54,14 @@ export interface BotAppOptions {
   readonly seed?: number;
   readonly outcomes?: OutcomeSink;
   readonly cardSummary?: CardSummarySource;
+  /** The registry's cards, which a bare `/deploy` checks the reported model against (`MODEL_REGISTRY`). */
+  readonly modelCards?: ModelCardSource;
+  /** Logins whose comments carry the Action's report (`REPORT_AUTHORS`). Default `github-actions[bot]`. */
+  readonly reportAuthors?: readonly string[];
+  /** Key of the bot's sealed markers (`MARKER_SECRET`, else derived from `WEBHOOK_SECRET`). */
+  readonly markerKey?: string;
+  /** Login of the app's bot user (`BOT_LOGIN`); asked of GitHub (`GET /app`) when absent. */
+  readonly botLogin?: string;
   readonly now?: () => Date;
 }
 
@@ -52,7 +70,15 @@ export function readBotAppOptions(env: NodeJS.ProcessEnv): BotAppOptions {
   const maxBytes = Number(env.ALERT_MAX_BYTES);
   const seed = Number(env.BOT_SEED);
   const cardSummary = readCardSummarySource(env);
+  const modelCards = readModelCardSource(env);
+  const alertCredentials = readAlertCredentials(env);
+  const markerSecret = env.MARKER_SECRET || env.WEBHOOK_SECRET;
   return {
+    ...(modelCards ? { modelCards } : {}),
+    ...(alertCredentials.length > 0 ? { alertCredentials } : {}),
+    reportAuthors: readReportAuthors(env),
+    ...(markerSecret ? { markerKey: deriveMarkerKey(env.MARKER_SECRET, env.WEBHOOK_SECRET ?? "") } : {}),
+    ...(env.BOT_LOGIN ? { botLogin: env.BOT_LOGIN } : {}),
     ...(cardSummary ? { cardSummary } : {}),
     ...(env.BOT_POLICY === "guardrail" || env.BOT_POLICY === "engine" ? { policyKind: env.BOT_POLICY } : {}),
     ...(env.DECISION_LOG ? { decisionLogPath: env.DECISION_LOG } : {}),

@@ -6,7 +6,10 @@
  */
 import type { ApplicationFunction, Probot } from "probot";
 import { createAlertAcceptor } from "./alert-intake.js";
+import { setMarkerTrust } from "../github/marker-trust.js";
+import { singleCredentials } from "./alert-credentials.js";
 import { createAlertRoute } from "./alert-route.js";
+import { createBotIdentity } from "./bot-identity.js";
 import { readBotAppOptions, type BotAppOptions } from "./app-options.js";
 import { createBotRuntime, type BotRuntime } from "./bot-runtime.js";
 import { registerCommandHandler } from "./comment-handler.js";
@@ -31,11 +34,24 @@ function registerAlertIntake(
     return;
   }
   const { options } = runtime;
+  const credentials = [
+    ...(options.alertCredentials ?? []),
+    ...singleCredentials({
+      token: options.alertToken,
+      hmacSecret: options.alertHmacSecret,
+      defaultRepository: options.defaultRepository,
+    }),
+  ];
+  if (credentials.some((c) => c.repositories.length === 0)) {
+    runtime.log.warn(
+      "ALERT_TOKEN / ALERT_HMAC_SECRET without DEFAULT_REPOSITORY may act on no repository; list them in ALERT_CREDENTIALS",
+    );
+  }
   appOptions.addHandler(
     createAlertRoute({
       path: options.alertsPath ?? "/api/alerts",
-      token: options.alertToken,
-      hmacSecret: options.alertHmacSecret,
+      credentials,
+      defaultRepository: options.defaultRepository,
       maxBytes: options.maxAlertBytes ?? 1024 * 1024,
       seen: createSeenKeys(),
       now: runtime.now,
@@ -52,6 +68,12 @@ export function createBotApp(
 ): ApplicationFunction {
   return (app: Probot, appOptions) => {
     const runtime = createBotRuntime(options, app.log);
+    // The bot's markers are sealed and trusted with this process's key; without one none is trusted.
+    setMarkerTrust(
+      options.markerKey === undefined
+        ? undefined
+        : createBotIdentity(app, options.markerKey, options.botLogin, runtime.log),
+    );
     handle?.({ queue: runtime.queue });
     registerCommandHandler(app, runtime);
     registerPullRequestHandlers(app, runtime);

@@ -70,6 +70,28 @@ export function createRegistryCardSummary(
   };
 }
 
+/**
+ * Pulls the card of a model from the registry (digests verified); rejects
+ * when the registry does not hold that exact model. A model is pushed only
+ * after its gates passed, so a card found is a model whose gates passed.
+ */
+export type ModelCardSource = (ref: string) => Promise<ModelCard>;
+
+/** The card source of `registry`. */
+export function createRegistryCardSource(registry: ModelRegistry): ModelCardSource {
+  return async (ref) => (await registry.pull(parseModelReference(ref))).card;
+}
+
+/** The card source the environment asks for (`MODEL_REGISTRY`), absent without one. */
+export function readModelCardSource(env: NodeJS.ProcessEnv): ModelCardSource | undefined {
+  if (!env.MODEL_REGISTRY) return undefined;
+  const { registry } = openConfiguredRegistry(
+    { registry: env.MODEL_REGISTRY, insecure: env.REGISTRY_INSECURE === "true" },
+    { root: resolve("."), env },
+  );
+  return createRegistryCardSource(registry);
+}
+
 /** The summary source the environment asks for: `MODEL_REGISTRY` (and `REGISTRY_INSECURE=true` for a loopback http registry). */
 export function readCardSummarySource(env: NodeJS.ProcessEnv): CardSummarySource | undefined {
   if (!env.MODEL_REGISTRY) return undefined;

@@ -10,7 +10,7 @@ import type { EnvironmentFile } from "../operations/desired-state.js";
 import { OperationRefusal } from "../operations/environment-files.js";
 import type { IncidentMemory } from "../operations/incident-memory.js";
 import type { RepositoryContext } from "../operations/repository-context.js";
-import type { CardSummarySource } from "./card-summary.js";
+import type { CardSummarySource, ModelCardSource } from "./card-summary.js";
 import type { BotCommand } from "./commands.js";
 
 /** Where a command was written and by whom. */
@@ -22,6 +22,10 @@ export interface CommandRequest {
   readonly command: BotCommand;
   readonly memory: IncidentMemory;
   readonly cardSummary: CardSummarySource | undefined;
+  /** The registry's cards: a bare `/deploy` ships a reported model only when the registry holds it. */
+  readonly modelCards: ModelCardSource | undefined;
+  /** Logins whose comments carry the Action's report (`REPORT_AUTHORS`). */
+  readonly reportAuthors: readonly string[];
   readonly log: Logger;
   /** Logs a person's verdict on an automated action (the decision engine learns from it). */
   readonly recordOutcome?: (outcome: Omit<IncidentOutcomeEvent, "at">) => Promise<void>;

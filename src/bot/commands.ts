@@ -1,8 +1,10 @@
 /**
  * Slash commands in PR and issue comments, parsed forgivingly: any case,
- * any spacing, the command on any line of the comment (quoted lines and code
- * blocks excepted), arguments in any order.
+ * any spacing, arguments in any order, the command on any line of a plain
+ * top-level paragraph of the comment (read with a Markdown parser, so code,
+ * quotes, HTML comments and `<details>` never hold a command).
  */
+import { fromMarkdown } from "mdast-util-from-markdown";
 import type { StrategyType } from "../config/environment.js";
 
 /** Commands the bot knows. */
@@ -53,17 +55,37 @@ const STRATEGY_ALIASES: Readonly<Record<string, StrategyType>> = {
   canary: "canary",
 };
 
-/** Lines outside fenced code blocks and quotes. */
+/** A paragraph of the parsed comment. */
+type Paragraph = Extract<ReturnType<typeof fromMarkdown>["children"][number], { type: "paragraph" }>;
+
+/** Stands for any inline element that is not plain text: no command argument can contain it. */
+const NOT_TEXT = "\u0000";
+
+/** The text of a paragraph, or undefined when it holds HTML (a `<details>`, a comment): nothing in it is a command. */
+function paragraphText(paragraph: Paragraph): string | undefined {
+  let text = "";
+  for (const child of paragraph.children) {
+    if (child.type === "html") return undefined;
+    if (child.type === "text") text += child.value;
+    else if (child.type === "break") text += "\n";
+    else text += NOT_TEXT;
+  }
+  return text;
+}
+
+/**
+ * Lines of the comment's top-level paragraphs: what a person wrote as
+ * plain text. Code (indented or fenced), inline code, quotes, lists,
+ * headings, HTML blocks and comments, and `<details>` are not read, so a
+ * command quoted, hidden or shown as an example never runs.
+ */
 function commandLines(body: string): string[] {
   const lines: string[] = [];
-  let fenced = false;
-  for (const raw of body.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line.startsWith("```") || line.startsWith("~~~")) {
-      fenced = !fenced;
-      continue;
-    }
-    if (!fenced && !line.startsWith(">")) lines.push(line);
+  for (const node of fromMarkdown(body).children) {
+    if (node.type !== "paragraph") continue;
+    const text = paragraphText(node);
+    if (text === undefined) continue;
+    for (const line of text.split("\n")) lines.push(line.trim());
   }
   return lines;
 }

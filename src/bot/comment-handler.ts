@@ -4,6 +4,7 @@
  */
 import type { Probot } from "probot";
 import type { IncidentOutcomeEvent } from "../decision/incident-policy.js";
+import { DEFAULT_REPORT_AUTHORS } from "../github/report-marker.js";
 import { createRepoPorts } from "../github/rest-ports.js";
 import type { BotRuntime } from "./bot-runtime.js";
 import { parseCommand } from "./commands.js";
@@ -41,6 +42,8 @@ export function registerCommandHandler(app: Probot, runtime: BotRuntime): void {
       command,
       memory: runtime.memory,
       cardSummary: runtime.options.cardSummary,
+      modelCards: runtime.options.modelCards,
+      reportAuthors: runtime.options.reportAuthors ?? DEFAULT_REPORT_AUTHORS,
       log,
       ...recordOutcome,
     });

@@ -6,8 +6,9 @@
 import { ConfigError, GitHubApiError } from "../common/errors.js";
 import { meetsLevel } from "../config/environment.js";
 import { EnvironmentEditError } from "../deploy/environment-edits.js";
-import { findLatestReportMarker } from "../github/report-marker.js";
-import { deployModel } from "../operations/deploy.js";
+import { findTrustedReportMarker } from "../github/report-marker.js";
+import { deployModel, type ModelReportSummary } from "../operations/deploy.js";
+import type { ModelCard } from "../registry/model-card-schema.js";
 import type { ChangeResult } from "../operations/desired-state.js";
 import { loadEnvironment, OperationRefusal } from "../operations/environment-files.js";
 import { renderDiagnosis } from "../operations/incident-summary.js";
@@ -92,10 +93,44 @@ async function runRetrain(scope: CommandScope, pipeline: string | undefined): Pr
   return `Started \`${config.retrain_workflow}\` on \`${baseBranch}\`${pipeline ? ` for pipeline \`${pipeline}\`` : ""}.`;
 }
 
-async function modelFromReport(request: CommandRequest): Promise<ReturnType<typeof findLatestReportMarker>> {
+/**
+ * The model of the PR's latest report, for a bare `/deploy`: only a marker
+ * the Action's identity wrote counts, and only for a model the registry
+ * holds (pushed after its gates passed); what the PR then shows comes from
+ * the registry's card, not from the marker.
+ */
+async function modelFromReport(request: CommandRequest): Promise<VerifiedReport | undefined> {
   if (!request.isPullRequest) return undefined;
   const comments = await request.ports.comments.list(request.issueNumber);
-  return findLatestReportMarker(comments.map((c) => c.body));
+  const marker = findTrustedReportMarker(comments, request.reportAuthors);
+  if (marker === undefined) return undefined;
+  if (request.modelCards === undefined) {
+    throw new OperationRefusal(
+      `the report names \`${marker.ref}\`, but no model registry is configured (\`MODEL_REGISTRY\`) to verify it; name the model: \`/deploy <strategy> ${marker.ref}\``,
+    );
+  }
+  let card: ModelCard;
+  try {
+    card = await request.modelCards(marker.ref);
+  } catch (error) {
+    request.log.warn(
+      { err: error, ref: marker.ref },
+      "a reported model could not be verified in the registry",
+    );
+    throw new OperationRefusal(
+      `the report's model \`${marker.ref}\` is not in the model registry (or could not be read from it), so it is not deployed. Nothing was changed.`,
+    );
+  }
+  return {
+    ref: marker.ref,
+    summary: { pipeline: marker.pipeline, gatesPassed: true, metrics: card.metrics },
+  };
+}
+
+/** A reported model the registry holds, and what its card says. */
+interface VerifiedReport {
+  readonly ref: string;
+  readonly summary: ModelReportSummary;
 }
 
 async function runDeploy(
@@ -122,7 +157,7 @@ async function runDeploy(
     ref,
     strategy: command.strategy ?? scope.repo.config.default_strategy,
     force,
-    report: marker,
+    report: marker?.summary,
     cardSummary: request.cardSummary ? await request.cardSummary(ref) : undefined,
   });
   return describeResult(result, `Deploy of \`${ref}\` to **${env.name}**`);

@@ -13,7 +13,7 @@ import { meetsLevel } from "../config/environment.js";
 import { loadEnvironment } from "../operations/environment-files.js";
 import {
   AUTOMATED_ROLLBACK_BRANCH,
-  findIncidentMarker,
+  findOwnIncidentMarker,
   type IncidentMarker,
 } from "../operations/incident-markers.js";
 import { openRepositoryContext } from "../operations/repository-context.js";
@@ -50,8 +50,13 @@ export async function findClosedRevert(
   };
   if (pr.merged) return undefined;
   const branch = AUTOMATED_ROLLBACK_BRANCH.exec(pr.headRef);
-  const marker: IncidentMarker | undefined = findIncidentMarker(pr.body);
-  if (!branch || marker === undefined) return undefined;
+  if (!branch) return undefined;
+  // The bot's own PR, under its seal: anyone can open a PR with the bot's branch name and a copied marker.
+  const marker: IncidentMarker | undefined = await findOwnIncidentMarker({
+    author: pr.author.login,
+    body: pr.body,
+  });
+  if (marker === undefined) return skip("no sealed marker of the bot's own");
   // The bot closing its own PR after `/undo` was logged by the command already.
   if (pr.closer.type === "Bot") return skip("closed by a bot");
   if (pr.headRepo !== pr.repository) return skip(`head is in ${pr.headRepo ?? "a deleted fork"}`);

@@ -12,6 +12,11 @@ import { createLogger, type Logger } from "../common/logger.js";
 import { createOctokitClass, type GitHubClientOptions } from "../github/octokit-class.js";
 import { createBotApp, type BotAppHandle } from "./app.js";
 import { readBotAppOptions, type BotAppOptions } from "./app-options.js";
+import { withBoundedErrors } from "./bounded-log.js";
+import { createWebhookRoute } from "./webhook-route.js";
+
+/** Largest webhook body by default: GitHub's events the app subscribes to are far smaller. */
+const DEFAULT_MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
 
 /** Settings of a bot server. */
 export interface StartBotOptions {
@@ -25,6 +30,8 @@ export interface StartBotOptions {
   readonly port: number;
   readonly client: GitHubClientOptions;
   readonly app: BotAppOptions;
+  /** Largest webhook body, bytes (`WEBHOOK_MAX_BYTES`). Default 5 MiB. */
+  readonly maxWebhookBytes?: number;
 }
 
 /** A running bot. */
@@ -68,7 +75,9 @@ export function readStartBotOptions(env: NodeJS.ProcessEnv): StartBotOptions {
   const retries = numberFrom(env, "GITHUB_RETRIES");
   const retryBaseMs = numberFrom(env, "GITHUB_RETRY_BASE_MS");
   const rateLimitUnitMs = numberFrom(env, "GITHUB_RATE_LIMIT_UNIT_MS");
+  const maxWebhookBytes = numberFrom(env, "WEBHOOK_MAX_BYTES");
   return {
+    ...(maxWebhookBytes === undefined ? {} : { maxWebhookBytes }),
     appId,
     privateKey,
     webhookSecret,
@@ -91,7 +100,8 @@ type NodeHandler = (req: IncomingMessage, res: ServerResponse) => boolean | void
  * Starts the server and resolves once it listens. The HTTP server is ours,
  * not Probot's `Server`, which cannot listen on port 0 (it turns 0 into 3000).
  */
-export async function startBot(options: StartBotOptions, log: Logger): Promise<RunningBot> {
+export async function startBot(options: StartBotOptions, baseLog: Logger): Promise<RunningBot> {
+  const log = withBoundedErrors(baseLog);
   let handle: BotAppHandle | undefined;
   const probot = new Probot({
     appId: options.appId,
@@ -109,7 +119,14 @@ export async function startBot(options: StartBotOptions, log: Logger): Promise<R
       addHandler: (handler) => handlers.push(handler),
     },
   );
-  const webhooks = (await probot.getNodeMiddleware()) as NodeHandler;
+  const webhooks = createWebhookRoute({
+    path: "/api/github/webhooks",
+    secret: options.webhookSecret,
+    maxBytes: options.maxWebhookBytes ?? DEFAULT_MAX_WEBHOOK_BYTES,
+    answerWithinMs: 9_000,
+    receive: (event) => probot.webhooks.receive(event as Parameters<typeof probot.webhooks.receive>[0]),
+    log,
+  });
   const chain: NodeHandler[] = [
     webhooks,
     ...handlers,
@@ -122,7 +139,8 @@ export async function startBot(options: StartBotOptions, log: Logger): Promise<R
       return true;
     },
   ];
-  const server = createServer((req, res) => {
+  // Checked every second, so a client that never finishes its headers or body is cut off in time.
+  const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
     void (async () => {
       for (const handler of chain) if (await handler(req, res)) return;
     })().catch((error: unknown) => {
@@ -130,6 +148,10 @@ export async function startBot(options: StartBotOptions, log: Logger): Promise<R
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
+  // A client that never finishes its headers or body cannot hold a socket, as on the model server.
+  server.keepAliveTimeout = 5_000;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => resolve());

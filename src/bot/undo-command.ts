@@ -6,7 +6,7 @@
  */
 import { sanitizeForGitHub } from "../decision/sanitize.js";
 import { OperationRefusal } from "../operations/environment-files.js";
-import { AUTOMATED_ROLLBACK_BRANCH, findIncidentMarker } from "../operations/incident-markers.js";
+import { AUTOMATED_ROLLBACK_BRANCH, findOwnIncidentMarker } from "../operations/incident-markers.js";
 import { requireLevel, type CommandScope } from "./command-scope.js";
 
 /** Runs `/undo`; returns the reply. */
@@ -16,7 +16,8 @@ export async function undoAutomatedAction(scope: CommandScope): Promise<string> 
     throw new OperationRefusal("`/undo` works on a rollback PR that Meta-Controller opened for an incident");
   const pr = await request.ports.pulls.get(request.issueNumber);
   const branch = AUTOMATED_ROLLBACK_BRANCH.exec(pr.headRef);
-  const marker = findIncidentMarker(pr.body);
+  // Only the bot's own PR, under its seal: an edited body or a copied marker names nothing.
+  const marker = await findOwnIncidentMarker(pr);
   if (!branch || marker === undefined)
     throw new OperationRefusal(
       `#${pr.number} is not a rollback Meta-Controller opened for an incident; there is nothing to undo`,

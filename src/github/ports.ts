@@ -26,6 +26,8 @@ export interface PullRequestInfo {
   readonly baseRef: string;
   readonly title: string;
   readonly body: string;
+  /** Login of the PR's author; null when GitHub names none (a deleted account). */
+  readonly author: string | null;
 }
 
 /** How a request for auto-merge ended. */

@@ -80,6 +80,36 @@ export function parseReportMarkers(body: string): ReportMarker[] {
   return found;
 }
 
+/** The Action's identity on GitHub Actions: the default author of report comments. */
+export const DEFAULT_REPORT_AUTHORS: readonly string[] = ["github-actions[bot]"];
+
+/**
+ * The logins whose comments carry the Action's report: `REPORT_AUTHORS`
+ * (comma-separated), else {@link DEFAULT_REPORT_AUTHORS}. The Action and
+ * the bot read the same variable.
+ */
+export function readReportAuthors(env: NodeJS.ProcessEnv): readonly string[] {
+  const listed = (env.REPORT_AUTHORS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return listed.length > 0 ? listed : DEFAULT_REPORT_AUTHORS;
+}
+
+/**
+ * The marker of the newest report among comments (oldest first) written by
+ * one of `authors` (the identity that runs the Action): anyone can hide a
+ * marker in a comment, so no one else's counts.
+ */
+export function findTrustedReportMarker(
+  comments: readonly { readonly body: string; readonly author: string }[],
+  authors: readonly string[],
+  pipeline?: string,
+): ReportMarker | undefined {
+  const trusted = comments.filter((c) => authors.includes(c.author)).map((c) => c.body);
+  return findLatestReportMarker(trusted, pipeline);
+}
+
 /**
  * The marker of the newest report among comments (oldest first, as GitHub
  * lists them), optionally of one pipeline.

@@ -19,6 +19,7 @@ const PullSchema = z.object({
   body: z.string().nullish(),
   head: z.object({ ref: z.string(), sha: z.string(), repo: z.object({ full_name: z.string() }).nullable() }),
   base: z.object({ ref: z.string(), repo: z.object({ full_name: z.string() }) }),
+  user: z.object({ login: z.string() }).nullish(),
 });
 type PullData = z.output<typeof PullSchema>;
 
@@ -36,6 +37,7 @@ function toPull(data: PullData): PullRequestInfo {
     baseRef: data.base.ref,
     title: data.title,
     body: data.body ?? "",
+    author: data.user?.login ?? null,
   };
 }
 

@@ -12,6 +12,7 @@ import { buildIncident } from "./build-incident.js";
 import type { EnvironmentFile } from "./desired-state.js";
 import { loadEnvironment } from "./environment-files.js";
 import type { IncidentDeps, IncidentResult } from "./incident-deps.js";
+import { markerTrust } from "../github/marker-trust.js";
 import { incidentMarker, rollbackBranch } from "./incident-markers.js";
 import { postDiagnosis, postHold, postLogProblem, renderIncident } from "./incident-posts.js";
 import {
@@ -82,7 +83,7 @@ async function takeRollback(
     {
       badDigest: bad,
       branch: rollbackBranch(env.name, incident.fingerprint, incident.started_at),
-      details: `${renderIncident(incident, decision)}\n\n${incidentMarker(incident.fingerprint, decision.decisionId)}`,
+      details: `${renderIncident(incident, decision)}\n\n${incidentMarker(incident.fingerprint, decision.decisionId, markerTrust()?.key)}`,
       kind: isAbort ? "abort" : "rollback",
       ...(lastGood === undefined ? {} : { lastGood }),
     },

@@ -11,9 +11,17 @@ import type { Incident } from "../decision/incident.js";
 import type { PolicyDecision } from "../decision/incident-policy.js";
 import { digestOfRef } from "../deploy/environment-edits.js";
 import type { RepoPorts } from "../github/ports.js";
-import { upsertStickyComment } from "../github/sticky-comment.js";
+import { markerTrust } from "../github/marker-trust.js";
+import { upsertStickyComment, type StickyOwner } from "../github/sticky-comment.js";
 import type { EnvironmentFile } from "./desired-state.js";
 import { renderDiagnosis } from "./incident-summary.js";
+
+/** The bot's sticky comments are its own user's, sealed with its key; outside the bot none is found again. */
+async function botSticky(): Promise<StickyOwner> {
+  const trust = markerTrust();
+  const login = await trust?.botLogin();
+  return { authors: login === undefined ? [] : [login], sealKey: trust?.key };
+}
 
 /** Our summary table, then the policy's own diagnosis when it wrote one. */
 export function renderIncident(incident: Incident, decision: PolicyDecision): string {
@@ -63,7 +71,8 @@ export async function postDiagnosis(
     (await findDeployingPull(ports, env.name, incident.digests.serving)) ??
     (await trackingIssue(ports, env, label));
   const body = renderIncident(incident, decision);
-  return (await upsertStickyComment(ports.comments, target, `diagnosis:${env.name}`, body)).url;
+  return (await upsertStickyComment(ports.comments, target, `diagnosis:${env.name}`, body, await botSticky()))
+    .url;
 }
 
 const GUARDRAIL_NAMES: Readonly<Record<GuardrailHold["guardrail"], string>> = {
@@ -98,7 +107,9 @@ export async function postHold(
 ): Promise<string> {
   const issue = await trackingIssue(ports, env, label);
   const body = renderHold(env.name, incident, hold);
-  return (await upsertStickyComment(ports.comments, issue, `guardrail-hold:${env.name}`, body)).url;
+  return (
+    await upsertStickyComment(ports.comments, issue, `guardrail-hold:${env.name}`, body, await botSticky())
+  ).url;
 }
 
 /** Says on the tracking issue that the decision log failed, and that the safety action was taken. */
@@ -118,5 +129,7 @@ export async function postLogProblem(
     "",
     "The safety action was taken all the same.",
   ].join("\n");
-  return (await upsertStickyComment(ports.comments, issue, `decision-log:${env.name}`, body)).url;
+  return (
+    await upsertStickyComment(ports.comments, issue, `decision-log:${env.name}`, body, await botSticky())
+  ).url;
 }

@@ -10,7 +10,7 @@ import { toIso } from "./build-incident.js";
 import type { EnvironmentFile } from "./desired-state.js";
 import { loadEnvironment } from "./environment-files.js";
 import type { IncidentDeps, IncidentResult } from "./incident-deps.js";
-import { findIncidentMarker, rollbackBranch } from "./incident-markers.js";
+import { findOwnIncidentMarker, rollbackBranch } from "./incident-markers.js";
 import type { RepositoryContext } from "./repository-context.js";
 
 /**
@@ -26,7 +26,8 @@ async function recordThumbsDown(
   const branch = rollbackBranch(env.name, notice.fingerprint, toIso(notice.startsAt, deps.now()));
   const pr = await deps.ports.pulls.findLatestByHead(branch);
   if (pr === undefined) return;
-  const marker = findIncidentMarker(pr.body);
+  // Only the bot's own PR, with a marker under its seal, may name the decision.
+  const marker = await findOwnIncidentMarker(pr);
   const reactions = await deps.ports.comments.reactionsOf(pr.number);
   const voters = new Set(
     reactions.filter((r) => r.content === "-1" && !r.user.endsWith("[bot]")).map((r) => r.user),

@@ -11,7 +11,7 @@
 import type { Logger } from "pino";
 import { postWithBackoff, sleepUnref } from "../common/http/backoff.js";
 import { bearerHeader } from "../common/http/constant-time.js";
-import { SIGNATURE_HEADER, signBody } from "../common/http/hmac.js";
+import { SIGNATURE_HEADER, signTimestampedBody, TIMESTAMP_HEADER } from "../common/http/hmac.js";
 import type { ServerEvent } from "../deploy/events.js";
 import { outboxVerdict, type EventOutbox } from "./event-outbox.js";
 
@@ -68,7 +68,11 @@ export function createEventSender(options: EventSenderOptions): EventSender {
     const body = JSON.stringify(event);
     const headers: Record<string, string> = {};
     if (options.token) headers.authorization = bearerHeader(options.token);
-    if (options.hmacSecret) headers[SIGNATURE_HEADER] = signBody(options.hmacSecret, body);
+    if (options.hmacSecret) {
+      const timestamp = Math.floor(Date.now() / 1000);
+      headers[TIMESTAMP_HEADER] = String(timestamp);
+      headers[SIGNATURE_HEADER] = signTimestampedBody(options.hmacSecret, timestamp, body);
+    }
     const outcome = await postWithBackoff(options.url, body, {
       headers,
       maxAttempts,

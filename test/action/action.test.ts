@@ -39,7 +39,7 @@ afterEach(async () => {
 
 async function setUp(files: Readonly<Record<string, string>>) {
   const workspace = await createWorkspace(files);
-  fake = await startFakeGitHub({ repoDir: workspace });
+  fake = await startFakeGitHub({ repoDir: workspace, commentAuthor: "github-actions[bot]" });
   const token = await issueToken(fake);
   const base = await git(workspace, ["rev-parse", "HEAD"]);
   const registry = await mkdtemp(join(tmpdir(), "mc-action-registry-"));

@@ -169,19 +169,23 @@ describe("isAuthorizedAlert", () => {
     expect(isAuthorizedAlert(headers, body, "t0k", "s3cret")).toBe(ok);
   });
 
-  it("accepts a correct HMAC-SHA256 of the body", async () => {
+  it("accepts a correct HMAC-SHA256 of the timestamp and body, made within five minutes", async () => {
     const { createHmac } = await import("node:crypto");
-    const signature = `sha256=${createHmac("sha256", "s3cret").update(body).digest("hex")}`;
+    const now = Date.parse("2026-11-28T03:00:00.000Z");
+    const stamp = now / 1000 - 60;
+    const sign = (ts: number, text: Buffer) =>
+      `sha256=${createHmac("sha256", "s3cret").update(`${ts}.${text.toString()}`).digest("hex")}`;
+    const headers = (ts: number, text = body) => ({
+      "x-meta-controller-timestamp": String(ts),
+      "x-meta-controller-signature-256": sign(ts, text),
+    });
+    expect(isAuthorizedAlert(headers(stamp), body, undefined, "s3cret", now)).toBe(true);
+    expect(isAuthorizedAlert(headers(stamp), Buffer.from("{}"), undefined, "s3cret", now)).toBe(false);
+    expect(isAuthorizedAlert(headers(now / 1000 - 301), body, undefined, "s3cret", now)).toBe(false);
+    expect(isAuthorizedAlert(headers(now / 1000 + 301), body, undefined, "s3cret", now)).toBe(false);
+    const untimed = `sha256=${createHmac("sha256", "s3cret").update(body).digest("hex")}`;
     expect(
-      isAuthorizedAlert({ "x-meta-controller-signature-256": signature }, body, undefined, "s3cret"),
-    ).toBe(true);
-    expect(
-      isAuthorizedAlert(
-        { "x-meta-controller-signature-256": signature },
-        Buffer.from("{}"),
-        undefined,
-        "s3cret",
-      ),
+      isAuthorizedAlert({ "x-meta-controller-signature-256": untimed }, body, undefined, "s3cret", now),
     ).toBe(false);
   });
 });

@@ -15,7 +15,7 @@ import {
   QA,
   ref,
   STAGING,
-  signAlert,
+  signedAlertHeaders,
   startBotHarness,
   type BotHarness,
 } from "./bot-harness.js";
@@ -39,7 +39,7 @@ describe("refused bodies", () => {
     { name: "a wrong bearer token", headers: { authorization: "Bearer nope" }, status: 401 },
     {
       name: "a wrong signature",
-      headers: { "x-meta-controller-signature-256": signAlert("{}", "other") },
+      headers: signedAlertHeaders("{}", "other"),
       status: 401,
     },
   ])("answers $status to $name", async ({ headers, status }) => {
@@ -132,9 +132,10 @@ describe("Alertmanager", () => {
   });
 
   it("handles a truncated group and says so in the diagnosis", async () => {
-    const res = await bot.postAlert(fixture("alertmanager-truncated.json"), {
-      "x-meta-controller-signature-256": signAlert(fixture("alertmanager-truncated.json")),
-    });
+    const res = await bot.postAlert(
+      fixture("alertmanager-truncated.json"),
+      signedAlertHeaders(fixture("alertmanager-truncated.json")),
+    );
 
     expect(res.status).toBe(202);
     const issue = await waitFor(() =>

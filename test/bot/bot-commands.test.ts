@@ -36,13 +36,14 @@ function lastReply(issue: number): string {
 
 describe("/deploy", () => {
   it("from a writer opens a deploy PR whose merge changes staging.yaml exactly, comments kept", async () => {
-    // Arrange: a PR with the Action's report naming v4.
-    const pr = await bot.fake.addPull({ title: "Train v4", head: "feature/train" });
+    // Arrange: a PR with the Action's report naming the model it pushed to the registry.
+    const pr = await bot.fake.addPull({ title: "Train v1", head: "feature/train" });
     bot.fake.addComment(
       pr.number,
-      `## Model report\n${renderReportMarker({ pipeline: "churn", ref: ref("v4", D.v4), gatesPassed: true, metrics: { auc: 0.91 } })}`,
+      `## Model report\n${renderReportMarker({ pipeline: "churn", ref: bot.registeredRef, gatesPassed: true, metrics: { auc: 0.91 } })}`,
       "github-actions[bot]",
     );
+    const digest = bot.registeredRef.split("@sha256:")[1]!;
     const before = bot.fake.pulls.length;
 
     // Act
@@ -51,13 +52,13 @@ describe("/deploy", () => {
     // Assert
     expect(bot.fake.reactions).toContainEqual({ comment: commentId, content: "eyes" });
     const opened = bot.fake.pulls[before];
-    expect(opened?.head).toBe(`meta-controller/deploy/staging/${"4".repeat(12)}`);
+    expect(opened?.head).toBe(`meta-controller/deploy/staging/${digest.slice(0, 12)}`);
     expect(opened?.labels).toEqual(["meta-controller", "meta-controller:deploy"]);
     expect(opened?.body).toContain("auc | 0.91");
     expect(opened?.body).toContain("passed");
     expect(opened?.merged).toBe(true);
     expect(opened?.autoMerge).toBe("SQUASH");
-    const expected = STAGING.replace("candidate: null", `candidate: ${ref("v4", D.v4)}`);
+    const expected = STAGING.replace("candidate: null", `candidate: ${bot.registeredRef}`);
     expect(await bot.fake.readFile("main", "environments/staging.yaml")).toBe(expected);
     expect(lastReply(pr.number)).toContain(`opened #${opened?.number}`);
     const deployment = bot.fake.deployments.find((d) => d.ref === opened?.head);
@@ -188,11 +189,12 @@ describe("every command", () => {
   });
 
   it("/abort drops and quarantines the candidate", async () => {
-    // The first test left v4 as the staging candidate.
+    // The first test left the registered model as the staging candidate.
     await bot.comment({ issue: 1, body: "/ABORT  staging", user: "writer" });
 
     const staging = await bot.fake.readFile("main", "environments/staging.yaml");
-    expect(staging).toBe(STAGING.replace(`quarantine: [${D.bad}]`, `quarantine: [${D.bad}, ${D.v4}]`));
+    const digest = bot.registeredRef.split("@")[1]!;
+    expect(staging).toBe(STAGING.replace(`quarantine: [${D.bad}]`, `quarantine: [${D.bad}, ${digest}]`));
   });
 
   it("/rollback puts the last good stable back from the file's history", async () => {

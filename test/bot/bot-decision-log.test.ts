@@ -22,7 +22,7 @@ import {
   MODEL,
   QA,
   ref,
-  signAlert,
+  signedAlertHeaders,
   startBotHarness,
   TARGET,
   WEBHOOK_SECRET,
@@ -141,7 +141,7 @@ function committedLines(bot: BotHarness): number {
     .filter((c) => c.status === 200 || c.status === 201).length;
 }
 
-const hmac = (body: string) => ({ "x-meta-controller-signature-256": signAlert(body) });
+const hmac = (body: string) => signedAlertHeaders(body);
 
 describe("the decision log on the state branch, written by the running bot", () => {
   let bot: BotHarness;

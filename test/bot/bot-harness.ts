@@ -5,6 +5,8 @@
  * the bench.
  */
 import { generateKeyPairSync, createHmac } from "node:crypto";
+import { buildReferenceProfile } from "../../src/monitoring/profile/profile.js";
+import { openConfiguredRegistry } from "../../src/registry/open-registry.js";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -114,6 +116,10 @@ export interface BotHarness {
   readonly botUrls: readonly string[];
   readonly repoDir: string;
   readonly outcomeLog: string;
+  /** A model of {@link MODEL} pushed to the bot's registry (`MODEL_REGISTRY`): its pinned reference. */
+  readonly registeredRef: string;
+  /** Process ids of the replicas. */
+  readonly pids: readonly number[];
   /** Comments as a user; resolves when the bot answered the webhook. */
   comment(input: {
     issue: number;
@@ -154,13 +160,53 @@ export interface HarnessOptions {
   readonly decisionLog?: "file" | "repository";
   /** Adds commits to the repository before the bot starts (more environments, older histories). */
   readonly prepareRepository?: (repoDir: string) => Promise<void>;
-  /** More environment variables of the bot process (e.g. the operator's LLM settings). */
+  /** More environment variables of the bot process (they win over the harness's). */
   readonly env?: Readonly<Record<string, string>>;
 }
 
-/** Signs an alert body with the HMAC secret. */
-export function signAlert(body: string, secret = ALERT_HMAC): string {
-  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+/** Signs an alert body with the HMAC secret: the signature covers `<timestamp>.<body>`. */
+export function signAlert(
+  body: string,
+  secret = ALERT_HMAC,
+  timestamp = Math.floor(Date.now() / 1000),
+): string {
+  return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
+}
+
+/** The headers of a signed alert: the timestamp (Unix seconds) and the signature over it and the body. */
+export function signedAlertHeaders(
+  body: string,
+  secret = ALERT_HMAC,
+  timestamp = Math.floor(Date.now() / 1000),
+): Record<string, string> {
+  return {
+    "x-meta-controller-timestamp": String(timestamp),
+    "x-meta-controller-signature-256": signAlert(body, secret, timestamp),
+  };
+}
+
+/** A card of {@link MODEL} whose holdout AUC is 0.91, as the Action pushes after the gates passed. */
+function registeredCard() {
+  return {
+    schema_version: 1 as const,
+    created_at: "2026-11-28T04:00:00.000Z",
+    git_commit: "0123456789abcdef0123456789abcdef01234567",
+    pipeline: { name: "churn" },
+    data_files: [{ path: "data/churn.csv", sha256: "ab".repeat(32), role: "data" as const }],
+    task: "classification" as const,
+    target: "churn",
+    classes: [0, 1],
+    features: [{ name: "tenure", type: "numeric" as const }],
+    metrics: { auc: 0.91 },
+    params: {},
+    tuning: null,
+    training_time_ms: 1,
+    tool_version: "0.1.0",
+    reference_profile: buildReferenceProfile({
+      nRows: 3,
+      columns: [{ kind: "numeric", name: "tenure", values: Float64Array.of(1, 5, 9) }],
+    }),
+  };
 }
 
 /** Starts the fake GitHub and the bot process. */
@@ -193,6 +239,12 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
   });
   const tmp = await mkdtemp(join(tmpdir(), "mc-bot-"));
   const outcomeLog = join(tmp, "outcomes.jsonl");
+  const registry = openConfiguredRegistry({}, { root: tmp });
+  const registered = await registry.registry.push({
+    name: MODEL,
+    onnx: Uint8Array.of(8, 1),
+    card: registeredCard(),
+  });
   const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
   const spawnReplica = async (): Promise<{ child: Child; url: string }> => {
     const { child, value: url } = await startCli(["bot"], {
@@ -217,6 +269,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
         LOG_LEVEL: options.logLevel ?? "warn",
         LOG_FORMAT: "json",
         NODE_ENV: "test",
+        MODEL_REGISTRY: join(tmp, ".meta-controller", "registry"),
         ...options.env,
       },
       ready: readListeningUrl,
@@ -233,6 +286,8 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
     botUrls: replicas.map((r) => r.url),
     repoDir,
     outcomeLog,
+    registeredRef: registered.pinnedRef,
+    pids: replicas.map(({ child }) => child.process.pid!),
     async comment(input) {
       const commentId = nextCommentId++;
       const replies = () =>

@@ -72,6 +72,12 @@ describe("parseCommand", () => {
     { name: "a quoted command", body: "> /rollback production\nno thanks" },
     { name: "a command in a code block", body: "```\n/rollback production\n```" },
     { name: "a slash inside a sentence", body: "see docs/deploy for details" },
+    { name: "a command in indented code", body: "Run this:\n\n    /rollback production\n" },
+    { name: "a command in an HTML comment", body: "LGTM\n<!--\n/rollback production\n-->" },
+    { name: "a command in a details block", body: "<details>\n/rollback production\n</details>" },
+    { name: "a command after inline HTML", body: "see <details>\n/rollback production" },
+    { name: "a command in inline code", body: "`/rollback production`" },
+    { name: "a command in a list", body: "- /rollback production" },
   ])("finds no command in $name", ({ body }) => {
     expect(parseCommand(body)).toBeUndefined();
   });

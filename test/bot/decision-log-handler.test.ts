@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AlertNotice } from "../../src/bot/alert-payloads.js";
 import { createEnginePolicy } from "../../src/decision/engine-policy.js";
 import { handleNotice, type IncidentDeps } from "../../src/operations/handle-incident.js";
+import { setMarkerTrust } from "../../src/github/marker-trust.js";
 import { findIncidentMarker } from "../../src/operations/incident-markers.js";
 import { createIncidentMemory } from "../../src/operations/incident-memory.js";
 import { createRepositoryDecisionLog } from "../../src/bot/repository-decision-log.js";
@@ -24,12 +25,15 @@ import { startFakeGitHub, type FakeGitHub } from "../helpers/fake-github.js";
 import { BOT_CONFIG, MODEL, PRODUCTION_V1, PRODUCTION_V2 } from "./bot-harness.js";
 
 const REPO = { owner: "acme", repo: "models" };
+const MARKER_KEY = "marker-key-for-tests";
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Logger;
 let fake: FakeGitHub;
 let repoDir: string;
 let deps: IncidentDeps;
 
 beforeEach(async () => {
+  // As the bot does at start: its markers are sealed with its key and read from its own PRs.
+  setMarkerTrust({ key: MARKER_KEY, botLogin: () => Promise.resolve("meta-controller[bot]") });
   repoDir = await createGitRepo({
     ".github/meta-controller.yml": BOT_CONFIG,
     "environments/production.yaml": PRODUCTION_V1,
@@ -57,6 +61,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  setMarkerTrust(undefined);
   await fake.close();
   await rm(repoDir, { recursive: true, force: true });
 });
@@ -100,7 +105,7 @@ describe("a decision log the contents API cannot serve", () => {
     expect(fired.decision?.action).toBe("rollback");
     const pr = fake.pulls.find((p) => p.head.startsWith("meta-controller/rollback/production/"));
     expect(pr?.merged).toBe(true);
-    const marker = findIncidentMarker(pr!.body);
+    const marker = findIncidentMarker(pr!.body, MARKER_KEY);
     expect(marker).toEqual({ fingerprint: "fp-outage", decisionId: fired.decision?.decisionId });
     // The tracking issue says what failed.
     const issue = fake.issues.find((i) => i.title === "Meta-Controller incidents: production");

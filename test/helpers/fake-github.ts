@@ -53,6 +53,8 @@ export interface FakePull {
   mergeCommit: string | null;
   labels: string[];
   autoMerge: string | null;
+  /** Login of the PR's author: the app's bot user for PRs the bot opened. */
+  user: string;
 }
 
 /** An issue (not a pull request) held by the fake. */
@@ -107,6 +109,8 @@ export interface FakeGitHubOptions {
    */
   readonly autoMerge?: AutoMergeMode;
   readonly installationId?: number;
+  /** Login the installation token comments as (`meta-controller[bot]`; the Action's is `github-actions[bot]`). */
+  readonly commentAuthor?: string;
   /** When given, app JWTs are verified against this PEM public key. */
   readonly appPublicKey?: string;
 }
@@ -130,7 +134,13 @@ export interface FakeGitHub {
   readonly deployments: FakeDeployment[];
   readonly dispatches: { workflow: string; ref: string; inputs: unknown }[];
   /** Adds a pull request from `head` (a branch that must exist, or a fork's). */
-  addPull(input: { title: string; head: string; headRepo?: string; body?: string }): Promise<FakePull>;
+  addPull(input: {
+    title: string;
+    head: string;
+    headRepo?: string;
+    body?: string;
+    user?: string;
+  }): Promise<FakePull>;
   /** Adds a comment, as a user would. */
   addComment(issue: number, body: string, user?: string): FakeComment;
   /** A file at a ref of the repository. */
@@ -186,6 +196,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   const dir = options.repoDir;
   const installationId = options.installationId ?? 4242;
   const permissions = options.permissions ?? {};
+  const commentAuthor = options.commentAuthor ?? "meta-controller[bot]";
   const failures = (options.failures ?? []).map((f) => ({ ...f, left: f.times }));
   let autoMergeMode: AutoMergeMode = options.autoMerge ?? "merge";
   const gitLock = new Mutex();
@@ -272,6 +283,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       body: p.body,
       labels: p.labels.map((name) => ({ name })),
       head: { ref: p.head, sha: headSha, repo: { full_name: p.headRepo } },
+      user: { login: p.user, type: p.user.endsWith("[bot]") ? "Bot" : "User" },
       base: { ref: p.base, repo: { full_name: full } },
     };
   };
@@ -306,6 +318,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       },
     ],
     ["GET", R("{repo}/installation"), () => [200, { id: installationId, app_id: 1 }]],
+    ["GET", /^\/app$/, () => [200, { id: 1, slug: "meta-controller", name: "Meta-Controller" }]],
     [
       "GET",
       R("{repo}"),
@@ -508,6 +521,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
           mergeCommit: null,
           labels: [],
           autoMerge: null,
+          user: "meta-controller[bot]",
         };
         state.pulls.push(p);
         return [201, await pullJson(p)];
@@ -577,7 +591,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
           id: nextId++,
           issue: Number(m[1]),
           body: (body as { body: string }).body,
-          user: "meta-controller[bot]",
+          user: commentAuthor,
         };
         state.comments.push(c);
         return [201, commentJson(c)];
@@ -707,7 +721,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
 
   const authorized = (req: IncomingMessage, path: string): boolean => {
     const auth = req.headers.authorization ?? "";
-    if (path.startsWith("/app/")) {
+    if (path === "/app" || path.startsWith("/app/")) {
       const jwt = auth.replace(/^(bearer|Bearer) /, "");
       const [h, p, s] = jwt.split(".");
       if (!h || !p || !s) return false;
@@ -831,6 +845,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
         mergeCommit: null,
         labels: [],
         autoMerge: null,
+        user: input.user ?? "octocat",
       };
       state.pulls.push(p);
       return Promise.resolve(p);

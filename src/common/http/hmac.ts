@@ -14,6 +14,18 @@ export function signBody(secret: string, body: string | Buffer): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 }
 
+/** Header carrying the Unix time (seconds) a signed request was made; the signature covers it. */
+export const TIMESTAMP_HEADER = "x-meta-controller-timestamp";
+
+/**
+ * The {@link SIGNATURE_HEADER} value of a request made at `timestamp` (Unix
+ * seconds): the HMAC-SHA256 of `<timestamp>.<body>`, so a captured request
+ * cannot be sent again later under a new time.
+ */
+export function signTimestampedBody(secret: string, timestamp: number, body: string | Buffer): string {
+  return signBody(secret, Buffer.concat([Buffer.from(`${timestamp}.`), Buffer.from(body)]));
+}
+
 /**
  * Whether `signature` (a {@link SIGNATURE_HEADER} value; case and
  * surrounding spaces ignored) is the signature of `body` under `secret`.
