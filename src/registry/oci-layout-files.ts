@@ -1,7 +1,8 @@
 /**
  * The files of an OCI image layout on disk: where blobs live, and
  * `index.json` read, written atomically, and changed under a lock file so
- * two writers cannot lose each other's tags.
+ * two writers cannot lose each other's tags (stale locks: `index-lock.ts`);
+ * a manifest read by tag is checked against the index.
  */
 import { join } from "node:path";
 import { z } from "zod";

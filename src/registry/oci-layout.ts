@@ -7,7 +7,9 @@
  * Crash safety: every file is written to a temp file and renamed, and blobs
  * are written before the manifest, and the manifest before `index.json`, so
  * a tag never points at a missing blob. `index.json` changes under a lock
- * file so two pushes cannot lose each other's tags.
+ * file so two pushes cannot lose each other's tags; a lock left by a writer
+ * that died is taken over (`index-lock.ts`). A push hashes a blob already
+ * on disk before it skips it, so a corrupted copy is rewritten.
  */
 import { join } from "node:path";
 import { RegistryError } from "../common/errors.js";

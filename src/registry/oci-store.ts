@@ -29,7 +29,7 @@ export interface OciStore {
   readonly description: string;
   /** Model names (repositories) in the store. */
   listRepositories(): Promise<string[]>;
-  /** True when the blob is already stored (so push skips it). */
+  /** True when the blob is already stored intact (so push skips it); the local store hashes the file. */
   hasBlob(repo: string, digest: string): Promise<boolean>;
   /** Stores a blob. Atomic: a reader never sees a partial blob under its digest. */
   putBlob(repo: string, blob: Blob): Promise<void>;

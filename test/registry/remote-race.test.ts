@@ -13,6 +13,7 @@ import {
   startDockerRegistry,
 } from "../helpers/docker-registry.js";
 import { runToEnd } from "../helpers/processes.js";
+import { sampleModel } from "./sample-model.js";
 
 const PUSH = fileURLToPath(new URL("./fixtures/push-remote.ts", import.meta.url));
 const missing = dockerRegistryMissing();
@@ -63,4 +64,43 @@ describe.skipIf(missing !== undefined)("remote registry: concurrent pushes", () 
     }
     expect(new Set(reported.map((r) => r.version)).size).toBe(6);
   }, 120_000);
+
+  it("moves the push whose tag was overwritten to the next version (the race forced step by step)", async () => {
+    // A writes v1 only after B has found v1 absent; B writes v1 only after A's write: B's lands last.
+    let markChecked = () => undefined as void;
+    const bChecked = new Promise<void>((resolve) => (markChecked = resolve));
+    let markWritten = () => undefined as void;
+    const aWritten = new Promise<void>((resolve) => (markWritten = resolve));
+    const isV1 = (input: Parameters<typeof fetch>[0], method: string, init?: RequestInit) =>
+      (init?.method ?? "GET") === method &&
+      (input instanceof Request ? input.url : String(input)).endsWith("/manifests/v1");
+    const fetchA: typeof fetch = async (input, init) => {
+      if (!isV1(input, "PUT", init)) return fetch(input, init);
+      await bChecked;
+      const response = await fetch(input, init);
+      markWritten();
+      return response;
+    };
+    const fetchB: typeof fetch = async (input, init) => {
+      if (isV1(input, "PUT", init)) await aWritten;
+      const response = await fetch(input, init);
+      if (isV1(input, "HEAD", init)) markChecked();
+      return response;
+    };
+    const open = (fetchImpl: typeof fetch) =>
+      openModelRegistry(
+        { kind: "remote", host: server.host, baseUrl: server.baseUrl, namespace: "forced" },
+        { timeoutMs: 20_000, fetch: fetchImpl },
+      );
+
+    const [a, b] = await Promise.all([
+      open(fetchA).push(sampleModel("churn", 2048, 1)),
+      open(fetchB).push(sampleModel("churn", 2048, 2)),
+    ]);
+
+    expect([a.version, b.version]).toEqual(["v2", "v1"]);
+    const reader = open(fetch);
+    expect((await reader.resolve({ name: "churn", tag: "v1" })).digest).toBe(b.digest);
+    expect((await reader.resolve({ name: "churn", tag: "v2" })).digest).toBe(a.digest);
+  });
 });
