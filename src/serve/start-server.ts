@@ -135,7 +135,14 @@ async function loadWithCache(
     pulled = await registry.pull(parseModelReference(ref));
   } catch (error) {
     const digest = ref.includes("@") ? ref.slice(ref.indexOf("@") + 1) : undefined;
-    const cached = digest !== undefined && cache?.digest() === digest ? cache.load() : undefined;
+    if (digest === undefined || cache?.digest() !== digest) throw error;
+    let cached: ReturnType<LastGoodCache["load"]>;
+    try {
+      cached = cache.load();
+    } catch {
+      // A damaged cache changes nothing: the registry's failure is the one to report.
+      throw error;
+    }
     if (cached === undefined) throw error;
     pulled = cached.pulled;
   }
