@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { Probot } from "probot";
 import { UsageError } from "../common/errors.js";
 import { createLogger, type Logger } from "../common/logger.js";
+import { deriveMarkerKey } from "../github/marker-trust.js";
 import { createOctokitClass, type GitHubClientOptions } from "../github/octokit-class.js";
 import { createBotApp, type BotAppHandle } from "./app.js";
 import { readBotAppOptions, type BotAppOptions } from "./app-options.js";
@@ -113,7 +114,14 @@ export async function startBot(options: StartBotOptions, baseLog: Logger): Promi
   });
   const handlers: NodeHandler[] = [];
   await probot.load(
-    createBotApp(options.app, (h) => (handle = h)),
+    createBotApp(
+      {
+        ...options.app,
+        // Markers are sealed even when the settings came from code rather than the environment.
+        markerKey: options.app.markerKey ?? deriveMarkerKey(undefined, options.webhookSecret),
+      },
+      (h) => (handle = h),
+    ),
     {
       cwd: process.cwd(),
       addHandler: (handler) => handlers.push(handler),

@@ -2,7 +2,8 @@
  * `meta-controller bot`: runs the GitHub App (webhooks and `/api/alerts`).
  * Settings come from the environment: APP_ID, PRIVATE_KEY(_PATH),
  * WEBHOOK_SECRET, GHE_HOST/GHE_PROTOCOL, ALERT_TOKEN, ALERT_HMAC_SECRET,
- * DEFAULT_REPOSITORY, OUTCOME_LOG.
+ * ALERT_CREDENTIALS, DEFAULT_REPOSITORY, OUTCOME_LOG, REPORT_AUTHORS,
+ * MARKER_SECRET, BOT_LOGIN, WEBHOOK_MAX_BYTES (see the README).
  */
 import type { Command } from "commander";
 import { UsageError } from "../../common/errors.js";
