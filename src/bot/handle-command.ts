@@ -4,6 +4,7 @@
  * who asked.
  */
 import { ConfigError, GitHubApiError } from "../common/errors.js";
+import { sanitizeForGitHub } from "../common/sanitize-markdown.js";
 import { meetsLevel } from "../config/environment.js";
 import { EnvironmentEditError } from "../deploy/environment-edits.js";
 import { findTrustedReportMarker } from "../github/report-marker.js";
@@ -194,6 +195,16 @@ async function runRollback(scope: CommandScope, name: string | undefined): Promi
   return describeResult(result, `Rollback of **${env.name}**`);
 }
 
+/**
+ * A parse error quotes the commenter's words in one code span, where nothing
+ * renders; any other shape (a quoted word with a backtick of its own, which
+ * would close the span early) goes through the one sanitiser whole.
+ */
+function renderReason(reason: string): string {
+  const oneSpan = /^[^`\n]*`[^`\n]*`[^`\n]*$/.test(reason);
+  return oneSpan ? reason : sanitizeForGitHub(reason, { allowedHosts: [], maxLength: 300 });
+}
+
 async function runCommand(scope: CommandScope): Promise<string> {
   const { command } = scope.request;
   switch (command.name) {
@@ -203,7 +214,7 @@ async function runCommand(scope: CommandScope): Promise<string> {
     case "unknown":
       return `I do not know \`/${command.word}\`.\n\n${renderHelp()}`;
     case "invalid":
-      return `\`/${command.command}\`: ${command.reason}.\n\n${renderHelp()}`;
+      return `\`/${command.command}\`: ${renderReason(command.reason)}.\n\n${renderHelp()}`;
     case "status":
       return runStatus(scope, command.environment);
     case "diagnose":

@@ -16,6 +16,10 @@ import { isCandidateAtFault, type Incident } from "./incident.js";
 export interface PolicyDecision {
   readonly action: Action;
   readonly reason_code: ReasonCode;
+  /**
+   * One line of Markdown, posted as is: the policy's own words, or words
+   * from outside (an LLM's summary) already passed through `sanitizeForGitHub`.
+   */
   readonly explanation: string;
   /** A diagnosis in Markdown, already sanitised, when the policy wrote one. */
   readonly markdown?: string;

@@ -31,11 +31,12 @@ export interface RegisteredEvaluation {
   readonly matchesCard: boolean;
 }
 
+/** Rows of a file the operator named on the command line (`--data`): theirs to point anywhere. */
 async function loadCsvRows(card: ModelCard, root: string, path: string): Promise<LabelledRows> {
   const columns = [...card.features.map((f) => f.name), card.target];
   const types = Object.fromEntries(card.features.map((f) => [f.name, f.type] as const));
   const frame = await loadTable(
-    { type: path.endsWith(".parquet") ? "parquet" : "csv", path: resolveDataPath(root, path) },
+    { type: path.endsWith(".parquet") ? "parquet" : "csv", path: resolveDataPath(root, path, true) },
     { columns, types },
   );
   const column = findColumn(frame, card.target);

@@ -169,6 +169,28 @@ describe("the bot under injection", () => {
   });
 });
 
+describe("the bot quoting a comment", () => {
+  it.each([
+    "a`@team`b",
+    "x`<img src=x onerror=alert(1)>`",
+    "`![t](https://evil.example/p.png)`",
+    "``<!--`meta-controller:report`-->",
+  ])("answers /deploy %s without a mention, image, foreign link or marker", async (arg) => {
+    bot = await startBotHarness();
+    const h = bot;
+
+    const pr = await h.fake.addPull({ title: "Quoting", head: "feature/quoting" });
+
+    await h.comment({ issue: pr.number, body: `/deploy ${arg}`, user: "writer" });
+
+    const reply = h.fake.comments.filter((c) => c.user === "meta-controller[bot]").at(-1)!;
+    expect(reply.body).toContain("/deploy");
+    expect(
+      findUnsafe(reply.body, { allowedHosts: ["github.com"], ownMarkers: ownMarkers(reply.body) }),
+    ).toEqual([]);
+  });
+});
+
 describe("the LLM endpoint belongs to the operator", () => {
   it("sends no request and no key to an endpoint a repository names, and says why it used the template", async () => {
     const operator = await startFakeOpenAI();

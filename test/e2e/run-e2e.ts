@@ -111,6 +111,8 @@ async function train(root: string, registry: string, seed: number): Promise<stri
       root,
       "train",
       "pipelines/churn.yaml",
+      // The example data is read in place, outside the temp checkout.
+      "--allow-outside-root",
       "--registry",
       registry,
       "--seed",

@@ -5,6 +5,7 @@ import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OnnxError } from "../../src/common/errors.js";
 import {
+  buildCommandEnvironment,
   ExternalCommandError,
   runExternalCommand,
   type ExternalCommandFeature,
@@ -48,6 +49,7 @@ function input(mode: string, stdout: PassThrough, stderr: PassThrough): External
     seed: 42,
     verifyModel: (bytes, path) => verifyOnnxModel(bytes, { features, task: "regression" }, path),
     env: { ...process.env, FIXTURE_MODE: mode },
+    passEnv: ["FIXTURE_MODE"],
     stdout,
     stderr,
   };
@@ -125,5 +127,34 @@ describe.concurrent("runExternalCommand", () => {
       timeoutMs: 200,
     });
     await expect(act).rejects.toThrow(/`sleep 30` was stopped after its time limit/);
+  });
+});
+
+describe("buildCommandEnvironment", () => {
+  it("keeps PATH, HOME, LANG, TMPDIR, META_CONTROLLER_* and the listed names, nothing else", () => {
+    const env = buildCommandEnvironment(
+      {
+        PATH: "/bin",
+        HOME: "/home/u",
+        LANG: "C",
+        TMPDIR: "/tmp",
+        META_CONTROLLER_X: "1",
+        GITHUB_TOKEN: "t",
+        INPUT_GITHUB_TOKEN: "t",
+        REGISTRY_PASSWORD: "p",
+        OPENAI_API_KEY: "k",
+        HF_TOKEN: "h",
+      },
+      ["HF_TOKEN", "ABSENT"],
+    );
+
+    expect(Object.keys(env).sort()).toEqual([
+      "HF_TOKEN",
+      "HOME",
+      "LANG",
+      "META_CONTROLLER_X",
+      "PATH",
+      "TMPDIR",
+    ]);
   });
 });

@@ -7,7 +7,7 @@
  * started in-process.
  */
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -25,7 +25,8 @@ import { createGitRepo } from "../helpers/fake-github-git.js";
 import { startFakeGitHub } from "../helpers/fake-github.js";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
-const DATA = join(REPO, "data", "customer_data.csv");
+// Data paths stay inside the repository root: the example data is copied into each temp checkout.
+const DATA = "data/customer_data.csv";
 const run = promisify(execFile);
 
 const PIPELINE = `name: churn_lib
@@ -69,6 +70,7 @@ describe("MetaController", () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "mc-library-"));
+    await cp(join(REPO, DATA), join(dir, DATA));
     await mkdir(join(dir, "pipelines"));
     await mkdir(join(dir, "environments"));
     await writeFile(join(dir, "pipelines", "churn.yaml"), PIPELINE);
