@@ -174,7 +174,8 @@ describe("the bot quoting a comment", () => {
     "a`@team`b",
     "x`<img src=x onerror=alert(1)>`",
     "`![t](https://evil.example/p.png)`",
-    "``<!--`meta-controller:report`-->",
+    // Inside code, so the paragraph stays plain text and the command runs (a paragraph with HTML is not read at all).
+    "`<!--` meta-controller:report `-->`",
   ])("answers /deploy %s without a mention, image, foreign link or marker", async (arg) => {
     bot = await startBotHarness();
     const h = bot;
