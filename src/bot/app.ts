@@ -5,12 +5,11 @@
  * {@link createBotApp} takes them explicitly.
  */
 import type { ApplicationFunction, Probot } from "probot";
-import { createAlertAcceptor } from "./alert-intake.js";
+import { createAlertIntake } from "./alert-intake.js";
 import { createAlertRoute } from "./alert-route.js";
 import { readBotAppOptions, type BotAppOptions } from "./app-options.js";
 import { createBotRuntime, type BotRuntime } from "./bot-runtime.js";
 import { registerCommandHandler } from "./comment-handler.js";
-import { createSeenKeys } from "./dedup.js";
 import { registerPullRequestHandlers } from "./pull-request-handlers.js";
 import type { WorkQueue } from "./work-queue.js";
 
@@ -31,16 +30,17 @@ function registerAlertIntake(
     return;
   }
   const { options } = runtime;
+  const intake = createAlertIntake(app, runtime);
   appOptions.addHandler(
     createAlertRoute({
       path: options.alertsPath ?? "/api/alerts",
       token: options.alertToken,
       hmacSecret: options.alertHmacSecret,
       maxBytes: options.maxAlertBytes ?? 1024 * 1024,
-      seen: createSeenKeys(),
+      seen: intake.seen,
       now: runtime.now,
       log: runtime.log,
-      accept: createAlertAcceptor(app, runtime),
+      accept: (notices) => intake.accept(notices),
     }),
   );
 }

@@ -129,6 +129,10 @@ export interface BotHarness {
     replica?: number,
   ): Promise<{ status: number; json: unknown }>;
   readOutcomes(): Promise<unknown[]>;
+  /** Kills a replica with SIGKILL (no goodbye: whatever it held in memory is gone). */
+  kill(replica?: number): Promise<void>;
+  /** Starts a killed or stopped replica again, on the same state directory. */
+  restart(replica?: number): Promise<void>;
   /** The decision log shards on the fake repository's `meta-controller/state` branch, by file name. */
   readStateLog(): Promise<Record<string, string>>;
   stderr(): string;
@@ -189,7 +193,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
   const tmp = await mkdtemp(join(tmpdir(), "mc-bot-"));
   const outcomeLog = join(tmp, "outcomes.jsonl");
   const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-  const spawnReplica = async (): Promise<{ child: Child; url: string }> => {
+  const spawnReplica = async (index: number): Promise<{ child: Child; url: string }> => {
     const { child, value: url } = await startCli(["bot"], {
       name: "bot",
       env: {
@@ -204,6 +208,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
         ALERT_HMAC_SECRET: ALERT_HMAC,
         DEFAULT_REPOSITORY: `${TARGET.owner}/${TARGET.repo}`,
         OUTCOME_LOG: outcomeLog,
+        BOT_STATE_DIR: join(tmp, `state-${index}`),
         BOT_POLICY: options.policy ?? "guardrail",
         ...(options.decisionLog === "repository" ? {} : { DECISION_LOG: join(tmp, "decisions.jsonl") }),
         GITHUB_RETRY_BASE_MS: "5",
@@ -217,14 +222,19 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
     });
     return { child, url };
   };
-  const replicas = await Promise.all(Array.from({ length: options.replicas ?? 1 }, spawnReplica));
-  const botUrl = replicas[0]!.url;
+  const replicas = await Promise.all(
+    Array.from({ length: options.replicas ?? 1 }, (_, index) => spawnReplica(index)),
+  );
   const stderr = () => replicas.map(({ child }) => child.stderr()).join("");
   let nextCommentId = 9000;
   return {
     fake,
-    botUrl,
-    botUrls: replicas.map((r) => r.url),
+    get botUrl() {
+      return replicas[0]!.url;
+    },
+    get botUrls() {
+      return replicas.map((r) => r.url);
+    },
     repoDir,
     outcomeLog,
     async comment(input) {
@@ -242,7 +252,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
         ...(input.userType === undefined ? {} : { userType: input.userType }),
       });
       const status = await deliverWebhook(
-        `${botUrl}/api/github/webhooks`,
+        `${replicas[0]!.url}/api/github/webhooks`,
         WEBHOOK_SECRET,
         "issue_comment",
         payload,
@@ -293,6 +303,14 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
       return out;
     },
     stderr,
+    async kill(replica = 0) {
+      const { child } = replicas[replica]!;
+      child.process.kill("SIGKILL");
+      await child.stop();
+    },
+    async restart(replica = 0) {
+      replicas[replica] = await spawnReplica(replica);
+    },
     async stop() {
       await Promise.all(replicas.map(({ child }) => child.stop()));
       await fake.close();
