@@ -129,6 +129,8 @@ export interface BotHarness {
     replica?: number,
   ): Promise<{ status: number; json: unknown }>;
   readOutcomes(): Promise<unknown[]>;
+  /** The state directory (`BOT_STATE_DIR`) of a replica. */
+  stateDir(replica?: number): string;
   /** Kills a replica with SIGKILL (no goodbye: whatever it held in memory is gone). */
   kill(replica?: number): Promise<void>;
   /** Starts a killed or stopped replica again, on the same state directory. */
@@ -303,6 +305,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
       return out;
     },
     stderr,
+    stateDir: (replica = 0) => join(tmp, `state-${replica}`),
     async kill(replica = 0) {
       const { child } = replicas[replica]!;
       child.process.kill("SIGKILL");
