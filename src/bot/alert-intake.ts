@@ -93,9 +93,12 @@ async function handleEntry(
     defer: (work) => void later.push(work),
     ...(replayed ? { replayed } : {}),
   };
+  // The log's lines wait while the action's writes go out; the incident's decision is readable at once.
+  const release = runtime.holdLogWrites(target.repository);
   try {
     await handleNotice(deps, entry.notice, target.environment);
   } finally {
+    release();
     queue.push(`${target.repository}#records`, async () => {
       try {
         for (const work of later) await work();

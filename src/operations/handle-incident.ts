@@ -143,10 +143,15 @@ async function recordIncident(
   repo: RepositoryContext,
   env: EnvironmentFile,
   incident: Incident,
-  taken: { decision: PolicyDecision; context: PolicyContext; acted: Acted },
+  taken: {
+    decision: PolicyDecision;
+    context: PolicyContext;
+    acted: Acted;
+    recorded: Promise<string | undefined>;
+  },
 ): Promise<string> {
-  const { decision, context, acted } = taken;
-  const unwritten = await deps.policy.recordDecision?.(decision, context);
+  const { decision, acted } = taken;
+  const unwritten = await taken.recorded;
   const problems = [decision.logProblem, unwritten].filter((p): p is string => p !== undefined);
   const notes = await postSideNotes(repo, env, incident, decision, problems);
   const detail = [acted.detail, ...notes].join("; ");
@@ -184,10 +189,14 @@ async function handleFiringNotice(
     ...(deps.decisionLog === undefined ? {} : { decisionLog: deps.decisionLog }),
   };
   const decision = decideTakenAction(await deps.policy.decide(incident, context), env);
-  // The action's writes come first (a rollback is the critical path); the records follow.
+  // Logged before acting, as the action taken: a person may judge the PR (close it, 👎) the moment it
+  // exists. When the caller defers records, the line is only started here; its write follows the action's.
+  const recorded = deps.policy.recordDecision?.(decision, context) ?? Promise.resolve(undefined);
+  if (deps.defer === undefined) await recorded;
+  else recorded.catch(() => undefined);
   const acted = await act(repo, env, incident, decision, lastGood, deps.replayed === true);
   deps.memory.remember({ repository: repo.repository, incident, decision, link: acted.link });
-  const taken = { decision, context, acted };
+  const taken = { decision, context, acted, recorded };
   if (deps.defer !== undefined) {
     deps.defer(async () => void (await recordIncident(deps, repo, env, incident, taken)));
     return { decision, link: acted.link, detail: acted.detail };
