@@ -94,7 +94,9 @@ async function handleEntry(
     ...(replayed ? { replayed } : {}),
   };
   // The log's lines wait while the action's writes go out; the incident's decision is readable at once.
-  const release = runtime.holdLogWrites(target.repository);
+  // Only a firing notice acts; a resolved one writes its outcome line itself, and must not wait for it.
+  const release =
+    entry.notice.status === "firing" ? runtime.holdLogWrites(target.repository) : () => undefined;
   try {
     await handleNotice(deps, entry.notice, target.environment);
   } finally {

@@ -49,20 +49,28 @@ export function createRepositoryLogShared(): RepositoryLogShared {
   return { cache: new Map(), tail: Promise.resolve(), skippedLines: 0, pending: [], holds: 0, unheld: [] };
 }
 
+/** Longest a hold keeps the log's writes back. */
+const HOLD_LIMIT_MS = 60_000;
+
 /**
  * Holds the repository's log writes back until the returned function is
  * called, so the writes of an action (a rollback PR) go to GitHub first;
  * appends made meanwhile are visible to readers at once.
  */
-export function holdLogWrites(shared: RepositoryLogShared): () => void {
+export function holdLogWrites(shared: RepositoryLogShared, maxMs = HOLD_LIMIT_MS): () => void {
   shared.holds++;
   let released = false;
-  return () => {
+  const release = () => {
     if (released) return;
     released = true;
+    clearTimeout(timer);
     if (--shared.holds > 0) return;
     for (const resolve of shared.unheld.splice(0)) resolve();
   };
+  // A holder that never lets go (a hung request) must not keep the log from being written for good.
+  const timer = setTimeout(release, maxMs);
+  timer.unref();
+  return release;
 }
 
 function untilUnheld(shared: RepositoryLogShared): Promise<void> {
