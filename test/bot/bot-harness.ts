@@ -158,7 +158,20 @@ export interface HarnessOptions {
    * the default here) or the repository's `meta-controller/state` branch.
    */
   readonly decisionLog?: "file" | "repository";
+  /**
+   * The bot's documented defaults: no override of write spacing, retry
+   * timing, policy (unless `policy` is given) or decision log (unless
+   * `decisionLog: "file"`). The tests' default is fast settings.
+   */
+  readonly documentedDefaults?: boolean;
 }
+
+/** What the tests run the bot with unless asked for its documented defaults: quick retries, no write spacing. */
+export const FAST_SETTINGS = {
+  GITHUB_RETRY_BASE_MS: "5",
+  GITHUB_RATE_LIMIT_UNIT_MS: "5",
+  GITHUB_SPACE_WRITES: "false",
+} as const;
 
 /** Signs an alert body with the HMAC secret. */
 export function signAlert(body: string, secret = ALERT_HMAC): string {
@@ -211,11 +224,14 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
         DEFAULT_REPOSITORY: `${TARGET.owner}/${TARGET.repo}`,
         OUTCOME_LOG: outcomeLog,
         BOT_STATE_DIR: join(tmp, `state-${index}`),
-        BOT_POLICY: options.policy ?? "guardrail",
-        ...(options.decisionLog === "repository" ? {} : { DECISION_LOG: join(tmp, "decisions.jsonl") }),
-        GITHUB_RETRY_BASE_MS: "5",
-        GITHUB_RATE_LIMIT_UNIT_MS: "5",
-        GITHUB_SPACE_WRITES: "false",
+        ...(options.documentedDefaults === true ? {} : FAST_SETTINGS),
+        ...(options.policy !== undefined || options.documentedDefaults !== true
+          ? { BOT_POLICY: options.policy ?? "guardrail" }
+          : {}),
+        ...(options.decisionLog === "file" ||
+        (options.decisionLog === undefined && options.documentedDefaults !== true)
+          ? { DECISION_LOG: join(tmp, "decisions.jsonl") }
+          : {}),
         LOG_LEVEL: options.logLevel ?? "warn",
         LOG_FORMAT: "json",
         NODE_ENV: "test",
