@@ -79,7 +79,7 @@ async function measureIncident(bot: BotHarness, fingerprint: string, startsAt: s
       const index = calls.findIndex((c) => c.path === "/api/graphql" && c.durationMs > 0);
       return index >= 0 ? { calls: calls.slice(0, index + 1), done: calls[index]! } : undefined;
     },
-    { timeout: 60_000 },
+    { timeout: 180_000 },
   );
   const total = bot.fake.startedAt + graphql.done.at + graphql.done.durationMs - sentAt;
   const inFake = graphql.calls.reduce((sum, c) => sum + c.durationMs, 0);
