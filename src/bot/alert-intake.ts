@@ -103,7 +103,11 @@ async function handleEntry(
     release();
     queue.push(`${target.repository}#records`, async () => {
       try {
-        for (const work of later) await work();
+        // Behind any incident of the repository now writing its action, so they never share the write spacing.
+        for (const work of later) {
+          await runtime.untilActionsWritten(target.repository);
+          await work();
+        }
       } finally {
         await finish(entry);
       }

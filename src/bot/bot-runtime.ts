@@ -22,6 +22,7 @@ import {
   createRepositoryDecisionLog,
   createRepositoryLogShared,
   holdLogWrites,
+  untilUnheld,
   type RepositoryLogShared,
 } from "./repository-decision-log.js";
 import { createWorkQueue, type WorkQueue } from "./work-queue.js";
@@ -41,6 +42,8 @@ export interface BotRuntime {
   decisionLogFor(octokit: OctokitLike, repo: RepoRef): DecisionLogStore | undefined;
   /** Holds the repository log's writes back until the returned function is called (see `holdLogWrites`). */
   holdLogWrites(repository: string): () => void;
+  /** Resolves when no incident of the repository holds the log's writes back (none is writing its action). */
+  untilActionsWritten(repository: string): Promise<void>;
 }
 
 function choosePolicy(options: BotAppOptions, log: Logger, localLog: DecisionLogStore): IncidentPolicy {
@@ -91,5 +94,6 @@ export function createBotRuntime(options: BotAppOptions, log: Logger): BotRuntim
       return createRepositoryDecisionLog(createStateBranch(octokit, repo, branch), shared, undefined, log);
     },
     holdLogWrites: (repository) => holdLogWrites(sharedOf(repository)),
+    untilActionsWritten: (repository) => untilUnheld(sharedOf(repository)),
   };
 }

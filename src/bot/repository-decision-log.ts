@@ -73,7 +73,8 @@ export function holdLogWrites(shared: RepositoryLogShared, maxMs = HOLD_LIMIT_MS
   return release;
 }
 
-function untilUnheld(shared: RepositoryLogShared): Promise<void> {
+/** Resolves when no hold is left. */
+export function untilUnheld(shared: RepositoryLogShared): Promise<void> {
   if (shared.holds === 0) return Promise.resolve();
   return new Promise((resolve) => shared.unheld.push(resolve));
 }

@@ -48,6 +48,9 @@ export function decideTakenAction(decision: PolicyDecision, env: EnvironmentFile
   return decision;
 }
 
+/** The actions that edit the environment file, and so must run in the environment's turn. */
+const EDITS_ENVIRONMENT: ReadonlySet<PolicyDecision["action"]> = new Set(["rollback", "abort_canary"]);
+
 interface Acted {
   readonly link: string | undefined;
   readonly detail: string;
@@ -194,11 +197,21 @@ async function handleFiringNotice(
   const recorded = deps.policy.recordDecision?.(decision, context) ?? Promise.resolve(undefined);
   if (deps.defer === undefined) await recorded;
   else recorded.catch(() => undefined);
+  const { defer } = deps;
+  if (defer !== undefined && !EDITS_ENVIRONMENT.has(decision.action)) {
+    // A comment or a dispatch does not touch the environment file: it need not hold the environment's turn.
+    defer(async () => {
+      const acted = await act(repo, env, incident, decision, lastGood);
+      deps.memory.remember({ repository: repo.repository, incident, decision, link: acted.link });
+      await recordIncident(deps, repo, env, incident, { decision, context, acted, recorded });
+    });
+    return { decision, link: undefined, detail: `${decision.action} deferred` };
+  }
   const acted = await act(repo, env, incident, decision, lastGood, deps.replayed === true);
   deps.memory.remember({ repository: repo.repository, incident, decision, link: acted.link });
   const taken = { decision, context, acted, recorded };
-  if (deps.defer !== undefined) {
-    deps.defer(async () => void (await recordIncident(deps, repo, env, incident, taken)));
+  if (defer !== undefined) {
+    defer(async () => void (await recordIncident(deps, repo, env, incident, taken)));
     return { decision, link: acted.link, detail: acted.detail };
   }
   const detail = await recordIncident(deps, repo, env, incident, taken);

@@ -619,7 +619,8 @@ async function main(): Promise<void> {
     if (result === undefined) break;
     results.push(result);
   }
-  const ok = results.length === runs && results.every((r) => r.ok) && printSummary(results);
+  const met = results.length > 0 && printSummary(results);
+  const ok = results.length === runs && results.every((r) => r.ok) && met;
   process.stdout.write(ok ? "e2e: passed\n" : "e2e: FAILED\n");
   process.exitCode = ok ? 0 : 1;
 }
