@@ -599,7 +599,10 @@ function printSummary(results: readonly RunTimings[]): boolean {
   say(
     `| server matching main | ${median(e)} | ${Math.max(...e)} | median < ${TARGET_E_MEDIAN_MS} ms, max < ${TARGET_E_MS} ms |`,
   );
-  return Math.max(...a) < TARGET_A_MS && median(e) < TARGET_E_MEDIAN_MS && Math.max(...e) < TARGET_E_MS;
+  const medianMet = median(e) < TARGET_E_MEDIAN_MS;
+  say(`median target (server matching main < ${TARGET_E_MEDIAN_MS} ms): ${medianMet ? "met" : "MISSED"}`);
+  // The hard bounds fail the run; the median is a goal, reported (one CI run is no median).
+  return Math.max(...a) < TARGET_A_MS && Math.max(...e) < TARGET_E_MS;
 }
 
 async function main(): Promise<void> {
