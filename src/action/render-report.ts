@@ -185,7 +185,7 @@ export function renderPipelineReport(input: ReportInput): string {
   if (d.tuning) {
     parts.push("#### Tuning");
     parts.push(
-      `${d.tuning.strategy}, ${d.tuning.trials} trials, ${d.tuning.cv_folds}-fold CV; best ${d.tuning.metric} ${formatValue(d.tuning.best_score)} with ${safe(JSON.stringify(d.tuning.best_params), 1000)}${d.tuning.shards ? ` (merged shards ${d.tuning.shards.join(", ")})` : ""}`,
+      `${d.tuning.strategy}, ${d.tuning.trials} trials, ${d.tuning.cv_folds}-fold CV; best ${d.tuning.metric} ${formatValue(d.tuning.best_score)} with ${sanitizeForGitHub(JSON.stringify(d.tuning.best_params), { allowedHosts: [], maxLength: 1000, style: "code" })}${d.tuning.shards ? ` (merged shards ${d.tuning.shards.join(", ")})` : ""}`,
     );
     if (input.trials && input.trials.length > 0)
       parts.push(renderTuningChart(input.trials, d.tuning.metric, input.direction ?? "maximize"));

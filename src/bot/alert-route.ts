@@ -1,9 +1,10 @@
 /**
  * `POST /api/alerts` on the bot's HTTP server. It reads at most `maxBytes`,
  * authenticates, parses, checks that the credential may act on every
- * repository and environment the alert names, drops duplicates and queues
- * the work, then answers 202 at once; the incident is handled in the
- * background. No log line carries the body.
+ * repository and environment the alert names, drops duplicates and hands
+ * the new notices to `accept`, which keeps them durably; only then does it
+ * answer 202. The incident is handled in the background. No log line
+ * carries the body.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { BodyTooLargeError, readBoundedBody } from "../common/http/bounded-body.js";
@@ -28,8 +29,11 @@ export interface AlertRouteOptions {
   readonly seen: SeenKeys;
   readonly now: () => Date;
   readonly log: Logger;
-  /** Receives each new notice; must not block (it queues). */
-  readonly accept: (notice: AlertNotice) => void;
+  /**
+   * Receives the new notices of one request and resolves once they are kept
+   * (journaled); a rejection answers 503 so the sender retries.
+   */
+  readonly accept: (notices: readonly AlertNotice[]) => Promise<void>;
 }
 
 function reply(res: ServerResponse, status: number, body: Record<string, unknown>): void {
@@ -115,12 +119,16 @@ export function createAlertRoute(options: AlertRouteOptions) {
       return true;
     }
     const nowMs = options.now().getTime();
-    let accepted = 0;
-    for (const notice of notices) {
-      if (!options.seen.firstSeen(noticeKey(notice), nowMs)) continue;
-      accepted++;
-      options.accept(notice);
+    const fresh = notices.filter((notice) => options.seen.firstSeen(noticeKey(notice), nowMs));
+    try {
+      await options.accept(fresh);
+    } catch (error) {
+      for (const notice of fresh) options.seen.forget(noticeKey(notice));
+      options.log.error({ err: error }, "alert could not be journaled; answered 503");
+      reply(res, 503, { error: "alert could not be stored; retry" });
+      return true;
     }
+    const accepted = fresh.length;
     if (notices.some((n) => n.truncated > 0)) {
       options.log.warn(
         { truncated: notices[0]?.truncated },

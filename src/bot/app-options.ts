@@ -52,6 +52,12 @@ export interface BotAppOptions {
   readonly linkHosts?: readonly string[];
   /** Seed of the engine's exploration (`BOT_SEED`). */
   readonly seed?: number;
+  /**
+   * Directory of this replica's alert journal (`BOT_STATE_DIR`): alerts are
+   * kept there before the 202 and replayed after a restart. One per replica;
+   * a fresh temporary directory (with a warning) when unset.
+   */
+  readonly stateDir?: string;
   readonly outcomes?: OutcomeSink;
   readonly cardSummary?: CardSummarySource;
   /** The registry's cards, which a bare `/deploy` checks the reported model against (`MODEL_REGISTRY`). */
@@ -91,6 +97,7 @@ export function readBotAppOptions(env: NodeJS.ProcessEnv): BotAppOptions {
     ...(env.ALERT_HMAC_SECRET ? { alertHmacSecret: env.ALERT_HMAC_SECRET } : {}),
     ...(env.DEFAULT_REPOSITORY ? { defaultRepository: env.DEFAULT_REPOSITORY } : {}),
     ...(env.OUTCOME_LOG ? { outcomeLogPath: env.OUTCOME_LOG } : {}),
+    ...(env.BOT_STATE_DIR ? { stateDir: env.BOT_STATE_DIR } : {}),
     ...(Number.isInteger(maxBytes) && maxBytes > 0 ? { maxAlertBytes: maxBytes } : {}),
   };
 }

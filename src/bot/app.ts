@@ -5,7 +5,7 @@
  * {@link createBotApp} takes them explicitly.
  */
 import type { ApplicationFunction, Probot } from "probot";
-import { createAlertAcceptor } from "./alert-intake.js";
+import { createAlertIntake } from "./alert-intake.js";
 import { setMarkerTrust } from "../github/marker-trust.js";
 import { singleCredentials } from "./alert-credentials.js";
 import { createAlertRoute } from "./alert-route.js";
@@ -13,7 +13,6 @@ import { createBotIdentity } from "./bot-identity.js";
 import { readBotAppOptions, type BotAppOptions } from "./app-options.js";
 import { createBotRuntime, type BotRuntime } from "./bot-runtime.js";
 import { registerCommandHandler } from "./comment-handler.js";
-import { createSeenKeys } from "./dedup.js";
 import { registerPullRequestHandlers } from "./pull-request-handlers.js";
 import type { WorkQueue } from "./work-queue.js";
 
@@ -47,16 +46,17 @@ function registerAlertIntake(
       "ALERT_TOKEN / ALERT_HMAC_SECRET without DEFAULT_REPOSITORY may act on no repository; list them in ALERT_CREDENTIALS",
     );
   }
+  const intake = createAlertIntake(app, runtime);
   appOptions.addHandler(
     createAlertRoute({
       path: options.alertsPath ?? "/api/alerts",
       credentials,
       defaultRepository: options.defaultRepository,
       maxBytes: options.maxAlertBytes ?? 1024 * 1024,
-      seen: createSeenKeys(),
+      seen: intake.seen,
       now: runtime.now,
       log: runtime.log,
-      accept: createAlertAcceptor(app, runtime),
+      accept: (notices) => intake.accept(notices),
     }),
   );
 }

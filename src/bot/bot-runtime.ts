@@ -21,6 +21,8 @@ import type { BotAppOptions } from "./app-options.js";
 import {
   createRepositoryDecisionLog,
   createRepositoryLogShared,
+  holdLogWrites,
+  untilUnheld,
   type RepositoryLogShared,
 } from "./repository-decision-log.js";
 import { createWorkQueue, type WorkQueue } from "./work-queue.js";
@@ -38,6 +40,10 @@ export interface BotRuntime {
   readonly localLog: DecisionLogStore;
   /** The repository's decision log on its state branch; undefined when the bot keeps a local file. */
   decisionLogFor(octokit: OctokitLike, repo: RepoRef): DecisionLogStore | undefined;
+  /** Holds the repository log's writes back until the returned function is called (see `holdLogWrites`). */
+  holdLogWrites(repository: string): () => void;
+  /** Resolves when no incident of the repository holds the log's writes back (none is writing its action). */
+  untilActionsWritten(repository: string): Promise<void>;
 }
 
 function choosePolicy(options: BotAppOptions, log: Logger, localLog: DecisionLogStore): IncidentPolicy {
@@ -69,6 +75,11 @@ export function createBotRuntime(options: BotAppOptions, log: Logger): BotRuntim
         });
   // Parsed shards and the append queue of each repository outlive one event; the shards are re-listed each time.
   const sharedLogs = new Map<string, RepositoryLogShared>();
+  const sharedOf = (key: string): RepositoryLogShared => {
+    let shared = sharedLogs.get(key);
+    if (shared === undefined) sharedLogs.set(key, (shared = createRepositoryLogShared()));
+    return shared;
+  };
   return {
     options,
     log,
@@ -80,11 +91,11 @@ export function createBotRuntime(options: BotAppOptions, log: Logger): BotRuntim
     queue: createWorkQueue((error, key) => log.error({ err: error, key }, "alert handling failed")),
     decisionLogFor(octokit, repo) {
       if (options.decisionLogPath !== undefined) return undefined;
-      const key = `${repo.owner}/${repo.repo}`;
-      let shared = sharedLogs.get(key);
-      if (shared === undefined) sharedLogs.set(key, (shared = createRepositoryLogShared()));
+      const shared = sharedOf(`${repo.owner}/${repo.repo}`);
       const branch = options.decisionLogBranch === undefined ? {} : { branch: options.decisionLogBranch };
       return createRepositoryDecisionLog(createStateBranch(octokit, repo, branch), shared, undefined, log);
     },
+    holdLogWrites: (repository) => holdLogWrites(sharedOf(repository)),
+    untilActionsWritten: (repository) => untilUnheld(sharedOf(repository)),
   };
 }

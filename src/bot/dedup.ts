@@ -1,19 +1,29 @@
 /**
- * Drops notices already seen by this process. Alertmanager in HA mode sends
- * each notification from every peer, and repeats it at `repeat_interval`;
- * the key is fingerprint + start + status. Across replicas the deterministic
- * branch name does the same job.
+ * Drops notices already seen. Alertmanager in HA mode sends each
+ * notification from every peer, and repeats it at `repeat_interval`; the
+ * key is fingerprint + start + status. The keys are kept in the alert
+ * journal too (see `alert-journal.ts`), so they survive a restart; across
+ * replicas the deterministic branch name does the same job.
  */
 
 /** A bounded set of keys seen within a time window. */
 export interface SeenKeys {
   /** True the first time a key is offered within the window. */
   firstSeen(key: string, nowMs: number): boolean;
+  /** Forgets a key whose notice could not be kept, so the sender's retry is not a duplicate. */
+  forget(key: string): void;
 }
 
-/** Creates the set; the oldest keys are forgotten past `capacity` or `ttlMs`. */
-export function createSeenKeys(ttlMs = 24 * 3600_000, capacity = 10_000): SeenKeys {
-  const seen = new Map<string, number>();
+/**
+ * Creates the set, starting from `initial` (key, ms; oldest first); the
+ * oldest keys are forgotten past `capacity` or `ttlMs`.
+ */
+export function createSeenKeys(
+  ttlMs = 24 * 3600_000,
+  capacity = 10_000,
+  initial: readonly (readonly [string, number])[] = [],
+): SeenKeys {
+  const seen = new Map<string, number>(initial);
   return {
     firstSeen(key, nowMs) {
       const at = seen.get(key);
@@ -26,6 +36,9 @@ export function createSeenKeys(ttlMs = 24 * 3600_000, capacity = 10_000): SeenKe
         seen.delete(oldest);
       }
       return true;
+    },
+    forget(key) {
+      seen.delete(key);
     },
   };
 }

@@ -37,11 +37,46 @@ export interface RepositoryLogShared {
   tail: Promise<unknown>;
   /** Unreadable lines skipped by the last load, over all shards. */
   skippedLines: number;
+  /** Records appended and not yet committed: readers see them, so a decision is in the log the moment it is made. */
+  readonly pending: LogRecord[];
+  /** Holders keeping writes back (an incident's action is being written); writes wait until none is left. */
+  holds: number;
+  readonly unheld: (() => void)[];
 }
 
 /** Fresh shared state for one repository. */
 export function createRepositoryLogShared(): RepositoryLogShared {
-  return { cache: new Map(), tail: Promise.resolve(), skippedLines: 0 };
+  return { cache: new Map(), tail: Promise.resolve(), skippedLines: 0, pending: [], holds: 0, unheld: [] };
+}
+
+/** Longest a hold keeps the log's writes back. */
+const HOLD_LIMIT_MS = 60_000;
+
+/**
+ * Holds the repository's log writes back until the returned function is
+ * called, so the writes of an action (a rollback PR) go to GitHub first;
+ * appends made meanwhile are visible to readers at once.
+ */
+export function holdLogWrites(shared: RepositoryLogShared, maxMs = HOLD_LIMIT_MS): () => void {
+  shared.holds++;
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    clearTimeout(timer);
+    if (--shared.holds > 0) return;
+    for (const resolve of shared.unheld.splice(0)) resolve();
+  };
+  // A holder that never lets go (a hung request) must not keep the log from being written for good.
+  const timer = setTimeout(release, maxMs);
+  timer.unref();
+  return release;
+}
+
+/** Resolves when no hold is left. */
+export function untilUnheld(shared: RepositoryLogShared): Promise<void> {
+  if (shared.holds === 0) return Promise.resolve();
+  return new Promise((resolve) => shared.unheld.push(resolve));
 }
 
 function describe(records: readonly LogRecord[]): string {
@@ -87,7 +122,7 @@ export function createRepositoryDecisionLog(
         skipped += cached.skipped;
       }
       shared.skippedLines = skipped;
-      return records;
+      return [...records, ...shared.pending];
     },
     append(records, at) {
       if (records.length === 0) return Promise.resolve();
@@ -100,8 +135,18 @@ export function createRepositoryDecisionLog(
       const bytes = Buffer.byteLength(text, "utf8");
       // Listed again on every attempt, so a retry follows a part another writer started meanwhile.
       const choose = async (): Promise<string> => chooseShard(await state.list(dir), at, bytes, dir);
+      shared.pending.push(...records);
       const run = async (): Promise<void> => {
-        await state.append(choose, text, `Decision log: ${describe(records)}`);
+        await untilUnheld(shared);
+        try {
+          await state.append(choose, text, `Decision log: ${describe(records)}`);
+        } finally {
+          // Committed (now read from the branch) or failed (the outbox keeps them): no longer pending.
+          for (const r of records) {
+            const at = shared.pending.indexOf(r);
+            if (at >= 0) shared.pending.splice(at, 1);
+          }
+        }
       };
       const next = shared.tail.then(run, run);
       shared.tail = next.catch(() => undefined);

@@ -61,6 +61,12 @@ export interface ProposedChange {
   readonly modelRef: string;
   /** Extra fields for a deployment record. */
   readonly payload?: Readonly<Record<string, unknown>>;
+  /**
+   * This process may have started the same change before and stopped half
+   * way (an alert replayed after a crash): an existing branch without a PR
+   * is finished rather than taken for another replica's work.
+   */
+  readonly resume?: boolean;
 }
 
 /** How a pull request will reach the default branch. */

@@ -58,41 +58,98 @@ async function settleMerge(
     : ["left_for_review", "auto-merge was refused and merging directly failed; it needs a person"];
 }
 
-async function openPullRequest(
+/**
+ * The branch already exists: another delivery or replica is on this
+ * change, a duplicate. When resuming, a PR on it (open or closed) is the
+ * same answer; without one, this process stopped between the branch and
+ * the PR (it was killed): the file is written if the branch lacks it, and
+ * the PR opened.
+ */
+async function resumeOrDuplicate(
   options: GitHubDesiredStateOptions,
   change: ProposedChange,
-): Promise<ChangeResult> {
-  const { ports, baseBranch } = options;
-  const baseSha = await ports.contents.branchSha(baseBranch);
-  if ((await ports.contents.createBranch(change.branch, baseSha)) === "exists") {
+): Promise<PullRequestInfo | ChangeResult> {
+  const { ports } = options;
+  if (change.resume !== true) {
     return {
       status: "duplicate",
       branch: change.branch,
       pr: await ports.pulls.findOpenByHead(change.branch),
     };
   }
-  await ports.contents.write({
-    path: change.environment.path,
-    text: change.newText,
-    sha: change.environment.revision,
-    branch: change.branch,
-    message: change.title,
-  });
-  const pr = await ports.pulls.create({
+  const existing = await ports.pulls.findLatestByHead(change.branch);
+  if (existing !== undefined) return { status: "duplicate", branch: change.branch, pr: existing };
+  const onBranch = await ports.contents.read(change.environment.path, change.branch);
+  if (onBranch?.text !== change.newText) {
+    await ports.contents.write({
+      path: change.environment.path,
+      text: change.newText,
+      sha: onBranch?.sha ?? change.environment.revision,
+      branch: change.branch,
+      message: change.title,
+    });
+  }
+  return createResumedPull(options, change);
+}
+
+function createPull(options: GitHubDesiredStateOptions, change: ProposedChange): Promise<PullRequestInfo> {
+  return options.ports.pulls.create({
     head: change.branch,
-    base: baseBranch,
+    base: options.baseBranch,
     title: change.title,
     body: change.body,
   });
+}
+
+/** Opens the PR of a resumed change; when another replica opened it meanwhile, that one is the answer. */
+async function createResumedPull(
+  options: GitHubDesiredStateOptions,
+  change: ProposedChange,
+): Promise<PullRequestInfo | ChangeResult> {
+  try {
+    return await createPull(options, change);
+  } catch (error) {
+    const existing = await options.ports.pulls.findLatestByHead(change.branch);
+    if (existing === undefined) throw error;
+    return { status: "duplicate", branch: change.branch, pr: existing };
+  }
+}
+
+/**
+ * Branch, file, PR, merge first — the change itself, the critical path
+ * of a rollback; the labels and the Deployments record follow.
+ */
+async function openPullRequest(
+  options: GitHubDesiredStateOptions,
+  change: ProposedChange,
+): Promise<ChangeResult> {
+  const { ports, baseBranch } = options;
+  const baseSha = await ports.contents.branchSha(baseBranch);
+  let pr: PullRequestInfo;
+  if ((await ports.contents.createBranch(change.branch, baseSha)) === "exists") {
+    const resumed = await resumeOrDuplicate(options, change);
+    if ("status" in resumed) return resumed;
+    pr = resumed;
+  } else {
+    await ports.contents.write({
+      path: change.environment.path,
+      text: change.newText,
+      sha: change.environment.revision,
+      branch: change.branch,
+      message: change.title,
+    });
+    pr = await createPull(options, change);
+  }
+  const [merge, note] = await settleMerge(options, pr, change);
   await ports.pulls.addLabels(pr.number, [...options.labels, `meta-controller:${change.kind}`]);
   const deployment = await ports.deployments.create({
-    ref: change.branch,
+    // A merged branch may be deleted already; its head commit stays.
+    ref: merge === "merged" ? pr.headSha : change.branch,
     environment: change.environment.name,
     description: `${change.kind} ${change.modelRef}`.slice(0, 140),
     payload: { kind: change.kind, model_ref: change.modelRef, pull_request: pr.number, ...change.payload },
   });
   await ports.deployments.setStatus(deployment.id, "in_progress", `PR #${pr.number} opened`, pr.url);
-  const [merge, note] = await settleMerge(options, pr, change);
   if (merge === "merged") {
     await ports.deployments.setStatus(deployment.id, "success", `PR #${pr.number} merged`, pr.url);
   }

@@ -61,6 +61,9 @@ export function decideTakenAction(decision: PolicyDecision, env: EnvironmentFile
   return decision;
 }
 
+/** The actions that edit the environment file, and so must run in the environment's turn. */
+const EDITS_ENVIRONMENT: ReadonlySet<PolicyDecision["action"]> = new Set(["rollback", "abort_canary"]);
+
 interface Acted {
   readonly link: string | undefined;
   readonly detail: string;
@@ -72,6 +75,7 @@ async function takeRollback(
   incident: Incident,
   decision: PolicyDecision,
   lastGood: string | null | undefined,
+  resume: boolean,
 ): Promise<Acted> {
   const serving = incident.digests.serving ?? undefined;
   const bad = decision.action === "abort_canary" ? (incident.digests.candidate ?? serving) : serving;
@@ -86,6 +90,7 @@ async function takeRollback(
       details: `${renderIncident(incident, decision)}\n\n${incidentMarker(incident.fingerprint, decision.decisionId, markerTrust()?.key)}`,
       kind: isAbort ? "abort" : "rollback",
       ...(lastGood === undefined ? {} : { lastGood }),
+      ...(resume ? { resume } : {}),
     },
   );
   if (result.status === "opened")
@@ -100,11 +105,12 @@ async function act(
   incident: Incident,
   decision: PolicyDecision,
   lastGood: string | null | undefined,
+  resume = false,
 ): Promise<Acted> {
   switch (decision.action) {
     case "rollback":
     case "abort_canary":
-      return takeRollback(repo, env, incident, decision, lastGood);
+      return takeRollback(repo, env, incident, decision, lastGood, resume);
     case "notify": {
       const link = await postDiagnosis(repo.ports, env, incident, decision, issueLabel(repo));
       return { link, detail: "diagnosis posted" };
@@ -141,28 +147,34 @@ async function postSideNotes(
   return notes;
 }
 
-async function handleFiringNotice(
+/**
+ * The PR an earlier delivery of this incident already opened (a replay
+ * after a restart, another replica): its branch name is deterministic.
+ */
+async function findAnsweringPull(repo: RepositoryContext, env: EnvironmentFile, incident: Incident) {
+  return repo.ports.pulls.findLatestByHead(
+    rollbackBranch(env.name, incident.fingerprint, incident.started_at),
+  );
+}
+
+/** Records the decision and posts the side notes; returns the notes for the result. */
+async function recordIncident(
   deps: IncidentDeps,
   repo: RepositoryContext,
-  notice: AlertNotice,
-  environment: string,
-): Promise<IncidentResult> {
-  const env = await loadEnvironment(repo.state, environment);
-  const { incident, lastGood } = await buildIncident(repo.state, env, notice, deps.memory, deps.now());
-  const context: PolicyContext = {
-    now: deps.now(),
-    environment: env.spec,
-    allowedHosts: repo.config.allowed_link_hosts,
-    ...(deps.decisionLog === undefined ? {} : { decisionLog: deps.decisionLog }),
-  };
-  const decision = decideTakenAction(await deps.policy.decide(incident, context), env);
-  // Logged before acting, as the action taken: a person may judge the PR (close it, 👎) the moment it exists.
-  const unwritten = await deps.policy.recordDecision?.(decision, context);
-  const acted = await act(repo, env, incident, decision, lastGood);
+  env: EnvironmentFile,
+  incident: Incident,
+  taken: {
+    decision: PolicyDecision;
+    context: PolicyContext;
+    acted: Acted;
+    recorded: Promise<string | undefined>;
+  },
+): Promise<string> {
+  const { decision, acted } = taken;
+  const unwritten = await taken.recorded;
   const problems = [decision.logProblem, unwritten].filter((p): p is string => p !== undefined);
   const notes = await postSideNotes(repo, env, incident, decision, problems);
   const detail = [acted.detail, ...notes].join("; ");
-  deps.memory.remember({ repository: repo.repository, incident, decision, link: acted.link });
   deps.log.info(
     {
       environment: env.name,
@@ -173,6 +185,53 @@ async function handleFiringNotice(
     },
     "incident handled",
   );
+  return detail;
+}
+
+async function handleFiringNotice(
+  deps: IncidentDeps,
+  repo: RepositoryContext,
+  notice: AlertNotice,
+  environment: string,
+): Promise<IncidentResult> {
+  const env = await loadEnvironment(repo.state, environment);
+  const { incident, lastGood } = await buildIncident(repo.state, env, notice, deps.memory, deps.now());
+  const answered = await findAnsweringPull(repo, env, incident);
+  if (answered !== undefined) {
+    const detail = `already answered by #${answered.number}`;
+    deps.log.info({ environment: env.name, fingerprint: incident.fingerprint, detail }, "incident handled");
+    return { decision: undefined, link: answered.url, detail };
+  }
+  const context: PolicyContext = {
+    now: deps.now(),
+    environment: env.spec,
+    allowedHosts: repo.config.allowed_link_hosts,
+    ...(deps.decisionLog === undefined ? {} : { decisionLog: deps.decisionLog }),
+  };
+  const decision = decideTakenAction(await deps.policy.decide(incident, context), env);
+  // Logged before acting, as the action taken: a person may judge the PR (close it, 👎) the moment it
+  // exists. When the caller defers records, the line is only started here; its write follows the action's.
+  const recorded = deps.policy.recordDecision?.(decision, context) ?? Promise.resolve(undefined);
+  if (deps.defer === undefined) await recorded;
+  else recorded.catch(() => undefined);
+  const { defer } = deps;
+  if (defer !== undefined && !EDITS_ENVIRONMENT.has(decision.action)) {
+    // A comment or a dispatch does not touch the environment file: it need not hold the environment's turn.
+    defer(async () => {
+      const acted = await act(repo, env, incident, decision, lastGood);
+      deps.memory.remember({ repository: repo.repository, incident, decision, link: acted.link });
+      await recordIncident(deps, repo, env, incident, { decision, context, acted, recorded });
+    });
+    return { decision, link: undefined, detail: `${decision.action} deferred` };
+  }
+  const acted = await act(repo, env, incident, decision, lastGood, deps.replayed === true);
+  deps.memory.remember({ repository: repo.repository, incident, decision, link: acted.link });
+  const taken = { decision, context, acted, recorded };
+  if (defer !== undefined) {
+    defer(async () => void (await recordIncident(deps, repo, env, incident, taken)));
+    return { decision, link: acted.link, detail: acted.detail };
+  }
+  const detail = await recordIncident(deps, repo, env, incident, taken);
   return { decision, link: acted.link, detail };
 }
 

@@ -15,6 +15,14 @@ export interface IncidentDeps {
   readonly outcomes: OutcomeSink;
   readonly now: () => Date;
   readonly log: Logger;
+  /**
+   * Takes what only records an incident (decision-log line, hold and log
+   * notes) to run after the handler returns, so the environment's next
+   * incident need not wait for it; run inline when absent.
+   */
+  readonly defer?: (work: () => Promise<void>) => void;
+  /** The notice is replayed (accepted before a restart): a half-made rollback is finished. */
+  readonly replayed?: boolean;
 }
 
 /** What was done, for logs and tests. */

@@ -21,6 +21,8 @@ export interface RollbackInput {
   readonly kind: "abort" | "rollback";
   /** The last good stable, when the caller already looked it up. */
   readonly lastGood?: string | null | undefined;
+  /** Finish a change an earlier attempt may have left half-made (see `ProposedChange.resume`). */
+  readonly resume?: boolean;
 }
 
 /** The digest a rollback takes out: the one named, else the candidate, else the stable. */
@@ -83,6 +85,7 @@ export async function rollBack(
     fallback: "always",
     modelRef: (stableBad ? lastGood : env.spec.stable) ?? bad,
     payload: { quarantined: bad },
+    ...(input.resume === true ? { resume: true } : {}),
   });
 }
 

@@ -88,7 +88,11 @@ describe("Alertmanager", () => {
       ]),
     );
     const branch = rollbackBranch("production", "c8f2a1d93b4e5f60", "2026-11-28T01:00:00.000Z");
-    const pr = await waitFor(() => bot.fake.pulls.find((p) => p.head === branch && p.merged));
+    // Labels and the Deployments record follow the merge request: the PR's last writes.
+    const pr = await waitFor(() =>
+      bot.fake.pulls.find((p) => p.head === branch && p.merged && p.labels.length > 0),
+    );
+    await waitFor(() => bot.fake.deployments.find((d) => d.ref === branch));
     expect(bot.fake.pulls.filter((p) => p.head.startsWith("meta-controller/rollback/"))).toHaveLength(1);
     expect(pr.autoMerge).toBe("SQUASH");
     expect(pr.labels).toEqual(["meta-controller", "meta-controller:rollback"]);

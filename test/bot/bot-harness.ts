@@ -135,6 +135,12 @@ export interface BotHarness {
     replica?: number,
   ): Promise<{ status: number; json: unknown }>;
   readOutcomes(): Promise<unknown[]>;
+  /** The state directory (`BOT_STATE_DIR`) of a replica. */
+  stateDir(replica?: number): string;
+  /** Kills a replica with SIGKILL (no goodbye: whatever it held in memory is gone). */
+  kill(replica?: number): Promise<void>;
+  /** Starts a killed or stopped replica again, on the same state directory. */
+  restart(replica?: number): Promise<void>;
   /** The decision log shards on the fake repository's `meta-controller/state` branch, by file name. */
   readStateLog(): Promise<Record<string, string>>;
   stderr(): string;
@@ -162,7 +168,20 @@ export interface HarnessOptions {
   readonly prepareRepository?: (repoDir: string) => Promise<void>;
   /** More environment variables of the bot process (they win over the harness's). */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * The bot's documented defaults: no override of write spacing, retry
+   * timing, policy (unless `policy` is given) or decision log (unless
+   * `decisionLog: "file"`). The tests' default is fast settings.
+   */
+  readonly documentedDefaults?: boolean;
 }
+
+/** What the tests run the bot with unless asked for its documented defaults: quick retries, no write spacing. */
+export const FAST_SETTINGS = {
+  GITHUB_RETRY_BASE_MS: "5",
+  GITHUB_RATE_LIMIT_UNIT_MS: "5",
+  GITHUB_SPACE_WRITES: "false",
+} as const;
 
 /** Signs an alert body with the HMAC secret: the signature covers `<timestamp>.<body>`. */
 export function signAlert(
@@ -246,7 +265,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
     card: registeredCard(),
   });
   const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-  const spawnReplica = async (): Promise<{ child: Child; url: string }> => {
+  const spawnReplica = async (index: number): Promise<{ child: Child; url: string }> => {
     const { child, value: url } = await startCli(["bot"], {
       name: "bot",
       env: {
@@ -261,11 +280,15 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
         ALERT_HMAC_SECRET: ALERT_HMAC,
         DEFAULT_REPOSITORY: `${TARGET.owner}/${TARGET.repo}`,
         OUTCOME_LOG: outcomeLog,
-        BOT_POLICY: options.policy ?? "guardrail",
-        ...(options.decisionLog === "repository" ? {} : { DECISION_LOG: join(tmp, "decisions.jsonl") }),
-        GITHUB_RETRY_BASE_MS: "5",
-        GITHUB_RATE_LIMIT_UNIT_MS: "5",
-        GITHUB_SPACE_WRITES: "false",
+        BOT_STATE_DIR: join(tmp, `state-${index}`),
+        ...(options.documentedDefaults === true ? {} : FAST_SETTINGS),
+        ...(options.policy !== undefined || options.documentedDefaults !== true
+          ? { BOT_POLICY: options.policy ?? "guardrail" }
+          : {}),
+        ...(options.decisionLog === "file" ||
+        (options.decisionLog === undefined && options.documentedDefaults !== true)
+          ? { DECISION_LOG: join(tmp, "decisions.jsonl") }
+          : {}),
         LOG_LEVEL: options.logLevel ?? "warn",
         LOG_FORMAT: "json",
         NODE_ENV: "test",
@@ -276,14 +299,19 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
     });
     return { child, url };
   };
-  const replicas = await Promise.all(Array.from({ length: options.replicas ?? 1 }, spawnReplica));
-  const botUrl = replicas[0]!.url;
+  const replicas = await Promise.all(
+    Array.from({ length: options.replicas ?? 1 }, (_, index) => spawnReplica(index)),
+  );
   const stderr = () => replicas.map(({ child }) => child.stderr()).join("");
   let nextCommentId = 9000;
   return {
     fake,
-    botUrl,
-    botUrls: replicas.map((r) => r.url),
+    get botUrl() {
+      return replicas[0]!.url;
+    },
+    get botUrls() {
+      return replicas.map((r) => r.url);
+    },
     repoDir,
     outcomeLog,
     registeredRef: registered.pinnedRef,
@@ -303,7 +331,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
         ...(input.userType === undefined ? {} : { userType: input.userType }),
       });
       const status = await deliverWebhook(
-        `${botUrl}/api/github/webhooks`,
+        `${replicas[0]!.url}/api/github/webhooks`,
         WEBHOOK_SECRET,
         "issue_comment",
         payload,
@@ -354,6 +382,15 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
       return out;
     },
     stderr,
+    stateDir: (replica = 0) => join(tmp, `state-${replica}`),
+    async kill(replica = 0) {
+      const { child } = replicas[replica]!;
+      child.process.kill("SIGKILL");
+      await child.stop();
+    },
+    async restart(replica = 0) {
+      replicas[replica] = await spawnReplica(replica);
+    },
     async stop() {
       await Promise.all(replicas.map(({ child }) => child.stop()));
       await fake.close();

@@ -10,6 +10,11 @@
  * Alertmanager → bot opens the auto-merged rollback PR → the server reloads
  * what `main` says. Prints the timings from the fault and checks the targets.
  * Every process stops by itself; the whole run is bounded.
+ *
+ * The bot runs with its documented defaults (writes spaced about 1 s apart,
+ * the decision engine, the decision log on the state branch) and every
+ * fake GitHub call takes 50 ms. `--runs n` (default 1, for CI; 5 for the
+ * published figures) repeats the story and prints the median and maximum.
  */
 import { execFile } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
@@ -44,9 +49,19 @@ const TARGET = { owner: "acme", repo: "models", installationId: 77 } as const;
 const WEBHOOK_SECRET = "e2e-webhook-secret";
 const ALERT_TOKEN = "e2e-alert-token";
 const MODEL = "customer_churn";
-const TOTAL_BUDGET_MS = 240_000;
+const RUN_BUDGET_MS = 240_000;
 const TARGET_A_MS = 2000;
+const TARGET_E_MEDIAN_MS = 10_000;
 const TARGET_E_MS = 15_000;
+/** Added to every fake GitHub call, so the loop pays a round trip as it would against GitHub. */
+const GITHUB_LATENCY_MS = 50;
+
+/** Timings of one run, ms from the fault. */
+interface RunTimings {
+  readonly ok: boolean;
+  readonly a: number;
+  readonly e: number;
+}
 const run = promisify(execFile);
 
 const PIPELINE = `name: ${MODEL}
@@ -249,7 +264,7 @@ function digestOf(ref: string): string {
   return ref.split("@")[1]!;
 }
 
-async function scenario(work: string): Promise<boolean> {
+async function scenario(work: string): Promise<RunTimings> {
   const say = (text: string) => process.stdout.write(`${text}\n`);
   const registry = join(work, "registry");
   const build = join(work, "build");
@@ -288,6 +303,7 @@ async function scenario(work: string): Promise<boolean> {
     appPublicKey: publicKey.export({ type: "spki", format: "pem" }).toString(),
     permissions: { maintainer: "maintain" },
     autoMerge: "merge",
+    latencyMs: GITHUB_LATENCY_MS,
   });
   try {
     const pr = await fake.addPull({ title: "Train v2 (seed 2)", head: "train-v2" });
@@ -303,10 +319,7 @@ async function scenario(work: string): Promise<boolean> {
         PORT: "0",
         ALERT_TOKEN,
         DEFAULT_REPOSITORY: `${TARGET.owner}/${TARGET.repo}`,
-        BOT_POLICY: "guardrail",
-        DECISION_LOG: join(work, "decisions.jsonl"),
-        GITHUB_SPACE_WRITES: "false",
-        GITHUB_RETRY_BASE_MS: "100",
+        BOT_STATE_DIR: join(work, "bot-state"),
         LOG_LEVEL: "warn",
         LOG_FORMAT: "json",
       },
@@ -528,7 +541,7 @@ async function scenario(work: string): Promise<boolean> {
           `fake GitHub saw unexpected calls: ${fake.unexpected.map((c) => `${c.method} ${c.path}`).join(", ")}`,
         );
       await tap.close();
-      return ok && fake.unexpected.length === 0;
+      return { ok: ok && fake.unexpected.length === 0, a: tA - t0, e: tE - t0 };
     } finally {
       syncing = false;
       await sync;
@@ -540,6 +553,60 @@ async function scenario(work: string): Promise<boolean> {
   }
 }
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** `--runs n`, default 1. */
+function runsWanted(argv: readonly string[]): number {
+  const at = argv.indexOf("--runs");
+  if (at === -1) return 1;
+  const n = Number(argv[at + 1]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--runs ${argv[at + 1]}: expected a whole number ≥ 1`);
+  return n;
+}
+
+/** One run in its own folder, bounded by {@link RUN_BUDGET_MS}. */
+async function runOnce(index: number): Promise<RunTimings | undefined> {
+  const work = await mkdtemp(join(tmpdir(), `mc-e2e-${index}-`));
+  const guard = setTimeout(() => {
+    process.stderr.write(`e2e: run ${index} over its ${RUN_BUDGET_MS} ms budget; stopping everything\n`);
+    void stopAll().finally(() => process.exit(1));
+  }, RUN_BUDGET_MS);
+  try {
+    return await scenario(work);
+  } catch (error) {
+    process.stderr.write(
+      `e2e failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return undefined;
+  } finally {
+    clearTimeout(guard);
+    await stopAll();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+function printSummary(results: readonly RunTimings[]): boolean {
+  const a = results.map((r) => r.a);
+  const e = results.map((r) => r.e);
+  const say = (text: string) => process.stdout.write(`${text}\n`);
+  say(
+    `\nOver ${results.length} run(s), bot with its documented defaults, fake GitHub +${GITHUB_LATENCY_MS} ms a call:`,
+  );
+  say("| from the fault to | median ms | max ms | target |\n| --- | ---: | ---: | --- |");
+  say(`| stable at the server | ${median(a)} | ${Math.max(...a)} | max < ${TARGET_A_MS} ms |`);
+  say(
+    `| server matching main | ${median(e)} | ${Math.max(...e)} | median < ${TARGET_E_MEDIAN_MS} ms, max < ${TARGET_E_MS} ms |`,
+  );
+  const medianMet = median(e) < TARGET_E_MEDIAN_MS;
+  say(`median target (server matching main < ${TARGET_E_MEDIAN_MS} ms): ${medianMet ? "met" : "MISSED"}`);
+  // The hard bounds fail the run; the median is a goal, reported (one CI run is no median).
+  return Math.max(...a) < TARGET_A_MS && Math.max(...e) < TARGET_E_MS;
+}
+
 async function main(): Promise<void> {
   for (const binary of [PROMETHEUS, ALERTMANAGER]) {
     if (!existsSync(binary)) {
@@ -547,31 +614,18 @@ async function main(): Promise<void> {
       process.exit(2);
     }
   }
-  const work = await mkdtemp(join(tmpdir(), "mc-e2e-"));
-  const guard = setTimeout(() => {
-    process.stderr.write(`e2e: over its ${TOTAL_BUDGET_MS} ms budget; stopping everything\n`);
-    void stopAll().finally(() => process.exit(1));
-  }, TOTAL_BUDGET_MS);
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-      clearTimeout(guard);
-      void stopAll()
-        .then(() => rm(work, { recursive: true, force: true }))
-        .finally(() => process.exit(130));
-    });
+    process.once(signal, () => void stopAll().finally(() => process.exit(130)));
   }
-  let ok = false;
-  try {
-    ok = await scenario(work);
-  } catch (error) {
-    process.stderr.write(
-      `e2e failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-  } finally {
-    clearTimeout(guard);
-    await stopAll();
-    await rm(work, { recursive: true, force: true });
+  const runs = runsWanted(process.argv.slice(2));
+  const results: RunTimings[] = [];
+  for (let i = 1; i <= runs; i++) {
+    const result = await runOnce(i);
+    if (result === undefined) break;
+    results.push(result);
   }
+  const met = results.length > 0 && printSummary(results);
+  const ok = results.length === runs && results.every((r) => r.ok) && met;
   process.stdout.write(ok ? "e2e: passed\n" : "e2e: FAILED\n");
   process.exitCode = ok ? 0 : 1;
 }
