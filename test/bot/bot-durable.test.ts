@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { rollbackBranch } from "../../src/operations/incident-markers.js";
 import { waitFor } from "../helpers/processes.js";
-import { signAlert, startBotHarness, type BotHarness } from "./bot-harness.js";
+import { signedAlertHeaders, startBotHarness, type BotHarness } from "./bot-harness.js";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/bot/${name}`, import.meta.url), "utf8");
 
@@ -94,7 +94,8 @@ describe("kill -9 and restart", { timeout: 180_000 }, () => {
     // Arrange: the alert is handled, and its signed body captured.
     bot = await startBotHarness();
     const body = criticalAlert("0000captured0000");
-    const headers = { "x-meta-controller-signature-256": signAlert(body) };
+    // Signed now, replayed after the restart within the 5 minutes the timestamp allows.
+    const headers = signedAlertHeaders(body);
     const branch = rollbackBranch("production", "0000captured0000", STARTS_AT);
     expect((await bot.postAlert(body, headers)).status).toBe(202);
     await waitForMergedRollback(bot, branch);
