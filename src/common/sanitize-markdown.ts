@@ -84,8 +84,10 @@ function escapeInline(text: string): string {
 function hostOf(url: string): string | undefined {
   try {
     const parsed = new URL(url.toLowerCase().startsWith("www.") ? `https://${url}` : url);
-    // `https://github.com@evil.example/` shows one host and links to another.
+    // `https://github.com@evil.example/` shows one host and links to another;
+    // an empty user (`https://@github.com`) leaves no username but is no cleaner.
     if (parsed.username !== "" || parsed.password !== "") return undefined;
+    if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url)) return undefined;
     return parsed.protocol === "https:" || parsed.protocol === "http:"
       ? parsed.hostname.toLowerCase()
       : undefined;

@@ -6,6 +6,7 @@
  * that say what was being done and what to fix.
  */
 import { RegistryError } from "../common/errors.js";
+import { sleep } from "../common/http/backoff.js";
 import {
   type AuthChallenge,
   buildBasicAuthorization,
@@ -152,6 +153,20 @@ async function checkAnswer(
   throw new RegistryError(`${init.what}: HTTP ${response.status} from ${url}${detail ? ` (${detail})` : ""}`);
 }
 
+/** Server errors a registry answers while another writer holds the same tag or blob (docker-registry's storage does). */
+const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
+/** Reads retried after a transient server error, with 50, 100, 200 ms between them. */
+const TRANSIENT_READ_RETRIES = 3;
+
+/** Whether to read again: a GET or HEAD (no side effect) that met a transient server error. */
+function isRetriableRead(method: string, response: Response, retries: number): boolean {
+  return (
+    (method === "GET" || method === "HEAD") &&
+    TRANSIENT_STATUSES.has(response.status) &&
+    retries < TRANSIENT_READ_RETRIES
+  );
+}
+
 /** The request function of one registry; it keeps the authorization the last challenge earned. */
 export function createRegistrySend(options: RegistryClientOptions): RegistrySend {
   const registryOrigin = new URL(options.baseUrl).origin;
@@ -159,6 +174,7 @@ export function createRegistrySend(options: RegistryClientOptions): RegistrySend
   let authorization: string | undefined;
   return async (method, target, init) => {
     const url = new URL(target, options.baseUrl).toString();
+    let readRetries = 0;
     for (let attempt = 0; ; attempt += 1) {
       const headers: Record<string, string> = { ...init.headers };
       // Credentials go only to the registry itself, never to another origin an upload Location names.
@@ -169,6 +185,12 @@ export function createRegistrySend(options: RegistryClientOptions): RegistrySend
         await response.body?.cancel();
         const challenge = parseAuthChallenge(response.headers.get("www-authenticate") ?? "");
         authorization = await answerChallenge(challenge, url, options);
+        continue;
+      }
+      if (isRetriableRead(method, response, readRetries)) {
+        await response.body?.cancel();
+        await sleep(50 * 2 ** readRetries);
+        readRetries += 1;
         continue;
       }
       return checkAnswer(response, url, init, options);

@@ -129,13 +129,25 @@ describe("remote store protocol", () => {
     );
   });
 
-  it("reports a server error with the registry's own message", async () => {
-    const store = script({
+  it("reads again after a transient server error (a tag being written by another push)", async () => {
+    const manifest = JSON.stringify({ schemaVersion: 2 });
+    const store = script(
+      { method: "GET", url: "https://registry.test/v2/acme/churn/manifests/v1", status: 500, body: "" },
+      { method: "GET", url: "https://registry.test/v2/acme/churn/manifests/v1", status: 200, body: manifest },
+    );
+    const bytes = await store.getManifest("churn", "v1");
+    expect(new TextDecoder().decode(bytes)).toBe(manifest);
+  });
+
+  it("reports a server error that lasts with the registry's own message", async () => {
+    const failure = {
       method: "GET",
       url: "https://registry.test/v2/acme/churn/manifests/v1",
       status: 500,
       body: JSON.stringify({ errors: [{ code: "UNKNOWN", message: "storage backend unavailable" }] }),
-    });
+    };
+    // The first answer and three reads again.
+    const store = script(failure, failure, failure, failure);
     await expect(store.getManifest("churn", "v1")).rejects.toThrow(
       "pull manifest churn:v1 from oci://registry.test/acme: HTTP 500 from https://registry.test/v2/acme/churn/manifests/v1 (UNKNOWN: storage backend unavailable)",
     );
