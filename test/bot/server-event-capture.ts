@@ -107,104 +107,70 @@ async function captureLoadFailures(capture: Capture): Promise<[ServerEvent, Serv
   }
 }
 
-/** A canary whose latency check cannot pass, sent traffic until the server aborts it. */
-async function captureAbort(capture: Capture): Promise<ServerEvent> {
+/**
+ * Serves `yaml` (as `<name>.yaml`) and sends it `rows` again and again until
+ * the server emits an event of `type`; returns that event.
+ */
+async function driveUntil(
+  capture: Capture,
+  name: string,
+  yaml: string,
+  rows: readonly object[],
+  type: ServerEvent["type"],
+): Promise<ServerEvent> {
   const seen = capture.receiver.events.length;
-  const server = await serve(
-    capture,
-    "abort",
-    environmentYaml({
-      model: "churn",
-      registry: capture.registry,
-      stable: capture.v1.pinnedRef,
-      candidate: capture.v2.pinnedRef,
-      strategy: "{ type: canary, steps: [50, 100], interval: 300ms, max_failed_checks: 1 }",
-      checks: "{ min_requests: 5, latency_p99: { max_ms: 0.000001 } }",
-    }),
-  );
+  const server = await serve(capture, name, yaml);
   try {
     await waitFor(
       async () => {
-        await predict(
-          server,
-          Array.from({ length: 10 }, (_, i) => row(i)),
-        );
-        return capture.receiver.events.slice(seen).some((e) => e.body.type === "rollout.aborted")
-          ? true
-          : undefined;
+        await predict(server, rows);
+        return capture.receiver.events.slice(seen).some((e) => e.body.type === type) ? true : undefined;
       },
-      { what: "the canary to abort", timeout: 30_000 },
+      { what: type, timeout: 30_000 },
     );
-    return await nextEvent(capture, "rollout.aborted", seen);
+    return await nextEvent(capture, type, seen);
   } finally {
     await server.close();
   }
 }
 
-/** A healthy canary, sent traffic until it completes. */
-async function captureCompletion(capture: Capture): Promise<ServerEvent> {
-  const seen = capture.receiver.events.length;
-  const server = await serve(
-    capture,
-    "complete",
-    environmentYaml({
-      model: "churn",
-      registry: capture.registry,
-      stable: capture.v1.pinnedRef,
-      candidate: capture.v2.pinnedRef,
-      strategy: "{ type: canary, steps: [30, 100], interval: 300ms, max_failed_checks: 2 }",
-      checks: "{ min_requests: 5, error_rate: { max: 0.01 } }",
-    }),
-  );
-  try {
-    await waitFor(
-      async () => {
-        await predict(
-          server,
-          Array.from({ length: 10 }, (_, i) => row(i)),
-        );
-        return capture.receiver.events.slice(seen).some((e) => e.body.type === "rollout.completed")
-          ? true
-          : undefined;
-      },
-      { what: "the canary to complete", timeout: 30_000 },
-    );
-    return await nextEvent(capture, "rollout.completed", seen);
-  } finally {
-    await server.close();
-  }
+const traffic = (n: number, shift = 0) => Array.from({ length: n }, (_, i) => row(i, shift));
+
+/** A canary whose latency check cannot pass: the server aborts it. */
+function captureAbort(capture: Capture): Promise<ServerEvent> {
+  const yaml = environmentYaml({
+    model: "churn",
+    registry: capture.registry,
+    stable: capture.v1.pinnedRef,
+    candidate: capture.v2.pinnedRef,
+    strategy: "{ type: canary, steps: [50, 100], interval: 300ms, max_failed_checks: 1 }",
+    checks: "{ min_requests: 5, latency_p99: { max_ms: 0.000001 } }",
+  });
+  return driveUntil(capture, "abort", yaml, traffic(10), "rollout.aborted");
+}
+
+/** A healthy canary: the server completes it. */
+function captureCompletion(capture: Capture): Promise<ServerEvent> {
+  const yaml = environmentYaml({
+    model: "churn",
+    registry: capture.registry,
+    stable: capture.v1.pinnedRef,
+    candidate: capture.v2.pinnedRef,
+    strategy: "{ type: canary, steps: [30, 100], interval: 300ms, max_failed_checks: 2 }",
+    checks: "{ min_requests: 5, error_rate: { max: 0.01 } }",
+  });
+  return driveUntil(capture, "complete", yaml, traffic(10), "rollout.completed");
 }
 
 /** A stable whose traffic moved far from its training data. */
-async function captureDrift(capture: Capture): Promise<ServerEvent> {
-  const seen = capture.receiver.events.length;
-  const server = await serve(
-    capture,
-    "drift",
-    environmentYaml({
-      model: "churn",
-      registry: capture.registry,
-      stable: capture.v1.pinnedRef,
-      checks: "{ min_requests: 5, drift: { alpha: 0.01, window: 200, min_samples: 50 } }",
-    }),
-  );
-  try {
-    await waitFor(
-      async () => {
-        await predict(
-          server,
-          Array.from({ length: 20 }, (_, i) => row(i, 4)),
-        );
-        return capture.receiver.events.slice(seen).some((e) => e.body.type === "drift.detected")
-          ? true
-          : undefined;
-      },
-      { what: "drift.detected", timeout: 30_000 },
-    );
-    return await nextEvent(capture, "drift.detected", seen);
-  } finally {
-    await server.close();
-  }
+function captureDrift(capture: Capture): Promise<ServerEvent> {
+  const yaml = environmentYaml({
+    model: "churn",
+    registry: capture.registry,
+    stable: capture.v1.pinnedRef,
+    checks: "{ min_requests: 5, drift: { alpha: 0.01, window: 200, min_samples: 50 } }",
+  });
+  return driveUntil(capture, "drift", yaml, traffic(20, 4), "drift.detected");
 }
 
 /** Runs the server through each failure and returns what it sent. */
