@@ -4,6 +4,7 @@
  * `@octokit/plugin-throttling` (429 and rate limits waited out), tuned here.
  */
 import { ProbotOctokit } from "probot";
+import { createSpacedGroup } from "./write-spacing.js";
 
 /** Tuning of retries and throttling. */
 export interface GitHubClientOptions {
@@ -15,8 +16,9 @@ export interface GitHubClientOptions {
   readonly rateLimitUnitMs?: number;
   /**
    * Keep GitHub's advice of one write per second and one notifying write per
-   * three seconds (secondary rate limits). Default true; tests and benches
-   * against a local fake switch it off.
+   * three seconds (secondary rate limits), priority writes first (see
+   * `write-spacing.ts`). Default true; tests and benches against a local
+   * fake switch it off.
    */
   readonly spaceWrites?: boolean;
 }
@@ -43,7 +45,8 @@ export function createOctokitClass(options: GitHubClientOptions = {}): typeof Pr
           notifications: createImmediateGroup(),
           search: createImmediateGroup(),
         }
-      : {};
+      : // One pair of groups per class, shared by every installation's client as the plugin's own are.
+        { write: createSpacedGroup(1000), notifications: createSpacedGroup(3000) };
   // A function, not an object: Probot passes its own `throttle` settings per
   // instance, and a shallow merge would drop ours.
   return ProbotOctokit.defaults((instance: Record<string, unknown>) => ({

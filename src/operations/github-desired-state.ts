@@ -7,6 +7,7 @@
  */
 import type { MergeMethod, PullRequestInfo, RepoPorts } from "../github/ports.js";
 import type { ChangeResult, DesiredState, MergeState, ProposedChange } from "./desired-state.js";
+import { withPriorityWrites } from "../github/write-spacing.js";
 
 /** Where and how pull requests are opened. */
 export interface GitHubDesiredStateOptions {
@@ -117,12 +118,37 @@ async function createResumedPull(
 
 /**
  * Branch, file, PR, merge first — the change itself, the critical path
- * of a rollback; the labels and the Deployments record follow.
+ * of a rollback, with its writes ahead of queued bookkeeping; the labels and
+ * the Deployments record follow at ordinary priority.
  */
 async function openPullRequest(
   options: GitHubDesiredStateOptions,
   change: ProposedChange,
 ): Promise<ChangeResult> {
+  const made = await withPriorityWrites(() => makeChange(options, change));
+  if ("status" in made) return made;
+  const { pr, merge, note } = made;
+  const { ports } = options;
+  await ports.pulls.addLabels(pr.number, [...options.labels, `meta-controller:${change.kind}`]);
+  const deployment = await ports.deployments.create({
+    // A merged branch may be deleted already; its head commit stays.
+    ref: merge === "merged" ? pr.headSha : change.branch,
+    environment: change.environment.name,
+    description: `${change.kind} ${change.modelRef}`.slice(0, 140),
+    payload: { kind: change.kind, model_ref: change.modelRef, pull_request: pr.number, ...change.payload },
+  });
+  await ports.deployments.setStatus(deployment.id, "in_progress", `PR #${pr.number} opened`, pr.url);
+  if (merge === "merged") {
+    await ports.deployments.setStatus(deployment.id, "success", `PR #${pr.number} merged`, pr.url);
+  }
+  return { status: "opened", pr, merge, note, deployment };
+}
+
+/** The change itself: branch, file, PR and merge (or auto-merge), or the answer of a resumed branch. */
+async function makeChange(
+  options: GitHubDesiredStateOptions,
+  change: ProposedChange,
+): Promise<ChangeResult | { pr: PullRequestInfo; merge: MergeState; note: string }> {
   const { ports, baseBranch } = options;
   const baseSha = await ports.contents.branchSha(baseBranch);
   let pr: PullRequestInfo;
@@ -141,19 +167,7 @@ async function openPullRequest(
     pr = await createPull(options, change);
   }
   const [merge, note] = await settleMerge(options, pr, change);
-  await ports.pulls.addLabels(pr.number, [...options.labels, `meta-controller:${change.kind}`]);
-  const deployment = await ports.deployments.create({
-    // A merged branch may be deleted already; its head commit stays.
-    ref: merge === "merged" ? pr.headSha : change.branch,
-    environment: change.environment.name,
-    description: `${change.kind} ${change.modelRef}`.slice(0, 140),
-    payload: { kind: change.kind, model_ref: change.modelRef, pull_request: pr.number, ...change.payload },
-  });
-  await ports.deployments.setStatus(deployment.id, "in_progress", `PR #${pr.number} opened`, pr.url);
-  if (merge === "merged") {
-    await ports.deployments.setStatus(deployment.id, "success", `PR #${pr.number} merged`, pr.url);
-  }
-  return { status: "opened", pr, merge, note, deployment };
+  return { pr, merge, note };
 }
 
 /** The desired state as the default branch of a GitHub repository; changes become pull requests. */

@@ -1,8 +1,10 @@
 /**
  * The critical path first, read from the fake GitHub's request log (order,
  * never times): a critical alert queued behind two drift alerts of the
- * same environment is handled first, and the rollback PR's writes come
- * before the decision log's.
+ * same environment is handled first, the rollback PR's writes come
+ * before the decision log's, and with GitHub's write spacing on (the
+ * default) the rollback's writes take the next slots ahead of bookkeeping
+ * an earlier alert had queued.
  */
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
@@ -126,5 +128,47 @@ describe("the critical path first", { timeout: 180_000 }, () => {
     expect(mergeAt).toBeGreaterThan(pullAt);
     expect(stateWrites.length).toBeGreaterThan(0);
     expect(Math.min(...stateWrites)).toBeGreaterThan(mergeAt);
+  });
+
+  it("with the default write spacing, the rollback's writes go ahead of an earlier alert's queued bookkeeping", async () => {
+    // Arrange: the documented defaults (writes spaced, engine, log on the state branch).
+    bot = await startBotHarness({ documentedDefaults: true });
+    const harness = bot;
+    const drift = productionAlert("0000earlydrift00", "ModelDriftDetected", "warning");
+    const critical = productionAlert("0000laterabort00", "ModelErrorRateHigh", "critical");
+    const branch = rollbackBranch("production", critical.fingerprint, critical.startsAt);
+
+    // Act: the drift alert arrives first, so its bookkeeping writes are queued
+    // (one a second) when the rollback starts writing.
+    expect((await harness.postAlert(notification([drift]))).status).toBe(202);
+    await waitFor(() => harness.fake.calls.find((c) => c.method !== "GET"), { timeout: 60_000 });
+    expect((await harness.postAlert(notification([critical]))).status).toBe(202);
+    await waitFor(() => harness.fake.pulls.find((p) => p.head === branch)?.merged, { timeout: 90_000 });
+    // The incident's own decision-log line is bookkeeping: written after the merge.
+    await waitFor(async () => Object.keys(await harness.readStateLog()).length > 0 || undefined, {
+      timeout: 90_000,
+    });
+
+    // Assert: from the rollback branch to its merge, nothing else was written.
+    const writes = harness.fake.calls.filter((c) => c.method !== "GET");
+    const branchAt = writes.findIndex(
+      (c) => /\/git\/refs$/.test(c.path) && (c.body as { ref?: string }).ref === `refs/heads/${branch}`,
+    );
+    const mergeAt = writes.findIndex((c, i) => i > branchAt && /graphql$|\/merge$/.test(c.path));
+    expect(branchAt).toBeGreaterThan(0);
+    expect(mergeAt).toBeGreaterThan(branchAt);
+    const shape = (c: (typeof writes)[number]) =>
+      `${c.method} ${c.path.replace(/^\/repos\/[^/]+\/[^/]+/, "").replace(/\?.*/, "")}`;
+    expect(writes.slice(branchAt, mergeAt).map(shape)).toEqual([
+      "POST /git/refs",
+      "PUT /contents/environments/production.yaml",
+      "POST /pulls",
+    ]);
+    // The drift alert's bookkeeping had begun before and went on after the merge.
+    expect(
+      writes
+        .slice(mergeAt + 1)
+        .some((c) => /^(POST \/git\/(trees|commits)|PUT \/contents\/decisions\/)/.test(shape(c))),
+    ).toBe(true);
   });
 });
