@@ -42,11 +42,25 @@ export interface RepositoryLogShared {
   /** Holders keeping writes back (an incident's action is being written); writes wait until none is left. */
   holds: number;
   readonly unheld: (() => void)[];
+  /**
+   * Per log folder, the batch still taking records: appends made while the
+   * log is held or another commit is going out join it, and go out as one
+   * commit (one write instead of one per record).
+   */
+  readonly openBatches: Map<string, { readonly records: LogRecord[]; readonly written: Promise<void> }>;
 }
 
 /** Fresh shared state for one repository. */
 export function createRepositoryLogShared(): RepositoryLogShared {
-  return { cache: new Map(), tail: Promise.resolve(), skippedLines: 0, pending: [], holds: 0, unheld: [] };
+  return {
+    cache: new Map(),
+    tail: Promise.resolve(),
+    skippedLines: 0,
+    pending: [],
+    holds: 0,
+    unheld: [],
+    openBatches: new Map(),
+  };
 }
 
 /** Longest a hold keeps the log's writes back. */
@@ -131,26 +145,35 @@ export function createRepositoryDecisionLog(
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
-      const text = records.map(formatLogLine).join("");
-      const bytes = Buffer.byteLength(text, "utf8");
-      // Listed again on every attempt, so a retry follows a part another writer started meanwhile.
-      const choose = async (): Promise<string> => chooseShard(await state.list(dir), at, bytes, dir);
       shared.pending.push(...records);
+      const open = shared.openBatches.get(dir);
+      if (open !== undefined) {
+        open.records.push(...records);
+        return open.written;
+      }
+      const batch: LogRecord[] = [...records];
       const run = async (): Promise<void> => {
         await untilUnheld(shared);
+        // Closed from here on: what is appended while this commit goes out starts the next batch.
+        shared.openBatches.delete(dir);
+        const text = batch.map(formatLogLine).join("");
+        const bytes = Buffer.byteLength(text, "utf8");
+        // Listed again on every attempt, so a retry follows a part another writer started meanwhile.
+        const choose = async (): Promise<string> => chooseShard(await state.list(dir), at, bytes, dir);
         try {
-          await state.append(choose, text, `Decision log: ${describe(records)}`);
+          await state.append(choose, text, `Decision log: ${describe(batch)}`);
         } finally {
           // Committed (now read from the branch) or failed (the outbox keeps them): no longer pending.
-          for (const r of records) {
-            const at = shared.pending.indexOf(r);
-            if (at >= 0) shared.pending.splice(at, 1);
+          for (const r of batch) {
+            const index = shared.pending.indexOf(r);
+            if (index >= 0) shared.pending.splice(index, 1);
           }
         }
       };
-      const next = shared.tail.then(run, run);
-      shared.tail = next.catch(() => undefined);
-      return next;
+      const written = shared.tail.then(run, run);
+      shared.openBatches.set(dir, { records: batch, written });
+      shared.tail = written.catch(() => undefined);
+      return written;
     },
   };
 }

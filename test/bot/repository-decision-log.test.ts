@@ -1,13 +1,15 @@
 /**
  * The decision log store on a state branch, over an in-memory branch: shards
  * read in log order, parsed shards reused while their blob sha stands, a
- * bad line named with branch, file and line, appends one at a time.
+ * bad line named with branch, file and line, appends one at a time, and
+ * appends made while the log is held or busy committed together.
  */
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   createRepositoryDecisionLog,
   createRepositoryLogShared,
+  holdLogWrites,
 } from "../../src/bot/repository-decision-log.js";
 import { DataError } from "../../src/common/errors.js";
 import type { Logger } from "../../src/common/logger.js";
@@ -181,5 +183,38 @@ describe("createRepositoryDecisionLog", () => {
     const appended = files["decisions/2026-11_01.jsonl"]!.split("\n").filter(Boolean);
     expect(appended.map((l) => (JSON.parse(l) as OutcomeRecord).fingerprint)).toEqual(["x", "y", "z"]);
     expect(counts.maxInFlight).toBe(1);
+  });
+
+  it("commits the appends made while the log is held as one batch, and later appends in a next one", async () => {
+    // Arrange
+    const { branch, files } = memoryBranch();
+    const commits: string[] = [];
+    const counted: StateBranch = {
+      ...branch,
+      append: (target, text, message) => {
+        commits.push(message);
+        return branch.append(target, text, message);
+      },
+    };
+    const shared = createRepositoryLogShared();
+    const store = createRepositoryDecisionLog(counted, shared);
+    const at = new Date("2026-11-28T05:00:00Z");
+    const release = holdLogWrites(shared);
+
+    // Act: three incidents record while a rollback's writes go out; they
+    // are readable at once, and written together once the hold ends.
+    const held = ["a", "b", "c"].map((fp) => store.append([outcome(fp, "2026-11-28T05:00:00Z")], at));
+    const readable = (await store.load()).map((r) => r.fingerprint);
+    release();
+    await Promise.all(held);
+    await store.append([outcome("d", "2026-11-28T05:00:01Z")], at);
+
+    // Assert
+    expect(readable).toEqual(["a", "b", "c"]);
+    expect(commits).toHaveLength(2);
+    expect(commits[0]).toMatch(/and 2 more/);
+    const lines = files["decisions/2026-11.jsonl"]!.split("\n").filter(Boolean);
+    expect(lines.map((l) => (JSON.parse(l) as OutcomeRecord).fingerprint)).toEqual(["a", "b", "c", "d"]);
+    expect(shared.pending).toEqual([]);
   });
 });
