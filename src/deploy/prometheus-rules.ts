@@ -173,7 +173,7 @@ function buildRules(
     rules.push({
       alert: "MetaControllerAccuracyLow",
       expr: withDigest(
-        `(max by (model, version) (meta_controller_accuracy${m}) < ${min}) and on (model, version) (${labelled})`,
+        `(max by (model, version) (meta_controller_accuracy_ratio${m}) < ${min}) and on (model, version) (${labelled})`,
         m,
       ),
       for: options.for,

@@ -14,30 +14,33 @@
  * | `meta_controller_prediction_score_bucket`, `_sum`, `_count` | histogram series (counter, gauge, counter) | model, version, role (+ le) | classifier: probability of the last class; buckets 0.05 apart |
  * | `meta_controller_prediction_value_bucket`, `_sum`, `_count` | histogram series (counter, gauge, counter) | model, version, role (+ le) | regressor: predicted value; buckets ±1, 2, 5 × 10^k (10^-2 … 10^6) and 0 unless the server is given its own |
  * | `meta_controller_prediction_value_non_finite_total` | counter | model, version, role | regressor: predictions that were NaN or infinite (not in the histogram) |
- * | `meta_controller_traffic_weight` | gauge | model, version, role | share of traffic routed to the model, 0–1 |
+ * | `meta_controller_traffic_weight_ratio` | gauge | model, version, role | share of traffic routed to the model, 0–1 |
  * | `meta_controller_rollout_state` | gauge | environment, model, state | 1 for the rollout's current phase (idle, progressing, completed, aborted), else 0 |
  * | `meta_controller_rollout_step` | gauge | environment, model | canary step index (0-based), -1 outside a canary |
  * | `meta_controller_rollout_failed_checks` | gauge | environment, model | failed analyses of the current rollout |
- * | `meta_controller_feature_bucket_total` | counter | model, version, feature, le | cumulative count of a numeric input at or below `le`, the reference profile's decile edges (and `+Inf`) |
+ * | `meta_controller_feature_values_total` | counter | model, version, feature, upper_bound | cumulative count of a numeric input at or below `upper_bound`, the reference profile's decile edges (and `+Inf`) |
  * | `meta_controller_feature_category_total` | counter | model, version, feature, bucket, category | values of a categorical input: `bucket="category"` for each category the reference profile kept (named in `category`), `bucket="other"` for values training saw beyond them, `bucket="new"` for values training never saw (`category=""` for both) |
  * | `meta_controller_feature_missing_total` | counter | model, version, feature | missing values of an input (numeric or categorical) |
  * | `meta_controller_drift_p_value` | gauge | model, version, feature | chi-squared p-value of the sliding drift window against the reference bins |
  * | `meta_controller_feedback_total` | counter | model, version, outcome | labels joined to predictions (correct, wrong) |
- * | `meta_controller_accuracy` | gauge | model, version | live accuracy from feedback labels |
+ * | `meta_controller_accuracy_ratio` | gauge | model, version | live accuracy from feedback labels, 0–1 |
  * | `meta_controller_model_info` | gauge | model, version, digest, role | 1 for each loaded model |
  * | `meta_controller_model_load_failures_total` | counter | model | models that failed to load or warm up |
  * | `meta_controller_events_total` | counter | type | events raised |
  * | `meta_controller_degraded` | gauge | environment | 1 while the stable model failed to load at start and the cached last-good model (or nothing) is served, else 0 |
  * | `meta_controller_environment_reloads_total` | counter | source, outcome | environments read from the file, URL or git remote: applied, or failed (the current models kept serving) |
+ * | `process_*`, `nodejs_*` | (prom-client defaults) | — | CPU, memory, file descriptors, event-loop lag, GC, heap of the server process |
  *
- * Feature buckets are counters of a histogram layout (cumulative over `le`)
- * at the reference quantiles: Prometheus can `sum by (feature, le)` across
+ * Feature values are counters of a histogram layout (cumulative over
+ * `upper_bound`; not `le`, which Prometheus reserves for histograms with one
+ * set of buckets) at the reference quantiles: Prometheus can
+ * `sum by (feature, upper_bound)` across
  * replicas and take `increase()` over any window, and the chi-squared test
  * on the summed counts is exactly the test on the pooled rows. Category
  * counters add up the same way (`computeCategoryWindowDrift` takes their
  * sums).
  */
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { OnnxClassification, OnnxRegression } from "../onnx/index.js";
 import type { ExportedModel } from "./model-stats.js";
 import type { Deployment } from "./rollout-controller.js";
@@ -141,7 +144,12 @@ export function createServerMetrics(
       "meta_controller_prediction_value",
       options.predictionBuckets ?? PREDICTION_VALUE_BUCKETS,
     ),
-    weight: gauge(registry, "meta_controller_traffic_weight", "Share of traffic routed to a model (0-1)", mv),
+    weight: gauge(
+      registry,
+      "meta_controller_traffic_weight_ratio",
+      "Share of traffic routed to a model (0-1)",
+      mv,
+    ),
     rolloutState: gauge(registry, "meta_controller_rollout_state", "1 for the rollout's current phase", [
       ...env,
       "state",
@@ -163,7 +171,7 @@ export function createServerMetrics(
       "version",
       "outcome",
     ]),
-    accuracy: gauge(registry, "meta_controller_accuracy", "Live accuracy from feedback", [
+    accuracy: gauge(registry, "meta_controller_accuracy_ratio", "Live accuracy from feedback (0-1)", [
       "model",
       "version",
     ]),
@@ -194,15 +202,29 @@ export function createServerMetrics(
     ),
   };
   registerFeatureCollectors(registry, models);
+  // The process and Node runtime series (CPU, memory, event-loop lag, GC, heap) every Node exporter carries.
+  collectDefaultMetrics({ register: registry });
+  // prom-client exports these totals as gauges named `_total`, which
+  // Prometheus keeps for counters; the per-type series (`nodejs_active_handles`
+  // and the like) stay and sum to the same numbers.
+  for (const name of [
+    "nodejs_active_handles_total",
+    "nodejs_active_requests_total",
+    "nodejs_active_resources_total",
+  ])
+    registry.removeSingleMetric(name);
   return metrics;
 }
 
 /** The series computed from the models' feature windows at scrape time. */
 function registerFeatureCollectors(registry: Registry, models: () => readonly ExportedModel[]): void {
   new Counter({
-    name: "meta_controller_feature_bucket_total",
-    help: "Numeric input values at or below le (reference decile edges)",
-    labelNames: ["model", "version", "feature", "le"],
+    // Cumulative like a histogram's buckets, but the edges differ per
+    // feature (the reference deciles), so not a Prometheus histogram: the
+    // bound is its own label, and `le` stays reserved for real histograms.
+    name: "meta_controller_feature_values_total",
+    help: "Numeric input values at or below upper_bound (reference decile edges; +Inf counts all)",
+    labelNames: ["model", "version", "feature", "upper_bound"],
     registers: [registry],
     collect() {
       this.reset();
@@ -211,8 +233,8 @@ function registerFeatureCollectors(registry: Registry, models: () => readonly Ex
           let cumulative = 0;
           for (let b = 0; b < feature.totals.length; b++) {
             cumulative += feature.totals[b]!;
-            const le = b < feature.edges.length ? String(feature.edges[b]) : "+Inf";
-            this.inc({ model, version, feature: feature.name, le }, cumulative);
+            const upperBound = b < feature.edges.length ? String(feature.edges[b]) : "+Inf";
+            this.inc({ model, version, feature: feature.name, upper_bound: upperBound }, cumulative);
           }
         }
       }

@@ -7,7 +7,7 @@
  * layout as the feature buckets. `histogram_quantile` and `sum by (le)`
  * across replicas work on them as on any histogram.
  */
-import { Counter, Gauge, type Registry } from "prom-client";
+import { Counter, type Metric, type Registry } from "prom-client";
 import { lowerBound } from "../common/statistics/search.js";
 
 /**
@@ -26,6 +26,29 @@ export const PREDICTION_VALUE_BUCKETS: readonly number[] = (() => {
   }
   return [...positive.map((v) => -v).reverse(), 0, ...positive];
 })();
+
+/** One line of a histogram family: `<name>_bucket`, `_sum` or `_count`. */
+interface HistogramSample {
+  readonly metricName: string;
+  readonly labels: Record<string, string>;
+  readonly value: number;
+}
+
+/**
+ * A histogram family whose lines `collect()` builds at each scrape, in the
+ * shape prom-client's registry renders (`get()` → name, help, type, values).
+ */
+function scrapedHistogram(name: string, help: string, collect: () => HistogramSample[]): Metric {
+  const metric = {
+    name,
+    help,
+    type: "histogram",
+    aggregator: "sum",
+    get: () => Promise.resolve({ name, help, type: "histogram", aggregator: "sum", values: collect() }),
+    reset: () => undefined,
+  };
+  return metric as unknown as Metric;
+}
 
 /** The labels of a served model's series. */
 export interface ServedLabels {
@@ -75,43 +98,24 @@ export function createPredictionHistogram(
   const bounds = Float64Array.from(bucketBounds);
   const series = new Map<string, Series>();
   const labelNames = ["model", "version", "role"] as const;
-  new Counter({
-    name: `${name}_bucket`,
-    help: `${what}: cumulative count at or below le`,
-    labelNames: [...labelNames, "le"],
-    registers: [registry],
-    collect() {
-      this.reset();
+  // One histogram family (`# TYPE <name> histogram`), filled at scrape time:
+  // prom-client's own Histogram would cost a label hash per observed row.
+  registry.registerMetric(
+    scrapedHistogram(name, `${what} (finite values)`, () => {
+      const values: HistogramSample[] = [];
       for (const s of series.values()) {
         let cumulative = 0;
         for (let b = 0; b <= bounds.length; b++) {
           cumulative += s.counts[b]!;
-          this.inc({ ...s.labels, le: b < bounds.length ? String(bounds[b]) : "+Inf" }, cumulative);
+          const le = b < bounds.length ? String(bounds[b]) : "+Inf";
+          values.push({ metricName: `${name}_bucket`, labels: { ...s.labels, le }, value: cumulative });
         }
+        values.push({ metricName: `${name}_sum`, labels: { ...s.labels }, value: s.sum });
+        values.push({ metricName: `${name}_count`, labels: { ...s.labels }, value: s.count });
       }
-    },
-  });
-  // A sum of predictions can fall, so it is a gauge rather than a counter.
-  new Gauge({
-    name: `${name}_sum`,
-    help: `${what}: sum of the finite values`,
-    labelNames,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const s of series.values()) this.set({ ...s.labels }, s.sum);
-    },
-  });
-  new Counter({
-    name: `${name}_count`,
-    help: `${what}: finite values counted`,
-    labelNames,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const s of series.values()) this.inc({ ...s.labels }, s.count);
-    },
-  });
+      return values;
+    }),
+  );
   new Counter({
     name: `${name}_non_finite_total`,
     help: `${what}: NaN or infinite values (not in the histogram)`,

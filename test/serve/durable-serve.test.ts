@@ -293,8 +293,8 @@ describe("POST /v1/feedback", () => {
 
       // Assert
       expect([none.status, bad.status, good.status]).toEqual([401, 401, 200]);
-      expect(metricsBefore).not.toContain("meta_controller_accuracy{");
-      expect(metricsAfter).toContain('meta_controller_accuracy{model="churn",version="v1"} 0');
+      expect(metricsBefore).not.toContain("meta_controller_accuracy_ratio{");
+      expect(metricsAfter).toContain('meta_controller_accuracy_ratio{model="churn",version="v1"} 0');
     } finally {
       await server.stop();
     }
@@ -315,7 +315,7 @@ describe("POST /v1/feedback", () => {
       // Assert
       expect(answer.status).toBe(403);
       expect(String(answer.json.error)).toContain("FEEDBACK_TOKEN");
-      expect(metrics).not.toContain("meta_controller_accuracy{");
+      expect(metrics).not.toContain("meta_controller_accuracy_ratio{");
       expect(server.output()).toContain("POST /v1/feedback is off");
     } finally {
       await server.stop();

@@ -252,7 +252,7 @@ describe("feedback", () => {
       // Assert
       expect(answers).toEqual([1, 1, 1, 1, 1, 1, 0, 0]);
       expect(again.status).toBe(404);
-      expect(metrics).toContain('meta_controller_accuracy{model="churn",version="v1"} 0.75');
+      expect(metrics).toContain('meta_controller_accuracy_ratio{model="churn",version="v1"} 0.75');
       expect(metrics).toContain(
         'meta_controller_feedback_total{model="churn",version="v1",outcome="wrong"} 2',
       );

@@ -165,9 +165,11 @@ describe("serving one model", () => {
       /meta_controller_requests_total\{model="churn",version="v1",role="stable"\} [1-9]/,
     );
     expect(metrics).toMatch(
-      /meta_controller_feature_bucket_total\{model="churn",version="v1",feature="x0",le="\+Inf"\} [1-9]/,
+      /meta_controller_feature_values_total\{model="churn",version="v1",feature="x0",upper_bound="\+Inf"\} [1-9]/,
     );
-    expect(metrics).toContain('meta_controller_traffic_weight{model="churn",version="v1",role="stable"} 1');
+    expect(metrics).toContain(
+      'meta_controller_traffic_weight_ratio{model="churn",version="v1",role="stable"} 1',
+    );
   });
 });
 
