@@ -1,24 +1,19 @@
 /**
- * The comment port the Action uses, on the workflow's token and the API URL
- * the runner names (GitHub Enterprise Server, or a local fake in tests).
+ * The comment port the Action uses: the workflow's token on the
+ * proxy-aware Octokit of `@actions/github`, at the API URL the runner names
+ * (GitHub Enterprise Server, or a local fake in tests). Lists are read page
+ * after page, so a PR with hundreds of comments still finds its report.
  */
 import { UsageError } from "../common/errors.js";
-import { createOctokitClass } from "../github/octokit-class.js";
 import type { Comments } from "../github/ports.js";
-import { createRepoPorts, type OctokitLike } from "../github/rest-ports.js";
+import { createRepoPorts } from "../github/rest-ports.js";
+import type { RunnerGitHub } from "./runner-github.js";
 
-/** Opens the comments of `GITHUB_REPOSITORY` with `token`. */
-export function createCommentsPort(token: string, env: NodeJS.ProcessEnv): Comments {
-  const full = env.GITHUB_REPOSITORY ?? "";
-  const [owner, repo] = full.split("/");
-  if (!owner || !repo)
-    throw new UsageError(`GITHUB_REPOSITORY must be owner/name; got ${JSON.stringify(full)}`);
-  // One try per call: a comment is not worth delaying the job over, and a
-  // refused write (fork) must not be retried.
-  const Octokit = createOctokitClass({ retries: 0, spaceWrites: false });
-  const octokit = new Octokit({
-    auth: { token },
-    baseUrl: env.GITHUB_API_URL ?? "https://api.github.com",
-  }) as unknown as OctokitLike;
-  return createRepoPorts(octokit, { owner, repo }).comments;
+/** Opens the comments of the run's repository with `token`. */
+export function createCommentsPort(token: string, github: RunnerGitHub): Comments {
+  if (github.repo === undefined)
+    throw new UsageError("GITHUB_REPOSITORY is unset: no repository to comment on");
+  // One try per call (no retry plugin): a comment is not worth delaying the
+  // job over, and a refused write (fork) must not be retried.
+  return createRepoPorts(github.octokit(token), github.repo).comments;
 }

@@ -15,15 +15,10 @@ import { loadPipeline, trainPipeline } from "../pipeline/train.js";
 import type { ModelRegistry } from "../registry/model-registry.js";
 import { openConfiguredRegistry } from "../registry/open-registry.js";
 import { buildAnnotation } from "./annotations.js";
-import {
-  hasPipelineChanged,
-  listPipelineInputs,
-  loadChangedFiles,
-  loadEventPayload,
-  readEventBase,
-} from "./changed.js";
+import { hasPipelineChanged, listPipelineInputs, loadChangedFiles, readEventBase } from "./changed.js";
 import { parseActionInputs, type ActionInputName, type ActionInputs } from "./inputs.js";
 import { buildOutputValues, type PipelineOutputs } from "./outputs.js";
+import { openRunnerGitHub, type RunnerGitHub } from "./runner-github.js";
 import { buildCommentBody, postReportComment, reportAuthors } from "./post-report.js";
 import { checkServingDrift } from "../pipeline/serving-drift.js";
 import { evaluateServingModels } from "../pipeline/serving-evaluation.js";
@@ -36,6 +31,8 @@ interface RunContext {
   readonly inputs: ActionInputs;
   readonly payload: unknown;
   readonly eventName: string;
+  /** The event, repository, pull request and API as `@actions/github` reads them. */
+  readonly github: RunnerGitHub;
 }
 
 /** The outcome of one pipeline. */
@@ -64,16 +61,10 @@ function describe(error: unknown): string {
 }
 
 /** The default registry: the repository owner's GHCR namespace. */
-function defaultRegistry(env: NodeJS.ProcessEnv): string {
-  const owner = (env.GITHUB_REPOSITORY ?? "").split("/")[0];
+function defaultRegistry(github: RunnerGitHub): string {
+  const owner = github.repo?.owner;
   if (!owner) throw new UsageError("input registry is empty and GITHUB_REPOSITORY is unset: name a registry");
   return `oci://ghcr.io/${owner.toLowerCase()}`;
-}
-
-function pullNumberOf(payload: unknown): number | undefined {
-  const p = payload as { pull_request?: { number?: unknown } } | null;
-  const n = p?.pull_request?.number;
-  return typeof n === "number" && Number.isSafeInteger(n) ? n : undefined;
 }
 
 function stem(path: string): string {
@@ -243,7 +234,7 @@ async function commentOn(
   body: Parameters<typeof buildCommentBody>[0],
 ): Promise<void> {
   if (!context.inputs.comment) return;
-  const pull = pullNumberOf(context.payload);
+  const pull = context.github.pullNumber;
   if (pull === undefined) return;
   if (!context.inputs.githubToken) {
     core.notice(`no github-token: the report of ${pipeline} is in the job summary only`);
@@ -252,7 +243,7 @@ async function commentOn(
   try {
     // Loaded only when a comment is due: the GitHub client is a large import.
     const { createCommentsPort } = await import("./github-client.js");
-    const comments = createCommentsPort(context.inputs.githubToken, context.env);
+    const comments = createCommentsPort(context.inputs.githubToken, context.github);
     const outcome = await postReportComment(comments, pull, pipeline, buildCommentBody(body), {
       authors: reportAuthors(context.env),
     });
@@ -318,7 +309,7 @@ function openRegistry(context: RunContext): ModelRegistry {
   // registry started on a self-hosted runner, or in tests); open-registry refuses other hosts.
   return openConfiguredRegistry(
     {
-      registry: context.inputs.registry || defaultRegistry(context.env),
+      registry: context.inputs.registry || defaultRegistry(context.github),
       insecure: context.env.REGISTRY_INSECURE === "true",
     },
     {
@@ -454,12 +445,14 @@ async function runValidate(context: RunContext, files: readonly string[]): Promi
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     const inputs = parseActionInputs((name) => readInput(env, name));
+    const github = await openRunnerGitHub(env);
     const context: RunContext = {
       env,
       root: resolve(env.GITHUB_WORKSPACE ?? process.cwd()),
       inputs,
-      payload: await loadEventPayload(env.GITHUB_EVENT_PATH),
-      eventName: env.GITHUB_EVENT_NAME ?? "",
+      payload: github.payload,
+      eventName: github.eventName,
+      github,
     };
     const files = await selectPipelines(context);
     if (files.length === 0) {

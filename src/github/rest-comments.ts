@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { checkGitHubAnswer } from "./api-errors.js";
 import type { CommentInfo, Comments } from "./ports.js";
-import type { RepoRequest } from "./rest-request.js";
+import type { RepoList, RepoRequest } from "./rest-request.js";
 
 const CommentSchema = z.object({
   id: z.number(),
@@ -19,16 +19,21 @@ const ReactionsSchema = z.array(
   z.object({ content: z.string(), user: z.object({ login: z.string() }).nullable() }),
 );
 
-async function findOrCreateIssue(request: RepoRequest, title: string, label: string, body: string) {
-  const res = await request(`list issues labelled ${label}`, "GET /repos/{owner}/{repo}/issues", {
+async function findOrCreateIssue(
+  request: RepoRequest,
+  list: RepoList,
+  title: string,
+  label: string,
+  body: string,
+) {
+  const all = await list(`list issues labelled ${label}`, "GET /repos/{owner}/{repo}/issues", {
     labels: label,
     state: "open",
-    per_page: 100,
   });
   const issues = checkGitHubAnswer(
     "list issues",
     z.array(z.object({ number: z.number(), title: z.string() })),
-    res.data,
+    all,
   );
   const found = issues.find((i) => i.title === title);
   if (found) return found.number;
@@ -40,8 +45,8 @@ async function findOrCreateIssue(request: RepoRequest, title: string, label: str
   return checkGitHubAnswer("create issue", z.object({ number: z.number() }), created.data).number;
 }
 
-/** The comments, reactions and tracking issues of one repository. */
-export function createComments(request: RepoRequest): Comments {
+/** The comments, reactions and tracking issues of one repository; lists read every page. */
+export function createComments(request: RepoRequest, list: RepoList): Comments {
   return {
     async react(commentId, reaction) {
       await request(
@@ -51,12 +56,12 @@ export function createComments(request: RepoRequest): Comments {
       );
     },
     async reactionsOf(issueNumber) {
-      const res = await request(
+      const all = await list(
         `reactions on #${issueNumber}`,
         "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
-        { issue_number: issueNumber, per_page: 100 },
+        { issue_number: issueNumber },
       );
-      return checkGitHubAnswer(`reactions on #${issueNumber}`, ReactionsSchema, res.data).map((r) => ({
+      return checkGitHubAnswer(`reactions on #${issueNumber}`, ReactionsSchema, all).map((r) => ({
         content: r.content,
         user: r.user?.login ?? "",
       }));
@@ -80,15 +85,15 @@ export function createComments(request: RepoRequest): Comments {
       );
     },
     async list(issueNumber) {
-      const res = await request(
+      const all = await list(
         `list comments of #${issueNumber}`,
         "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
-        { issue_number: issueNumber, per_page: 100 },
+        { issue_number: issueNumber },
       );
-      return checkGitHubAnswer(`list comments of #${issueNumber}`, z.array(CommentSchema), res.data).map(
+      return checkGitHubAnswer(`list comments of #${issueNumber}`, z.array(CommentSchema), all).map(
         toComment,
       );
     },
-    findOrCreateIssue: (title, label, body) => findOrCreateIssue(request, title, label, body),
+    findOrCreateIssue: (title, label, body) => findOrCreateIssue(request, list, title, label, body),
   };
 }

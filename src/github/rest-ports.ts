@@ -10,7 +10,7 @@ import { createContents } from "./rest-contents.js";
 import { createDeployments } from "./rest-deployments.js";
 import { createPermissions } from "./rest-permissions.js";
 import { createPullRequests } from "./rest-pull-requests.js";
-import { createRepoRequest, type OctokitLike } from "./rest-request.js";
+import { createRepoList, createRepoRequest, type OctokitLike } from "./rest-request.js";
 import { createWorkflows } from "./rest-workflows.js";
 
 // Callers in the bot and the Action import the Octokit shape from here, beside the assembler.
@@ -23,7 +23,7 @@ export function createRepoPorts(octokit: OctokitLike, repo: RepoRef): RepoPorts 
     repo,
     pulls: createPullRequests(octokit, request, repo),
     contents: createContents(octokit, request, repo),
-    comments: createComments(request),
+    comments: createComments(request, createRepoList(octokit, repo)),
     deployments: createDeployments(request),
     permissions: createPermissions(octokit, repo),
     workflows: createWorkflows(request),

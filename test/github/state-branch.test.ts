@@ -165,6 +165,7 @@ describe("files past the contents API's limit", () => {
           data: { type: "file", encoding: "none", content: "", sha: "abc", size: 2_000_000 },
         }),
       graphql: () => Promise.reject(new Error("unused")),
+      paginate: () => Promise.reject(new Error("unused")),
     };
 
     // Act

@@ -160,11 +160,10 @@ export interface FakeGitHub {
   close(): Promise<void>;
 }
 
-type Handler = (
-  match: RegExpExecArray,
-  body: unknown,
-  query: URLSearchParams,
-) => [number, unknown] | Promise<[number, unknown]>;
+/** A route's answer: status, JSON body and, for a page of a list, its `Link` header. */
+type Reply = [number, unknown] | [number, unknown, Record<string, string>];
+
+type Handler = (match: RegExpExecArray, body: unknown, query: URLSearchParams) => Reply | Promise<Reply>;
 
 class Mutex {
   #tail: Promise<unknown> = Promise.resolve();
@@ -302,6 +301,24 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     p.merged = true;
     p.mergeCommit = commit;
     return true;
+  };
+
+  /**
+   * One page of a list as GitHub pages it: `per_page` (default 30, at most
+   * 100) and `page`, with a `Link` header naming the next and last pages.
+   */
+  const paged = (items: readonly unknown[], match: RegExpExecArray, query: URLSearchParams): Reply => {
+    const perPage = Math.min(Math.max(Number(query.get("per_page") ?? 30) || 30, 1), 100);
+    const page = Math.max(Number(query.get("page") ?? 1) || 1, 1);
+    const lastPage = Math.max(Math.ceil(items.length / perPage), 1);
+    const link = (n: number, rel: string) => {
+      const q = new URLSearchParams(query);
+      q.set("page", String(n));
+      return `<${origin}/api/v3${match[0]}?${q.toString()}>; rel="${rel}"`;
+    };
+    const links = page < lastPage ? [link(page + 1, "next"), link(lastPage, "last")] : [];
+    const slice = items.slice((page - 1) * perPage, page * perPage);
+    return [200, slice, links.length > 0 ? { link: links.join(", ") } : {}];
   };
 
   const repoPath = `/repos/${owner}/${repoName}`;
@@ -541,12 +558,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     [
       "GET",
       R("{repo}/issues/(\\d+)/reactions"),
-      (m) => [
-        200,
-        state.issueReactions
-          .filter((r) => r.issue === Number(m[1]))
-          .map((r, i) => ({ id: i + 1, content: r.content, user: { login: r.user } })),
-      ],
+      (m, _b, q) =>
+        paged(
+          state.issueReactions
+            .filter((r) => r.issue === Number(m[1]))
+            .map((r, i) => ({ id: i + 1, content: r.content, user: { login: r.user } })),
+          m,
+          q,
+        ),
     ],
     [
       "PUT",
@@ -581,7 +600,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     [
       "GET",
       R("{repo}/issues/(\\d+)/comments"),
-      (m) => [200, state.comments.filter((c) => c.issue === Number(m[1])).map(commentJson)],
+      (m, _b, q) => paged(state.comments.filter((c) => c.issue === Number(m[1])).map(commentJson), m, q),
     ],
     [
       "POST",
@@ -610,13 +629,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     [
       "GET",
       R("{repo}/issues"),
-      (_m, _b, q) => {
+      (m, _b, q) => {
         const label = q.get("labels");
         const list = state.issues.filter((i) => i.state === "open" && (!label || i.labels.includes(label)));
-        return [
-          200,
+        return paged(
           list.map((i) => ({ number: i.number, title: i.title, labels: i.labels.map((name) => ({ name })) })),
-        ];
+          m,
+          q,
+        );
       },
     ],
     [
@@ -803,9 +823,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
           await send(401, { message: "Bad credentials" });
           return;
         }
-        const [status, payload] = await handler(match, body, url.searchParams);
+        const [status, payload, headers] = await handler(match, body, url.searchParams);
         record(status);
-        await send(status, payload);
+        await send(status, payload, headers);
         return;
       }
       record(404, true);
