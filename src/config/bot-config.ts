@@ -9,6 +9,13 @@ import { PermissionLevel, STRATEGY_TYPES } from "./environment.js";
 /** The file format of `.github/meta-controller.yml`. */
 export const BotConfig = z
   .strictObject({
+    _extends: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Settings to inherit, as in every Probot app: `repo`, `owner/repo` or `owner/repo:path/to/file.yml` (default path .github/meta-controller.yml); this file's own values win. Without a file here, the organisation's `.github` repository's applies.",
+      ),
     default_environment: z
       .string()
       .min(1)

@@ -153,8 +153,28 @@ export interface Workflows {
 }
 
 /** Everything the bot may do in one repository. */
+/** One settings file of a repository's chain (its own, the organisation's `.github`, or one it extends). */
+export interface SettingsFile {
+  readonly owner: string;
+  readonly repo: string;
+  readonly path: string;
+  /** The ref read; undefined for the default branch. */
+  readonly ref: string | undefined;
+  /** Its parsed content (without `_extends`); null when the file does not exist. */
+  readonly config: unknown;
+}
+
+/** A settings file with Probot's inheritance (organisation `.github` repository, `_extends`). */
+export interface Settings {
+  /** The chain of files for `path`, nearest first (the repository's own file at `ref`). */
+  files(path: string, ref: string): Promise<SettingsFile[]>;
+  /** The text of one file of the chain; undefined when it is gone. */
+  text(file: SettingsFile): Promise<string | undefined>;
+}
+
 export interface RepoPorts {
   readonly repo: RepoRef;
+  readonly settings: Settings;
   readonly pulls: PullRequests;
   readonly contents: Contents;
   readonly comments: Comments;

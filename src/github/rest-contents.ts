@@ -21,7 +21,8 @@ const HistorySchema = z.array(
   }),
 );
 
-async function readFile(
+/** A file of `repo` at `ref` (the default branch when undefined); undefined when it does not exist. */
+export async function readFile(
   octokit: OctokitLike,
   repo: RepoRef,
   path: string,

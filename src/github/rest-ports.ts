@@ -11,6 +11,7 @@ import { createDeployments } from "./rest-deployments.js";
 import { createPermissions } from "./rest-permissions.js";
 import { createPullRequests } from "./rest-pull-requests.js";
 import { createRepoList, createRepoRequest, type OctokitLike } from "./rest-request.js";
+import { createSettings } from "./rest-settings.js";
 import { createWorkflows } from "./rest-workflows.js";
 
 // Callers in the bot and the Action import the Octokit shape from here, beside the assembler.
@@ -23,6 +24,7 @@ export function createRepoPorts(octokit: OctokitLike, repo: RepoRef): RepoPorts 
     repo,
     pulls: createPullRequests(octokit, request, repo),
     contents: createContents(octokit, request, repo),
+    settings: createSettings(octokit, repo),
     comments: createComments(request, createRepoList(octokit, repo)),
     deployments: createDeployments(request),
     permissions: createPermissions(octokit, repo),

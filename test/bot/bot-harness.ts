@@ -174,6 +174,8 @@ export interface HarnessOptions {
    * `decisionLog: "file"`). The tests' default is fast settings.
    */
   readonly documentedDefaults?: boolean;
+  /** Files of the owner's `.github` repository (organisation-wide settings), by path. */
+  readonly organizationFiles?: Readonly<Record<string, string>>;
 }
 
 /** What the tests run the bot with unless asked for its documented defaults: quick retries, no write spacing. */
@@ -255,6 +257,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
     ...(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs }),
     ...(options.failures === undefined ? {} : { failures: options.failures }),
     ...(options.autoMerge === undefined ? {} : { autoMerge: options.autoMerge }),
+    ...(options.organizationFiles === undefined ? {} : { organizationFiles: options.organizationFiles }),
   });
   const tmp = await mkdtemp(join(tmpdir(), "mc-bot-"));
   const outcomeLog = join(tmp, "outcomes.jsonl");

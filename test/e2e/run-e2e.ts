@@ -26,6 +26,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { median } from "simple-statistics";
 import { commitFile, createGitRepo, showFile } from "../helpers/fake-github-git.js";
 import { deliverWebhook, startFakeGitHub, type FakeGitHub } from "../helpers/fake-github.js";
 import { issueCommentCreated } from "../helpers/fake-github-webhooks.js";
@@ -553,11 +554,6 @@ async function scenario(work: string): Promise<RunTimings> {
   }
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** `--runs n`, default 1. */
 function runsWanted(argv: readonly string[]): number {

@@ -113,6 +113,8 @@ export interface FakeGitHubOptions {
   readonly commentAuthor?: string;
   /** When given, app JWTs are verified against this PEM public key. */
   readonly appPublicKey?: string;
+  /** Files of the owner's `.github` repository (organisation-wide settings), by path. */
+  readonly organizationFiles?: Readonly<Record<string, string>>;
 }
 
 /** A running fake GitHub. */
@@ -163,7 +165,34 @@ export interface FakeGitHub {
 /** A route's answer: status, JSON body and, for a page of a list, its `Link` header. */
 type Reply = [number, unknown] | [number, unknown, Record<string, string>];
 
-type Handler = (match: RegExpExecArray, body: unknown, query: URLSearchParams) => Reply | Promise<Reply>;
+type Handler = (
+  match: RegExpExecArray,
+  body: unknown,
+  query: URLSearchParams,
+  accept: string,
+) => Reply | Promise<Reply>;
+
+/** A body sent as it is (the contents API's raw media type), not as JSON. */
+class RawText {
+  constructor(readonly text: string) {}
+}
+
+/** The contents API's answer for a file: JSON with base64 content, or the raw text when asked for it. */
+function fileAnswer(accept: string, path: string, text: string, sha: string): Reply {
+  if (/\.raw\b/.test(accept))
+    return [200, new RawText(text), { "content-type": "application/vnd.github.raw; charset=utf-8" }];
+  return [
+    200,
+    {
+      type: "file",
+      encoding: "base64",
+      content: Buffer.from(text).toString("base64"),
+      sha,
+      size: Buffer.byteLength(text),
+      path,
+    },
+  ];
+}
 
 class Mutex {
   #tail: Promise<unknown> = Promise.resolve();
@@ -357,23 +386,25 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     [
       "GET",
       R("{repo}/contents/(.+)"),
-      async (m, _b, q) => {
+      async (m, _b, q, accept) => {
         const ref = q.get("ref") ?? "main";
         const path = decodeURIComponent(m[1]!).replace(/\/+$/, "");
         const found = await gitLock.run(() => readContents(ref, path));
         if (found === undefined) return [404, { message: "Not Found" }];
         if (found.type === "dir") return [200, found.entries];
-        return [
-          200,
-          {
-            type: "file",
-            encoding: "base64",
-            content: Buffer.from(found.text).toString("base64"),
-            sha: found.sha,
-            size: Buffer.byteLength(found.text),
-            path,
-          },
-        ];
+        return fileAnswer(accept, path, found.text, found.sha);
+      },
+    ],
+    [
+      // The organisation's `.github` repository, where Probot apps find
+      // organisation-wide settings: its files are `organizationFiles`.
+      "GET",
+      new RegExp(`^/repos/${owner}/\\.github/contents/(.+)$`),
+      (m, _b, _q, accept) => {
+        const path = decodeURIComponent(m[1]!);
+        const text = options.organizationFiles?.[path];
+        if (text === undefined) return [404, { message: "Not Found" }];
+        return fileAnswer(accept, path, text, createHash("sha1").update(text).digest("hex"));
       },
     ],
     [
@@ -783,7 +814,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       const send = async (status: number, payload: unknown, headers: Record<string, string> = {}) => {
         if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
         res.writeHead(status, { "content-type": "application/json", ...headers });
-        res.end(payload === null ? "" : JSON.stringify(payload));
+        if (payload instanceof RawText) res.end(payload.text);
+        else res.end(payload === null ? "" : JSON.stringify(payload));
         if (last) last.durationMs = Date.now() - arrived;
       };
       const held = gate;
@@ -823,7 +855,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
           await send(401, { message: "Bad credentials" });
           return;
         }
-        const [status, payload, headers] = await handler(match, body, url.searchParams);
+        const accept = String(req.headers.accept ?? "");
+        const [status, payload, headers] = await handler(match, body, url.searchParams, accept);
         record(status);
         await send(status, payload, headers);
         return;
