@@ -202,7 +202,12 @@ export function createServerMetrics(
     ),
   };
   registerFeatureCollectors(registry, models);
-  // The process and Node runtime series (CPU, memory, event-loop lag, GC, heap) every Node exporter carries.
+  registerRuntimeMetrics(registry);
+  return metrics;
+}
+
+/** The process and Node runtime series (CPU, memory, event-loop lag, GC, heap) every Node exporter carries. */
+function registerRuntimeMetrics(registry: Registry): void {
   collectDefaultMetrics({ register: registry });
   // prom-client exports these totals as gauges named `_total`, which
   // Prometheus keeps for counters; the per-type series (`nodejs_active_handles`
@@ -213,7 +218,6 @@ export function createServerMetrics(
     "nodejs_active_resources_total",
   ])
     registry.removeSingleMetric(name);
-  return metrics;
 }
 
 /** The series computed from the models' feature windows at scrape time. */

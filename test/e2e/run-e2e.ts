@@ -554,7 +554,6 @@ async function scenario(work: string): Promise<RunTimings> {
   }
 }
 
-
 /** `--runs n`, default 1. */
 function runsWanted(argv: readonly string[]): number {
   const at = argv.indexOf("--runs");
