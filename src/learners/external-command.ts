@@ -20,7 +20,8 @@
  *
  * The model must take one input per feature, as our own exports do: numeric
  * `tensor(float) [N, 1]`, categorical `tensor(string) [N, 1]`. Its stdout and
- * stderr stream through; a non-zero exit fails the run with the exit code
+ * stderr both stream to this process's stderr, so `train --json` keeps stdout
+ * for its one JSON document; a non-zero exit fails the run with the exit code
  * and the last lines of stderr. The ONNX check itself is handed in
  * (`verifyModel`) so this module stays below `onnx/` in the layering.
  */
@@ -101,7 +102,7 @@ export interface ExternalCommandInput {
   readonly env?: NodeJS.ProcessEnv;
   /** Names of further variables of `env` the command gets (the pipeline's `command.env`). */
   readonly passEnv?: readonly string[];
-  /** Where the command's output streams; default this process's stdout/stderr. */
+  /** Where the command's output streams; default this process's stderr for both (stdout is the caller's report). */
   readonly stdout?: Writable;
   readonly stderr?: Writable;
   /** Kills the command (and its children) after this many milliseconds. */
@@ -152,7 +153,7 @@ function runShell(input: ExternalCommandInput, env: NodeJS.ProcessEnv): Promise<
       stdio: ["ignore", "pipe", "pipe"],
     });
     const tail = createTail(STDERR_TAIL_LINES);
-    const stdout = input.stdout ?? process.stdout;
+    const stdout = input.stdout ?? process.stderr;
     const stderr = input.stderr ?? process.stderr;
     child.stdout.on("data", (chunk: Buffer) => stdout.write(chunk));
     child.stderr.on("data", (chunk: Buffer) => {

@@ -8,6 +8,7 @@ import { DataError } from "../common/errors.js";
 import type { PipelineSpec } from "../config/pipeline.js";
 import type { LoadOptions } from "../data/load-options.js";
 import type { TableSource } from "../data/load-table.js";
+import { readBoostingRounds } from "../config/learner-params.js";
 import { DEFAULT_TUNING_METRIC, LOWER_IS_BETTER, type MetricName } from "../config/task-metrics.js";
 import type {
   CategoricalFeatureOptions,
@@ -123,7 +124,7 @@ export function buildSamplerSpec(
       return { sampler: { type: "tpe" }, nTrials };
     case "halving": {
       const resource = tuning.halving?.resource ?? "n_estimators";
-      const maxResource = resource === "rows" ? nTrainRows : Number(params.n_estimators ?? 100);
+      const maxResource = resource === "rows" ? nTrainRows : Number(readBoostingRounds(params) ?? 100);
       const factor = tuning.halving?.factor ?? 3;
       const minResource = tuning.halving?.min_resource ?? Math.max(1, Math.floor(maxResource / factor ** 2));
       return {
