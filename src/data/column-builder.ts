@@ -4,10 +4,10 @@
  * every non-missing cell parses as a number, and turns categorical at the
  * first cell that does not (unless the pipeline forced its kind).
  */
-import { DataError } from "../common/errors.js";
 import { parseNumberCell } from "./cells.js";
 import type { ColumnKind } from "./column-kind.js";
 import type { Column } from "./frame.js";
+import { TextInNumericColumnError } from "./numeric-text.js";
 
 /** Accumulates the cells of one column. */
 export interface ColumnBuilder {
@@ -89,12 +89,7 @@ export function createColumnBuilder(
           storedNumber = true;
           return;
         }
-        if (forced === "numeric") {
-          throw new DataError(
-            `${where()}: column "${name}" is declared numeric but holds the text ${JSON.stringify(cell)}; ` +
-              `fix the value, add it to the missing-value tokens, or declare the column categorical`,
-          );
-        }
+        if (forced === "numeric") throw new TextInNumericColumnError(where(), name, cell);
         // First text cell: the column is categorical from here on.
         mode = "categorical";
         reread = storedNumber;

@@ -12,6 +12,7 @@ import { describeColumnKinds } from "../data/column-kind.js";
 import { encodeTarget, encodeTargetLike, type TaskRule } from "../data/target.js";
 import type { Task } from "../learners/model.js";
 import { computeFileSha256 } from "../registry/file-digest.js";
+import { checkNumericFeatures } from "./check-numeric-features.js";
 import { buildLoadRequest, listPipelineColumns } from "./spec-mapping.js";
 
 /** Rows of one frame with their encoded targets. */
@@ -53,6 +54,7 @@ export async function prepareData(
   const { target_column: targetName, task: givenTask, test_size: testSize, seed } = spec.model_training;
   const main = buildLoadRequest(root, spec.data_processing.data_source, columns, allowOutsideRoot);
   const frame = await loadTable(main.source, main.options);
+  await checkNumericFeatures(frame, spec.data_processing.feature_engineering.numeric_features, main);
   const target = encodeTarget(targetColumn(frame, targetName, main.source.path), givenTask, {
     source: main.source.path,
   });
