@@ -429,16 +429,26 @@ function checkParamValue(schema: z.ZodType, value: unknown, path: Path, ctx: z.R
   for (const issue of result.error?.issues ?? []) ctx.addIssue({ ...issue, path: [...path, ...issue.path] });
 }
 
-/** Metrics named anywhere belong to the pipeline's task, when it is given. */
+/** Every metric a pipeline names (tuning, reported metrics, gates), each with its place in the file. */
+export function listNamedMetrics(
+  spec: Pick<PipelineValue, "hyperparameter_tuning" | "evaluation">,
+): { metric: MetricName; path: Path }[] {
+  const named: { metric: MetricName; path: Path }[] = [];
+  const tuned = spec.hyperparameter_tuning?.metric;
+  if (tuned !== undefined) named.push({ metric: tuned, path: ["hyperparameter_tuning", "metric"] });
+  spec.evaluation.metrics?.forEach((metric, i) => named.push({ metric, path: ["evaluation", "metrics", i] }));
+  spec.evaluation.gates.forEach((g, i) =>
+    named.push({ metric: g.metric, path: ["evaluation", "gates", i, "metric"] }),
+  );
+  return named;
+}
+
+/** Metrics named anywhere belong to the pipeline's task, when it is given (an inferred task is checked once the target is read). */
 function checkMetricFamilies(spec: PipelineValue, ctx: z.RefinementCtx): void {
   const task = spec.model_training.task;
   if (task === undefined) return;
-  const checkMetric = (metric: MetricName | undefined, path: Path) => {
-    if (metric !== undefined && !METRICS_BY_TASK[task].includes(metric)) {
+  for (const { metric, path } of listNamedMetrics(spec)) {
+    if (!METRICS_BY_TASK[task].includes(metric))
       ctx.addIssue({ code: "custom", path, message: `metric ${metric} does not apply to a ${task} task` });
-    }
-  };
-  checkMetric(spec.hyperparameter_tuning?.metric, ["hyperparameter_tuning", "metric"]);
-  spec.evaluation.metrics?.forEach((m, i) => checkMetric(m, ["evaluation", "metrics", i]));
-  spec.evaluation.gates.forEach((g, i) => checkMetric(g.metric, ["evaluation", "gates", i, "metric"]));
+  }
 }

@@ -19,6 +19,14 @@ export const TASK_RULES = [
 /** One of {@link TASK_RULES}. */
 export type TaskRule = (typeof TASK_RULES)[number];
 
+/** What each rule means, for messages that say why the task is what it is. */
+export const TASK_RULE_TEXT: { readonly [R in TaskRule]: string } = {
+  given: "model_training.task names it",
+  text_labels: "the target holds text labels",
+  few_integer_values: "the target holds few distinct integers (at most 2, or at most 20 and fewer than 5% of the rows)",
+  many_or_fractional_values: "the target holds fractional values or many distinct integers",
+};
+
 /** An encoded target. */
 export interface EncodedTarget {
   readonly task: Task;

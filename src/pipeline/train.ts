@@ -18,6 +18,7 @@ import type { LearnerParams } from "../learners/learner-table.js";
 import type { StudyProgress } from "../tuning/study.js";
 import type { ModelRegistry, PushResult } from "../registry/model-registry.js";
 import { evaluateChampions } from "./champions.js";
+import { checkMetricsFitTask } from "./check-metric-task.js";
 import { fitPipelineModel, type FitRequest, type PipelineModel } from "./fit-model.js";
 import { buildCommandArtifact } from "./command-artifact.js";
 import { readGitCommit } from "./git-commit.js";
@@ -137,6 +138,7 @@ interface BuiltModel {
 /** Loads and splits the data, logging what was loaded. */
 async function loadTrainingData(spec: PipelineSpec, options: TrainOptions): Promise<PreparedData> {
   const data = await prepareData(spec, options.root, options.allowOutsideRoot === true);
+  checkMetricsFitTask(spec, data.task, data.taskRule);
   options.logger?.info(
     {
       rows_train: data.train.rows.length,
