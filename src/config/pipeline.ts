@@ -110,6 +110,12 @@ const trainingFields = {
   test_size: z.number().gt(0).lt(1).default(0.2).describe("Share of rows held out for evaluation."),
   stratify: z.boolean().optional().describe("Stratify the split by class (default true for classification)."),
   seed: z.number().int().min(0).default(42).describe("Seed for every random choice."),
+  positive_class: z
+    .union([z.string().min(1), z.number().int()])
+    .optional()
+    .describe(
+      "Binary classification: the label precision, recall, F1, ROC AUC and PR AUC score, and whose probability is the second column. Default: the label that sorts last (integers by value, text by code unit), e.g. 1 of 0/1, yes of no/yes.",
+    ),
 };
 const PARAMS_TEXT = "Hyperparameters, by scikit-learn's names.";
 // Every option accepts `command` so that a stray one gets the reference check's message, not "unknown key".

@@ -172,6 +172,40 @@ function encodeClasses(
 }
 
 /**
+ * Makes `positive` (a label as the pipeline writes it) the binary target's
+ * positive class: code 1, the second probability column. Without it the
+ * positive class is the label that sorts last ({@link sortLabels}).
+ *
+ * @throws DataError when the target is not binary or `positive` is not one of its labels.
+ */
+export function choosePositiveClass(
+  target: EncodedTarget,
+  positive: string | number | undefined,
+  context: TargetContext & { readonly column: string },
+): EncodedTarget {
+  if (positive === undefined) return target;
+  const what = `${prefix(context, context.column)}: model_training.positive_class ${JSON.stringify(positive)}`;
+  if (target.task !== "classification" || target.classes.length !== 2) {
+    const found = target.task === "regression" ? "a regression target" : `${target.classes.length} classes`;
+    throw new DataError(`${what} applies to a binary target; the target has ${found}`);
+  }
+  const label = String(positive);
+  const at = target.classes.indexOf(label);
+  if (at < 0) {
+    throw new DataError(
+      `${what} is not one of the target's labels (${target.classes.map((c) => JSON.stringify(c)).join(", ")})`,
+    );
+  }
+  if (at === 1) return target;
+  return { ...target, classes: [target.classes[1]!, target.classes[0]!], y: target.y.map((code) => 1 - code) };
+}
+
+/** The positive class of a binary target: the label with code 1; `undefined` otherwise. */
+export function findPositiveClass(task: Task, classes: readonly string[]): string | undefined {
+  return task === "classification" && classes.length === 2 ? classes[1] : undefined;
+}
+
+/**
  * Encodes a second data set's target (a holdout file) with the classes and
  * task of the training target, so class codes mean the same thing in both.
  * Rows with a missing target are dropped and counted.

@@ -62,6 +62,9 @@ export function buildModelCard(input: CardInput): PushInput["card"] {
     task: data.task,
     target: spec.model_training.target_column,
     ...(data.task === "classification" ? { classes: toGraphClasses(data.classes) } : {}),
+    ...(data.task === "classification" && data.classes.length === 2
+      ? { positive_class: toGraphClasses(data.classes)[1]! }
+      : {}),
     features: [...input.features],
     metrics: input.metrics,
     params: input.params,

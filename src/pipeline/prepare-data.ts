@@ -9,7 +9,7 @@ import { findColumn, type Frame } from "../data/frame.js";
 import { loadTable } from "../data/load-table.js";
 import { trainTestSplit } from "../data/split.js";
 import { describeColumnKinds } from "../data/column-kind.js";
-import { encodeTarget, encodeTargetLike, type TaskRule } from "../data/target.js";
+import { choosePositiveClass, encodeTarget, encodeTargetLike, type TaskRule } from "../data/target.js";
 import type { Task } from "../learners/model.js";
 import { computeFileSha256 } from "../registry/file-digest.js";
 import { checkNumericFeatures } from "./check-numeric-features.js";
@@ -55,9 +55,11 @@ export async function prepareData(
   const main = buildLoadRequest(root, spec.data_processing.data_source, columns, allowOutsideRoot);
   const frame = await loadTable(main.source, main.options);
   await checkNumericFeatures(frame, spec.data_processing.feature_engineering.numeric_features, main);
-  const target = encodeTarget(targetColumn(frame, targetName, main.source.path), givenTask, {
-    source: main.source.path,
-  });
+  const target = choosePositiveClass(
+    encodeTarget(targetColumn(frame, targetName, main.source.path), givenTask, { source: main.source.path }),
+    spec.model_training.positive_class,
+    { source: main.source.path, column: targetName },
+  );
   const dataFiles: { path: string; sha256: string; role: "data" | "train" | "holdout" }[] = [
     {
       path: spec.data_processing.data_source.path,

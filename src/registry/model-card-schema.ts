@@ -111,6 +111,12 @@ export const ModelCard = z
       .array(z.union([z.string(), z.number()]))
       .optional()
       .describe("Class labels in probability-column order (classification only)."),
+    positive_class: z
+      .union([z.string(), z.number()])
+      .optional()
+      .describe(
+        "Binary classification: the class the binary metrics score, the last of classes (model_training.positive_class, default the label that sorts last).",
+      ),
     features: z.array(CardFeature).min(1).describe("Raw input columns in graph-input order."),
     metrics: z
       .record(z.string(), z.number())
