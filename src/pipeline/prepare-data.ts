@@ -52,7 +52,14 @@ export async function prepareData(
 ): Promise<PreparedData> {
   const columns = listPipelineColumns(spec);
   const { target_column: targetName, task: givenTask, test_size: testSize, seed } = spec.model_training;
-  const main = buildLoadRequest(root, spec.data_processing.data_source, columns, allowOutsideRoot);
+  const categorical = spec.data_processing.feature_engineering.categorical_features;
+  const main = buildLoadRequest(
+    root,
+    spec.data_processing.data_source,
+    columns,
+    allowOutsideRoot,
+    categorical,
+  );
   const frame = await loadTable(main.source, main.options);
   await checkNumericFeatures(frame, spec.data_processing.feature_engineering.numeric_features, main);
   const target = choosePositiveClass(
@@ -70,7 +77,7 @@ export async function prepareData(
 
   const holdoutSpec = spec.evaluation.data_source;
   if (holdoutSpec) {
-    const holdout = buildLoadRequest(root, holdoutSpec, columns, allowOutsideRoot);
+    const holdout = buildLoadRequest(root, holdoutSpec, columns, allowOutsideRoot, categorical);
     // The holdout's columns keep the kinds they had in training, whatever its own values look like.
     const holdoutFrame = await loadTable(holdout.source, {
       ...holdout.options,

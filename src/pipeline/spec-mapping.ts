@@ -45,10 +45,17 @@ export function buildLoadRequest(
   source: DataSourceSpec,
   columns: readonly string[],
   allowOutsideRoot = false,
+  categorical: readonly string[] = [],
 ): { source: TableSource; options: LoadOptions } {
   const options: { -readonly [K in keyof LoadOptions]: LoadOptions[K] } = { columns };
   if (source.missing_values) options.missingTokens = source.missing_values;
-  if (source.column_types) options.types = source.column_types;
+  // Categorical features load as text, so their categories follow the one rule the server applies to
+  // requests (normalizeCategory): `007` stays `007` rather than becoming the number 7.
+  const types = {
+    ...Object.fromEntries(categorical.map((name) => [name, "categorical" as const])),
+    ...source.column_types,
+  };
+  if (Object.keys(types).length > 0) options.types = types;
   return {
     source: { type: source.type, path: resolveDataPath(root, source.path, allowOutsideRoot) },
     options,
