@@ -12,6 +12,7 @@
  * | `META_CONTROLLER_TASK` | `classification` or `regression` |
  * | `META_CONTROLLER_FEATURES` | JSON list of `{ "name", "kind": "numeric" \| "categorical" }`, the model's inputs |
  * | `META_CONTROLLER_SEED` | the pipeline's seed |
+ * | `META_CONTROLLER_CLASSES` | classification: JSON list of the class labels in the order the `probabilities` columns must follow (sorted; a binary target's positive class last) |
  *
  * Nothing else of the runner's environment reaches the command but
  * {@link COMMAND_BASE_ENV} and the names the pipeline lists under
@@ -41,6 +42,7 @@ export const EXTERNAL_COMMAND_ENV = {
   task: "META_CONTROLLER_TASK",
   features: "META_CONTROLLER_FEATURES",
   seed: "META_CONTROLLER_SEED",
+  classes: "META_CONTROLLER_CLASSES",
 } as const;
 
 /** Variables every command gets from the runner's environment, besides `META_CONTROLLER_*`. */
@@ -93,6 +95,8 @@ export interface ExternalCommandInput {
   readonly task: Task;
   readonly features: readonly ExternalCommandFeature[];
   readonly seed: number;
+  /** Classification: the labels in probability-column order; empty for regression. */
+  readonly classes?: readonly string[];
   /**
    * Checks the written model (e.g. its ONNX inputs against `features`); throws
    * to reject it. The pipeline passes `verifyOnnxModel` from `onnx/`.
@@ -253,6 +257,9 @@ export async function runExternalCommand(input: ExternalCommandInput): Promise<E
     [EXTERNAL_COMMAND_ENV.task]: input.task,
     [EXTERNAL_COMMAND_ENV.features]: JSON.stringify(input.features),
     [EXTERNAL_COMMAND_ENV.seed]: String(input.seed),
+    ...(input.classes && input.classes.length > 0
+      ? { [EXTERNAL_COMMAND_ENV.classes]: JSON.stringify(input.classes) }
+      : {}),
   };
   const exit = await runShell(input, env);
   if (exit.code !== 0 || exit.timedOut) throw new ExternalCommandError(describeExit(input.command, exit));

@@ -62,6 +62,7 @@ export async function buildCommandArtifact(
       task: data.task,
       features: expected,
       seed: input.seed,
+      classes: data.classes,
       verifyModel: (bytes, path) => verifyOnnxModel(bytes, { features: expected, task: data.task }, path),
       ...(command.env === undefined ? {} : { passEnv: command.env }),
       timeoutMs: command.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDurationMs(command.timeout)!,
