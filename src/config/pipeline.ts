@@ -190,9 +190,24 @@ export const HyperparameterTuning = z
       .describe("Cross-validation folds on the training rows."),
     halving: z
       .strictObject({
-        resource: z.enum(HALVING_RESOURCES).default("n_estimators"),
-        factor: z.number().gt(1).default(3),
-        min_resource: z.number().gt(0).optional(),
+        resource: z
+          .enum(HALVING_RESOURCES)
+          .default("n_estimators")
+          .describe(
+            "What the budget counts: n_estimators (maximum: the learner's n_estimators or max_iter, default 100) or rows (maximum: the training rows).",
+          ),
+        factor: z
+          .number()
+          .gt(1)
+          .default(3)
+          .describe("Each rung keeps 1/factor of the candidates on factor× the budget."),
+        min_resource: z
+          .number()
+          .gt(0)
+          .optional()
+          .describe(
+            "Budget of the first rung (default: maximum / factor², at least 1); see docs/learners.md.",
+          ),
       })
       .optional()
       .describe("Successive-halving budget."),
