@@ -5,28 +5,23 @@
  * `validate` refuses the two names with different values at the line of
  * `max_iter`.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createGitRepo } from "../helpers/fake-github-git.js";
+import { churnPipeline, readChurnCsv } from "../helpers/churn-pipeline.js";
 import { runCli } from "../helpers/processes.js";
 
-const REPO = fileURLToPath(new URL("../..", import.meta.url));
 let root: string;
 
 function pipeline(params: string): string {
-  return `name: churn_boost
-data_processing:
-  data_source: { type: csv, path: data.csv }
-  feature_engineering:
-    numeric_features: [age, tenure, monthly_charges]
-    categorical_features: [contract]
-model_training:
-  model_type: gradient_boosting
-  target_column: churn
-  params: ${params}
-`;
+  return churnPipeline({
+    name: "churn_boost",
+    modelType: "gradient_boosting",
+    numeric: "age, tenure, monthly_charges",
+    categorical: "contract",
+    training: `  params: ${params}\n`,
+  });
 }
 
 async function trainWith(params: string): Promise<Record<string, number>> {
@@ -40,8 +35,7 @@ async function trainWith(params: string): Promise<Record<string, number>> {
 }
 
 beforeAll(async () => {
-  const text = await readFile(join(REPO, "data", "customer_data.csv"), "utf8");
-  root = await createGitRepo({ "data.csv": `${text.split("\n").slice(0, 801).join("\n")}\n` });
+  root = await createGitRepo({ "data.csv": await readChurnCsv(800) });
 });
 
 describe("gradient_boosting max_iter", () => {

@@ -5,24 +5,18 @@
  * data it records `git_dirty: true` and the SHA-256 of each file as read.
  */
 import { createHash } from "node:crypto";
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
 import { createGitRepo, git } from "../helpers/fake-github-git.js";
+import { churnPipeline, readChurnLines } from "../helpers/churn-pipeline.js";
 import { runCli } from "../helpers/processes.js";
 
-const REPO = fileURLToPath(new URL("../..", import.meta.url));
-
-const PIPELINE = `name: churn_card
-data_processing:
-  data_source: { type: csv, path: data.csv }
-  feature_engineering:
-    numeric_features: [age, tenure, monthly_charges]
-model_training:
-  model_type: logistic_regression
-  target_column: churn
-`;
+const PIPELINE = churnPipeline({
+  name: "churn_card",
+  modelType: "logistic_regression",
+  numeric: "age, tenure, monthly_charges",
+});
 
 interface Card {
   git_commit: string;
@@ -46,7 +40,7 @@ function sha256(text: string): string {
 }
 
 it("records git_dirty and the working-tree hashes of the edited pipeline and data", async () => {
-  const lines = (await readFile(join(REPO, "data", "customer_data.csv"), "utf8")).split("\n");
+  const lines = await readChurnLines(400);
   const root = await createGitRepo({
     "p.yaml": PIPELINE,
     "data.csv": `${lines.slice(0, 401).join("\n")}\n`,

@@ -3,11 +3,11 @@
  * user's script prints to stdout, and that output goes to stderr, so stdout
  * is exactly one JSON document.
  */
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
 import { createGitRepo } from "../helpers/fake-github-git.js";
+import { churnPipeline, readChurnCsv } from "../helpers/churn-pipeline.js";
 import { runCli } from "../helpers/processes.js";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
@@ -15,20 +15,14 @@ const TSX = join(REPO, "node_modules", "tsx", "dist", "loader.mjs");
 const SCRIPT = join(REPO, "test", "fixtures", "pipeline", "train-logistic.ts");
 
 it("prints one JSON document on stdout and the script's output on stderr", async () => {
-  const data = await readFile(join(REPO, "data", "customer_data.csv"), "utf8");
   const root = await createGitRepo({
-    "data.csv": `${data.split("\n").slice(0, 801).join("\n")}\n`,
-    "p.yaml": `name: churn_byo
-data_processing:
-  data_source: { type: csv, path: data.csv }
-  feature_engineering:
-    numeric_features: [age, tenure, monthly_charges]
-model_training:
-  model_type: command
-  target_column: churn
-  command:
-    run: node --import ${TSX} ${SCRIPT}
-`,
+    "data.csv": await readChurnCsv(800),
+    "p.yaml": churnPipeline({
+      name: "churn_byo",
+      modelType: "command",
+      numeric: "age, tenure, monthly_charges",
+      training: `  command:\n    run: node --import ${TSX} ${SCRIPT}\n`,
+    }),
   });
 
   const run = await runCli(["train", "p.yaml", "--json", "--no-push"], { cwd: root, timeoutMs: 240_000 });

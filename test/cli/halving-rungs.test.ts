@@ -4,32 +4,26 @@
  * or `max_iter`, default 100) or the training rows; rungs divide it by the
  * factor, never below `min_resource`; rung r keeps ⌈candidates / factorʳ⌉.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { beforeAll, expect, it } from "vitest";
 import { createGitRepo } from "../helpers/fake-github-git.js";
+import { churnPipeline, readChurnCsv, readTrialLines } from "../helpers/churn-pipeline.js";
 import { runCli } from "../helpers/processes.js";
 
-const REPO = fileURLToPath(new URL("../..", import.meta.url));
 let root: string;
 
 interface TrialLine {
-  kind: string;
   budget?: { resource: string; value: number };
 }
 
 function pipeline(params: string, halving: string): string {
-  return `name: churn_halving
-data_processing:
-  data_source: { type: csv, path: data.csv }
-  feature_engineering:
-    numeric_features: [age, tenure, monthly_charges]
-model_training:
-  model_type: gradient_boosting
-  target_column: churn
-  params: ${params}
-enable_hyperparameter_tuning: true
+  return churnPipeline({
+    name: "churn_halving",
+    modelType: "gradient_boosting",
+    numeric: "age, tenure, monthly_charges",
+    training: `  params: ${params}\n`,
+    rest: `enable_hyperparameter_tuning: true
 hyperparameter_tuning:
   strategy: halving
   n_trials: 9
@@ -37,7 +31,8 @@ hyperparameter_tuning:
   halving: ${halving}
   distributions:
     learning_rate: { type: float, low: 0.05, high: 0.5 }
-`;
+`,
+  });
 }
 
 /** The budgets the study gave, as "count×value" per rung in trial order. */
@@ -52,11 +47,7 @@ async function rungs(params: string, halving: string): Promise<string[]> {
     },
   );
   expect(run.code, run.stderr).toBe(0);
-  const trials = (await readFile(out, "utf8"))
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l) as TrialLine)
-    .filter((t) => t.kind === "trial");
+  const trials = await readTrialLines<TrialLine>(out);
   const counts = new Map<string, number>();
   for (const t of trials) {
     const key = `${t.budget!.resource}:${t.budget!.value}`;
@@ -66,8 +57,7 @@ async function rungs(params: string, halving: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  const text = await readFile(join(REPO, "data", "customer_data.csv"), "utf8");
-  root = await createGitRepo({ "data.csv": `${text.split("\n").slice(0, 601).join("\n")}\n` });
+  root = await createGitRepo({ "data.csv": await readChurnCsv(600) });
 });
 
 it.each([

@@ -3,26 +3,21 @@
  * target is read, through the built CLI: before tuning, naming the field,
  * the metric, the inferred task and the rule that inferred it.
  */
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { beforeAll, expect, it } from "vitest";
 import { createGitRepo } from "../helpers/fake-github-git.js";
+import { churnPipeline, readChurnCsv } from "../helpers/churn-pipeline.js";
 import { runCli } from "../helpers/processes.js";
 
-const REPO = fileURLToPath(new URL("../..", import.meta.url));
 let data: string;
 
 function pipeline(target: string, extra: string): string {
-  return `name: metric_task
-data_processing:
-  data_source: { type: csv, path: data.csv }
-  feature_engineering:
-    numeric_features: [age, tenure]
-model_training:
-  model_type: random_forest
-  target_column: ${target}
-${extra}`;
+  return churnPipeline({
+    name: "metric_task",
+    modelType: "random_forest",
+    target,
+    numeric: "age, tenure",
+    rest: extra,
+  });
 }
 
 const TUNING = `enable_hyperparameter_tuning: true
@@ -35,8 +30,7 @@ hyperparameter_tuning:
 `;
 
 beforeAll(async () => {
-  const text = await readFile(join(REPO, "data", "customer_data.csv"), "utf8");
-  data = `${text.split("\n").slice(0, 401).join("\n")}\n`;
+  data = await readChurnCsv(400);
 });
 
 it.each([

@@ -4,14 +4,11 @@
  * advice fits — a typo among numbers is fixed or named missing, a column of
  * words belongs in categorical_features.
  */
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { beforeAll, expect, it } from "vitest";
 import { createGitRepo } from "../helpers/fake-github-git.js";
+import { readChurnLines } from "../helpers/churn-pipeline.js";
 import { runCli } from "../helpers/processes.js";
 
-const REPO = fileURLToPath(new URL("../..", import.meta.url));
 let lines: string[];
 
 function pipeline(numeric: string, columnTypes = ""): string {
@@ -32,7 +29,7 @@ async function train(pipelineText: string, data: string) {
 }
 
 beforeAll(async () => {
-  lines = (await readFile(join(REPO, "data", "customer_data.csv"), "utf8")).split("\n").slice(0, 301);
+  lines = await readChurnLines(300);
 });
 
 /** The table with `five` as the age on file line 57 (data row 56). */

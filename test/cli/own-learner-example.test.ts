@@ -6,11 +6,11 @@
  * with text labels, a positive class that is not the default, and a
  * categorical input the example takes and ignores; and for regression.
  */
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, expect, it } from "vitest";
 import { createGitRepo } from "../helpers/fake-github-git.js";
+import { churnPipeline, readChurnLines } from "../helpers/churn-pipeline.js";
 import { runCli } from "../helpers/processes.js";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
@@ -18,18 +18,14 @@ const EXAMPLE = join(REPO, "examples", "own-learner", "train.mjs");
 let data: string;
 
 function pipeline(target: string, extra = ""): string {
-  return `name: own_learner
-data_processing:
-  data_source: { type: csv, path: data.csv }
-  feature_engineering:
-    numeric_features: [age, tenure, monthly_charges]
-    categorical_features: [contract]
-model_training:
-  model_type: command
-  target_column: ${target}
-${extra}  command:
-    run: node ${EXAMPLE}
-`;
+  return churnPipeline({
+    name: "own_learner",
+    modelType: "command",
+    target,
+    numeric: "age, tenure, monthly_charges",
+    categorical: "contract",
+    training: `${extra}  command:\n    run: node ${EXAMPLE}\n`,
+  });
 }
 
 async function train(pipelineText: string) {
@@ -47,10 +43,7 @@ async function train(pipelineText: string) {
 }
 
 beforeAll(async () => {
-  const lines = (await readFile(join(REPO, "data", "customer_data.csv"), "utf8"))
-    .trim()
-    .split("\n")
-    .slice(0, 1201);
+  const lines = await readChurnLines(1200);
   data = `${[
     `${lines[0]!},status`,
     ...lines.slice(1).map((l) => `${l},${l.endsWith(",1") ? "lapsed" : "renewed"}`),

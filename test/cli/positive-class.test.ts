@@ -5,30 +5,26 @@
  * model card and the Action's job summary. A class that is not a label is
  * refused, naming the labels.
  */
-import { readFile } from "node:fs/promises";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createGitRepo } from "../helpers/fake-github-git.js";
+import { churnPipeline, readChurnLines } from "../helpers/churn-pipeline.js";
 import { runCli } from "../helpers/processes.js";
 import { runAction } from "../action/action-harness.js";
 
-const REPO = fileURLToPath(new URL("../..", import.meta.url));
 let data: string;
 
 function pipeline(positive: string): string {
-  return `name: renewals
-data_processing:
-  data_source: { type: csv, path: data.csv }
-  feature_engineering:
-    numeric_features: [age, tenure, monthly_charges]
-    categorical_features: [contract]
-model_training:
-  model_type: logistic_regression
-  target_column: status
-${positive}`;
+  return churnPipeline({
+    name: "renewals",
+    modelType: "logistic_regression",
+    target: "status",
+    numeric: "age, tenure, monthly_charges",
+    categorical: "contract",
+    training: positive,
+  });
 }
 
 interface TrainJson {
@@ -46,10 +42,7 @@ async function train(positive: string, args: readonly string[] = ["--json", "--n
 
 beforeAll(async () => {
   // The churn flag as words: 1 → lapsed, 0 → renewed; "renewed" sorts last.
-  const lines = (await readFile(join(REPO, "data", "customer_data.csv"), "utf8"))
-    .trim()
-    .split("\n")
-    .slice(0, 1001);
+  const lines = await readChurnLines(1000);
   data = `${[
     lines[0]!.replace(/churn$/, "status"),
     ...lines.slice(1).map((l) => l.replace(/,1$/, ",lapsed").replace(/,0$/, ",renewed")),

@@ -5,14 +5,12 @@
  * reproducible for the same seed and shard count but is not the unsharded
  * study. The merge takes an absolute glob.
  */
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createGitRepo } from "../helpers/fake-github-git.js";
+import { churnPipeline, readChurnCsv, readTrialLines } from "../helpers/churn-pipeline.js";
 import { runCli } from "../helpers/processes.js";
 
-const REPO = fileURLToPath(new URL("../..", import.meta.url));
 let data: string;
 
 interface TrialLine {
@@ -27,22 +25,19 @@ const SPACES = {
 } as const;
 
 function pipeline(strategy: keyof typeof SPACES): string {
-  return `name: churn_${strategy}
-data_processing:
-  data_source: { type: csv, path: data.csv }
-  feature_engineering:
-    numeric_features: [age, tenure, monthly_charges]
-    categorical_features: [gender, partner, contract]
-model_training:
-  model_type: logistic_regression
-  target_column: churn
-enable_hyperparameter_tuning: true
+  return churnPipeline({
+    name: `churn_${strategy}`,
+    modelType: "logistic_regression",
+    numeric: "age, tenure, monthly_charges",
+    categorical: "gender, partner, contract",
+    rest: `enable_hyperparameter_tuning: true
 hyperparameter_tuning:
   strategy: ${strategy}
   n_trials: 6
   cv_folds: 2
   metric: roc_auc
-${SPACES[strategy]}`;
+${SPACES[strategy]}`,
+  });
 }
 
 async function train(root: string, args: readonly string[]): Promise<Record<string, unknown>> {
@@ -55,10 +50,7 @@ async function train(root: string, args: readonly string[]): Promise<Record<stri
 }
 
 async function readTrials(path: string): Promise<Map<number, Record<string, unknown>>> {
-  const lines = (await readFile(path, "utf8")).trim().split("\n");
-  const trials = lines
-    .map((l) => JSON.parse(l) as TrialLine & { kind: string })
-    .filter((t) => t.kind === "trial");
+  const trials = await readTrialLines<TrialLine>(path);
   return new Map(trials.map((t) => [t.number, t.params]));
 }
 
@@ -78,8 +70,7 @@ async function runStudy(strategy: keyof typeof SPACES) {
 
 beforeAll(async () => {
   // The first 600 rows keep each run short.
-  const text = await readFile(join(REPO, "data", "customer_data.csv"), "utf8");
-  data = `${text.split("\n").slice(0, 601).join("\n")}\n`;
+  data = await readChurnCsv(600);
 });
 
 describe("sharded tuning through the CLI", () => {
