@@ -25,6 +25,8 @@ export default tseslint.config(
       ],
     },
   },
+  // Examples are plain JavaScript a user copies (no types, no project): the untyped rules only.
+  { files: ["examples/**/*.mjs"], ...tseslint.configs.disableTypeChecked },
   {
     files: ["src/**/*.ts"],
     ignores: ["src/action/**", "src/bot/**", "src/github/**"],

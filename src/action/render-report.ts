@@ -114,6 +114,7 @@ function renderProfile(input: ReportInput): string {
     ["holdout rows", String(d.data.rows_test)],
     ["rows dropped (missing target)", String(d.data.dropped_rows)],
     ["task", `${d.task} (${d.task_rule})`],
+    ...(d.positive_class === null ? [] : [["positive class", safe(d.positive_class, 100)]]),
     ["features", String(Object.keys(d.feature_importance).length)],
   ];
   if (input.classCounts && d.classes.length > 0) {

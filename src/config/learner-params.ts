@@ -109,7 +109,16 @@ export const GradientBoostingParams = z
       .min(1)
       .max(1_000_000)
       .optional()
-      .describe("Boosting iterations, scikit-learn's max_iter (default 100)."),
+      .describe("Boosting iterations (default 100); max_iter is the same setting under scikit-learn's name."),
+    max_iter: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .optional()
+      .describe(
+        "scikit-learn's name (HistGradientBoosting) for n_estimators; either may be given, both only with the same value.",
+      ),
     learning_rate: z.number().gt(0).optional().describe("Shrinkage applied to every leaf (default 0.1)."),
     max_depth: maxDepth,
     max_leaf_nodes: optionalLimit(2, "Most leaves per tree, grown best-first (default 31; null: no limit)."),
@@ -133,8 +142,26 @@ export const GradientBoostingParams = z
       .describe("Iterations without improvement before stopping (default 10)."),
     max_bins: maxBins,
   })
+  .superRefine((params, ctx) => {
+    const { n_estimators: rounds, max_iter: maxIter } = params;
+    if (rounds !== undefined && maxIter !== undefined && rounds !== maxIter)
+      ctx.addIssue({
+        code: "custom",
+        path: ["max_iter"],
+        message: `max_iter is scikit-learn's name for n_estimators; got n_estimators ${rounds} and max_iter ${maxIter}: give one, or the same value`,
+      });
+  })
   .describe("gradient_boosting parameters.");
 export type GradientBoostingParams = z.infer<typeof GradientBoostingParams>;
+
+/**
+ * gradient_boosting's number of boosting rounds from its parameters:
+ * `n_estimators`, else `max_iter` (the same setting under scikit-learn's
+ * name), else `undefined` for the default. The schema refuses two different values.
+ */
+export function readBoostingRounds(params: Readonly<Record<string, unknown>>): unknown {
+  return params.n_estimators ?? params.max_iter;
+}
 
 /** `logistic_regression` parameters (scikit-learn's `LogisticRegression`, L2 penalty). */
 export const LogisticRegressionParams = z

@@ -110,6 +110,12 @@ const trainingFields = {
   test_size: z.number().gt(0).lt(1).default(0.2).describe("Share of rows held out for evaluation."),
   stratify: z.boolean().optional().describe("Stratify the split by class (default true for classification)."),
   seed: z.number().int().min(0).default(42).describe("Seed for every random choice."),
+  positive_class: z
+    .union([z.string().min(1), z.number().int()])
+    .optional()
+    .describe(
+      "Binary classification: the label precision, recall, F1, ROC AUC and PR AUC score, and whose probability is the second column. Default: the label that sorts last (integers by value, text by code unit), e.g. 1 of 0/1, yes of no/yes.",
+    ),
 };
 const PARAMS_TEXT = "Hyperparameters, by scikit-learn's names.";
 // Every option accepts `command` so that a stray one gets the reference check's message, not "unknown key".
@@ -184,9 +190,24 @@ export const HyperparameterTuning = z
       .describe("Cross-validation folds on the training rows."),
     halving: z
       .strictObject({
-        resource: z.enum(HALVING_RESOURCES).default("n_estimators"),
-        factor: z.number().gt(1).default(3),
-        min_resource: z.number().gt(0).optional(),
+        resource: z
+          .enum(HALVING_RESOURCES)
+          .default("n_estimators")
+          .describe(
+            "What the budget counts: n_estimators (maximum: the learner's n_estimators or max_iter, default 100) or rows (maximum: the training rows).",
+          ),
+        factor: z
+          .number()
+          .gt(1)
+          .default(3)
+          .describe("Each rung keeps 1/factor of the candidates on factor× the budget."),
+        min_resource: z
+          .number()
+          .gt(0)
+          .optional()
+          .describe(
+            "Budget of the first rung (default: maximum / factor², at least 1); see docs/learners.md.",
+          ),
       })
       .optional()
       .describe("Successive-halving budget."),
@@ -429,16 +450,26 @@ function checkParamValue(schema: z.ZodType, value: unknown, path: Path, ctx: z.R
   for (const issue of result.error?.issues ?? []) ctx.addIssue({ ...issue, path: [...path, ...issue.path] });
 }
 
-/** Metrics named anywhere belong to the pipeline's task, when it is given. */
+/** Every metric a pipeline names (tuning, reported metrics, gates), each with its place in the file. */
+export function listNamedMetrics(
+  spec: Pick<PipelineValue, "hyperparameter_tuning" | "evaluation">,
+): { metric: MetricName; path: Path }[] {
+  const named: { metric: MetricName; path: Path }[] = [];
+  const tuned = spec.hyperparameter_tuning?.metric;
+  if (tuned !== undefined) named.push({ metric: tuned, path: ["hyperparameter_tuning", "metric"] });
+  spec.evaluation.metrics?.forEach((metric, i) => named.push({ metric, path: ["evaluation", "metrics", i] }));
+  spec.evaluation.gates.forEach((g, i) =>
+    named.push({ metric: g.metric, path: ["evaluation", "gates", i, "metric"] }),
+  );
+  return named;
+}
+
+/** Metrics named anywhere belong to the pipeline's task, when it is given (an inferred task is checked once the target is read). */
 function checkMetricFamilies(spec: PipelineValue, ctx: z.RefinementCtx): void {
   const task = spec.model_training.task;
   if (task === undefined) return;
-  const checkMetric = (metric: MetricName | undefined, path: Path) => {
-    if (metric !== undefined && !METRICS_BY_TASK[task].includes(metric)) {
+  for (const { metric, path } of listNamedMetrics(spec)) {
+    if (!METRICS_BY_TASK[task].includes(metric))
       ctx.addIssue({ code: "custom", path, message: `metric ${metric} does not apply to a ${task} task` });
-    }
-  };
-  checkMetric(spec.hyperparameter_tuning?.metric, ["hyperparameter_tuning", "metric"]);
-  spec.evaluation.metrics?.forEach((m, i) => checkMetric(m, ["evaluation", "metrics", i]));
-  spec.evaluation.gates.forEach((g, i) => checkMetric(g.metric, ["evaluation", "gates", i, "metric"]));
+  }
 }

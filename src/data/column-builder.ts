@@ -4,10 +4,10 @@
  * every non-missing cell parses as a number, and turns categorical at the
  * first cell that does not (unless the pipeline forced its kind).
  */
-import { DataError } from "../common/errors.js";
-import { parseNumberCell } from "./cells.js";
+import { normalizeCategory, parseNumberCell, trimCell } from "./cells.js";
 import type { ColumnKind } from "./column-kind.js";
 import type { Column } from "./frame.js";
+import { TextInNumericColumnError } from "./numeric-text.js";
 
 /** Accumulates the cells of one column. */
 export interface ColumnBuilder {
@@ -45,7 +45,9 @@ export function createColumnBuilder(
   let mode: ColumnKind = forced ?? "numeric";
   let numbers = new Float64Array(mode === "numeric" ? 1024 : 0);
   let codes = new Int32Array(mode === "categorical" ? 1024 : 0);
+  // Keyed by the cell's text; texts naming one category (`1.0`, `1`) share its code.
   const codeOf = new Map<string, number>();
+  const codeOfCategory = new Map<string, number>();
   const dictionary: string[] = [];
   let count = 0;
   let storedNumber = false;
@@ -59,9 +61,14 @@ export function createColumnBuilder(
     }
     let code = codeOf.get(text);
     if (code === undefined) {
-      code = dictionary.length;
+      const category = normalizeCategory(text);
+      code = codeOfCategory.get(category);
+      if (code === undefined) {
+        code = dictionary.length;
+        codeOfCategory.set(category, code);
+        dictionary.push(category);
+      }
       codeOf.set(text, code);
-      dictionary.push(text);
     }
     codes[count++] = code;
   }
@@ -73,8 +80,7 @@ export function createColumnBuilder(
     },
     push(cell, where) {
       // Trimming allocates; most cells have no surrounding spaces.
-      const text =
-        cell.length > 0 && (cell.charCodeAt(0) <= 32 || cell.charCodeAt(cell.length - 1) <= 32) ? cell.trim() : cell;
+      const text = trimCell(cell);
       const isMissing = missing.has(text);
       if (mode === "numeric") {
         if (isMissing) {
@@ -89,12 +95,7 @@ export function createColumnBuilder(
           storedNumber = true;
           return;
         }
-        if (forced === "numeric") {
-          throw new DataError(
-            `${where()}: column "${name}" is declared numeric but holds the text ${JSON.stringify(cell)}; ` +
-              `fix the value, add it to the missing-value tokens, or declare the column categorical`,
-          );
-        }
+        if (forced === "numeric") throw new TextInNumericColumnError(where(), name, cell);
         // First text cell: the column is categorical from here on.
         mode = "categorical";
         reread = storedNumber;

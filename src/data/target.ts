@@ -19,6 +19,14 @@ export const TASK_RULES = [
 /** One of {@link TASK_RULES}. */
 export type TaskRule = (typeof TASK_RULES)[number];
 
+/** What each rule means, for messages that say why the task is what it is. */
+export const TASK_RULE_TEXT: { readonly [R in TaskRule]: string } = {
+  given: "model_training.task names it",
+  text_labels: "the target holds text labels",
+  few_integer_values: "the target holds few distinct integers (at most 2, or at most 20 and fewer than 5% of the rows)",
+  many_or_fractional_values: "the target holds fractional values or many distinct integers",
+};
+
 /** An encoded target. */
 export interface EncodedTarget {
   readonly task: Task;
@@ -161,6 +169,40 @@ function encodeClasses(
   const y = new Float64Array(kept.length);
   for (let r = 0; r < kept.length; r++) y[r] = codeOf.get(labelOf(kept[r]!))!;
   return { task: "classification", rule, classes, y, rows: kept, droppedRows };
+}
+
+/**
+ * Makes `positive` (a label as the pipeline writes it) the binary target's
+ * positive class: code 1, the second probability column. Without it the
+ * positive class is the label that sorts last ({@link sortLabels}).
+ *
+ * @throws DataError when the target is not binary or `positive` is not one of its labels.
+ */
+export function choosePositiveClass(
+  target: EncodedTarget,
+  positive: string | number | undefined,
+  context: TargetContext & { readonly column: string },
+): EncodedTarget {
+  if (positive === undefined) return target;
+  const what = `${prefix(context, context.column)}: model_training.positive_class ${JSON.stringify(positive)}`;
+  if (target.task !== "classification" || target.classes.length !== 2) {
+    const found = target.task === "regression" ? "a regression target" : `${target.classes.length} classes`;
+    throw new DataError(`${what} applies to a binary target; the target has ${found}`);
+  }
+  const label = String(positive);
+  const at = target.classes.indexOf(label);
+  if (at < 0) {
+    throw new DataError(
+      `${what} is not one of the target's labels (${target.classes.map((c) => JSON.stringify(c)).join(", ")})`,
+    );
+  }
+  if (at === 1) return target;
+  return { ...target, classes: [target.classes[1]!, target.classes[0]!], y: target.y.map((code) => 1 - code) };
+}
+
+/** The positive class of a binary target: the label with code 1; `undefined` otherwise. */
+export function findPositiveClass(task: Task, classes: readonly string[]): string | undefined {
+  return task === "classification" && classes.length === 2 ? classes[1] : undefined;
 }
 
 /**

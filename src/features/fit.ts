@@ -5,6 +5,7 @@
 import { DataError } from "../common/errors.js";
 import { findColumn, type Column, type Frame } from "../data/frame.js";
 import { listNames } from "../data/load-options.js";
+import { describeTextInNumericFeature, summarizeNumericText } from "../data/numeric-text.js";
 import { fitCategoricalFeature } from "./fit-categorical.js";
 import { fitNumericFeature } from "./fit-numeric.js";
 import { resolveCategoricalOptions, resolveNumericOptions, type FeatureOptions } from "./options.js";
@@ -77,10 +78,9 @@ export function fitFeatures(frame: Frame, options: FeatureOptions, rows: Int32Ar
   for (const name of options.numeric_features) {
     const column = requireColumn(frame, name);
     if (column.kind !== "numeric") {
-      const at = column.codes.findIndex((c) => c >= 0);
+      const summary = summarizeNumericText(column);
       throw new DataError(
-        `feature column ${JSON.stringify(name)} is listed in numeric_features but holds text ` +
-          `(${JSON.stringify(column.dictionary[column.codes[at]!])} at data row ${at + 1}); list it in categorical_features or fix the data`,
+        describeTextInNumericFeature(`data row ${summary.firstTextRow + 1}`, name, summary),
       );
     }
     features.push(fitNumericFeature(column, resolveNumericOptions(options, name), rows));

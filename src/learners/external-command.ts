@@ -12,6 +12,7 @@
  * | `META_CONTROLLER_TASK` | `classification` or `regression` |
  * | `META_CONTROLLER_FEATURES` | JSON list of `{ "name", "kind": "numeric" \| "categorical" }`, the model's inputs |
  * | `META_CONTROLLER_SEED` | the pipeline's seed |
+ * | `META_CONTROLLER_CLASSES` | classification: JSON list of the class labels in the order the `probabilities` columns must follow (sorted; a binary target's positive class last) |
  *
  * Nothing else of the runner's environment reaches the command but
  * {@link COMMAND_BASE_ENV} and the names the pipeline lists under
@@ -20,7 +21,8 @@
  *
  * The model must take one input per feature, as our own exports do: numeric
  * `tensor(float) [N, 1]`, categorical `tensor(string) [N, 1]`. Its stdout and
- * stderr stream through; a non-zero exit fails the run with the exit code
+ * stderr both stream to this process's stderr, so `train --json` keeps stdout
+ * for its one JSON document; a non-zero exit fails the run with the exit code
  * and the last lines of stderr. The ONNX check itself is handed in
  * (`verifyModel`) so this module stays below `onnx/` in the layering.
  */
@@ -40,6 +42,7 @@ export const EXTERNAL_COMMAND_ENV = {
   task: "META_CONTROLLER_TASK",
   features: "META_CONTROLLER_FEATURES",
   seed: "META_CONTROLLER_SEED",
+  classes: "META_CONTROLLER_CLASSES",
 } as const;
 
 /** Variables every command gets from the runner's environment, besides `META_CONTROLLER_*`. */
@@ -92,6 +95,8 @@ export interface ExternalCommandInput {
   readonly task: Task;
   readonly features: readonly ExternalCommandFeature[];
   readonly seed: number;
+  /** Classification: the labels in probability-column order; empty for regression. */
+  readonly classes?: readonly string[];
   /**
    * Checks the written model (e.g. its ONNX inputs against `features`); throws
    * to reject it. The pipeline passes `verifyOnnxModel` from `onnx/`.
@@ -101,7 +106,7 @@ export interface ExternalCommandInput {
   readonly env?: NodeJS.ProcessEnv;
   /** Names of further variables of `env` the command gets (the pipeline's `command.env`). */
   readonly passEnv?: readonly string[];
-  /** Where the command's output streams; default this process's stdout/stderr. */
+  /** Where the command's output streams; default this process's stderr for both (stdout is the caller's report). */
   readonly stdout?: Writable;
   readonly stderr?: Writable;
   /** Kills the command (and its children) after this many milliseconds. */
@@ -152,7 +157,7 @@ function runShell(input: ExternalCommandInput, env: NodeJS.ProcessEnv): Promise<
       stdio: ["ignore", "pipe", "pipe"],
     });
     const tail = createTail(STDERR_TAIL_LINES);
-    const stdout = input.stdout ?? process.stdout;
+    const stdout = input.stdout ?? process.stderr;
     const stderr = input.stderr ?? process.stderr;
     child.stdout.on("data", (chunk: Buffer) => stdout.write(chunk));
     child.stderr.on("data", (chunk: Buffer) => {
@@ -252,6 +257,9 @@ export async function runExternalCommand(input: ExternalCommandInput): Promise<E
     [EXTERNAL_COMMAND_ENV.task]: input.task,
     [EXTERNAL_COMMAND_ENV.features]: JSON.stringify(input.features),
     [EXTERNAL_COMMAND_ENV.seed]: String(input.seed),
+    ...(input.classes && input.classes.length > 0
+      ? { [EXTERNAL_COMMAND_ENV.classes]: JSON.stringify(input.classes) }
+      : {}),
   };
   const exit = await runShell(input, env);
   if (exit.code !== 0 || exit.timedOut) throw new ExternalCommandError(describeExit(input.command, exit));

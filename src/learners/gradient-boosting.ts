@@ -7,7 +7,11 @@
  */
 import { createRandom, shuffleInPlace } from "../common/random.js";
 import { buildBinnedMatrix, MAX_BINS, type BinnedMatrix } from "./binning.js";
-import { listLearnerParams, type GradientBoostingParams } from "../config/learner-params.js";
+import {
+  listLearnerParams,
+  readBoostingRounds,
+  type GradientBoostingParams,
+} from "../config/learner-params.js";
 import { checkKnownParams } from "./forest.js";
 import { buildGbdtTree, createGbdtWorkspace, type GbdtTree, type GbdtWorkspace } from "./gbdt-builder.js";
 import type { FeatureMatrix, TreeArrays, TreeEnsembleModel } from "./model.js";
@@ -17,6 +21,7 @@ import {
   checkNumber,
   checkOptionalLimit,
   checkTrainingData,
+  LearnerParamError,
   type FitContext,
 } from "./params.js";
 import { finishTree } from "./tree-storage.js";
@@ -46,6 +51,16 @@ interface Settings {
 
 function checkParams(params: GradientBoostingParams): Settings {
   checkKnownParams(params, KEYS, "gradient_boosting");
+  if (
+    params.max_iter !== undefined &&
+    params.n_estimators !== undefined &&
+    params.max_iter !== params.n_estimators
+  )
+    throw new LearnerParamError(
+      "max_iter",
+      params.max_iter,
+      `n_estimators' value ${params.n_estimators} (max_iter is scikit-learn's name for n_estimators; give one of them)`,
+    );
   const maxLeafNodes = checkOptionalLimit(
     "max_leaf_nodes",
     params.max_leaf_nodes === undefined ? 31 : params.max_leaf_nodes,
@@ -53,7 +68,7 @@ function checkParams(params: GradientBoostingParams): Settings {
   );
   return {
     learningRate: checkNumber("learning_rate", params.learning_rate ?? 0.1, 0, Infinity, true),
-    nEstimators: checkInteger("n_estimators", params.n_estimators ?? 100, 1, 1_000_000),
+    nEstimators: checkInteger("n_estimators", readBoostingRounds(params) ?? 100, 1, 1_000_000),
     maxLeafNodes,
     maxDepth: checkOptionalLimit("max_depth", params.max_depth, 1),
     minSamplesLeaf: checkInteger("min_samples_leaf", params.min_samples_leaf ?? 20, 1),

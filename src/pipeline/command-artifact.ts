@@ -18,6 +18,7 @@ import { createOnnxSession, verifyOnnxModel } from "../onnx/index.js";
 import type { CardFeature } from "../registry/model-card-schema.js";
 import { evaluateOnnxModel } from "./evaluate-onnx.js";
 import type { ModelArtifact } from "./model-artifact.js";
+import type { WorkingTreeState } from "./git-commit.js";
 import { buildModelCard } from "./model-card.js";
 import type { PreparedData } from "./prepare-data.js";
 
@@ -38,7 +39,7 @@ export function listCommandFeatures(spec: PipelineSpec, data: PreparedData): Car
 /** Runs the user's command, checks and evaluates its model, and builds its card. */
 export async function buildCommandArtifact(
   input: { spec: PipelineSpec; data: PreparedData; root: string; seed: number; logger?: Logger },
-  context: { gitCommit: string; now: Date; startedAt: number },
+  context: { gitCommit: string; workingTree?: WorkingTreeState | undefined; now: Date; startedAt: number },
 ): Promise<ModelArtifact> {
   const { spec, data } = input;
   const command = spec.model_training.command!;
@@ -61,6 +62,7 @@ export async function buildCommandArtifact(
       task: data.task,
       features: expected,
       seed: input.seed,
+      classes: data.classes,
       verifyModel: (bytes, path) => verifyOnnxModel(bytes, { features: expected, task: data.task }, path),
       ...(command.env === undefined ? {} : { passEnv: command.env }),
       timeoutMs: command.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDurationMs(command.timeout)!,
@@ -89,6 +91,7 @@ export async function buildCommandArtifact(
         params: { command: command.run },
         tuning: null,
         gitCommit: context.gitCommit,
+        workingTree: context.workingTree,
         now: context.now,
         trainingTimeMs: Math.round(performance.now() - context.startedAt),
       });

@@ -46,7 +46,11 @@ export function createCvObjective(
   const { train, folds, metric, base } = options;
   return async (params, budget) => {
     const merged: Record<string, unknown> = { ...base.params, ...params };
-    if (budget?.resource === "n_estimators") merged.n_estimators = budget.value;
+    if (budget?.resource === "n_estimators") {
+      merged.n_estimators = budget.value;
+      // The budget sets the rounds; max_iter, their other name, would contradict it.
+      delete merged.max_iter;
+    }
     let sum = 0;
     for (const [i, fold] of folds.entries()) {
       const trainPositions = budget?.resource === "rows" ? limitRows(fold.train, budget.value) : fold.train;

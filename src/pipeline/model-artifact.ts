@@ -10,6 +10,7 @@ import { TOOL_VERSION } from "../common/version.js";
 import type { PipelineSpec } from "../config/pipeline.js";
 import type { LearnerParams } from "../learners/learner-table.js";
 import { evaluateOnnxModel } from "./evaluate-onnx.js";
+import type { WorkingTreeState } from "./git-commit.js";
 import type { PipelineModel } from "./fit-model.js";
 import { buildModelCard, toGraphClasses } from "./model-card.js";
 import type { PreparedData } from "./prepare-data.js";
@@ -37,7 +38,12 @@ export interface FittedPipeline {
 /** Exports, checks parity (throws OnnxError naming the first differing row) and evaluates the artifact. */
 export async function buildModelArtifact(
   result: FittedPipeline,
-  context: { gitCommit: string; now: Date; trainingTimeMs: number },
+  context: {
+    gitCommit: string;
+    workingTree?: WorkingTreeState | undefined;
+    now: Date;
+    trainingTimeMs: number;
+  },
 ): Promise<ModelArtifact> {
   const { data, fitted, spec } = result;
   const classes = data.task === "classification" ? toGraphClasses(data.classes) : undefined;

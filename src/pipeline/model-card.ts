@@ -10,6 +10,7 @@ import { buildReferenceProfile } from "../monitoring/profile/profile.js";
 import type { CardFeature } from "../registry/model-card-schema.js";
 import type { PushInput } from "../registry/model-registry.js";
 import type { LearnerParams } from "../learners/learner-table.js";
+import type { WorkingTreeState } from "./git-commit.js";
 import type { PreparedData } from "./prepare-data.js";
 import type { TuningSummary } from "./tune.js";
 
@@ -27,6 +28,8 @@ export interface CardInput {
   readonly params: LearnerParams;
   readonly tuning: TuningSummary | null;
   readonly gitCommit: string;
+  /** The pipeline and data files against HEAD; absent outside a git checkout. */
+  readonly workingTree?: WorkingTreeState | undefined;
   readonly now: Date;
   readonly trainingTimeMs: number;
 }
@@ -46,11 +49,22 @@ export function buildModelCard(input: CardInput): PushInput["card"] {
     schema_version: 1,
     created_at: input.now.toISOString(),
     git_commit: input.gitCommit,
+    ...(input.workingTree
+      ? {
+          git_dirty: input.workingTree.dirty,
+          ...(input.workingTree.dirty
+            ? { uncommitted_files: input.workingTree.files.map((f) => ({ ...f })) }
+            : {}),
+        }
+      : {}),
     pipeline: spec,
     data_files: data.dataFiles.map((f) => ({ ...f })),
     task: data.task,
     target: spec.model_training.target_column,
     ...(data.task === "classification" ? { classes: toGraphClasses(data.classes) } : {}),
+    ...(data.task === "classification" && data.classes.length === 2
+      ? { positive_class: toGraphClasses(data.classes)[1]! }
+      : {}),
     features: [...input.features],
     metrics: input.metrics,
     params: input.params,

@@ -9,9 +9,10 @@ import { findColumn, type Frame } from "../data/frame.js";
 import { loadTable } from "../data/load-table.js";
 import { trainTestSplit } from "../data/split.js";
 import { describeColumnKinds } from "../data/column-kind.js";
-import { encodeTarget, encodeTargetLike, type TaskRule } from "../data/target.js";
+import { choosePositiveClass, encodeTarget, encodeTargetLike, type TaskRule } from "../data/target.js";
 import type { Task } from "../learners/model.js";
 import { computeFileSha256 } from "../registry/file-digest.js";
+import { checkNumericFeatures } from "./check-numeric-features.js";
 import { buildLoadRequest, listPipelineColumns } from "./spec-mapping.js";
 
 /** Rows of one frame with their encoded targets. */
@@ -51,11 +52,21 @@ export async function prepareData(
 ): Promise<PreparedData> {
   const columns = listPipelineColumns(spec);
   const { target_column: targetName, task: givenTask, test_size: testSize, seed } = spec.model_training;
-  const main = buildLoadRequest(root, spec.data_processing.data_source, columns, allowOutsideRoot);
+  const categorical = spec.data_processing.feature_engineering.categorical_features;
+  const main = buildLoadRequest(
+    root,
+    spec.data_processing.data_source,
+    columns,
+    allowOutsideRoot,
+    categorical,
+  );
   const frame = await loadTable(main.source, main.options);
-  const target = encodeTarget(targetColumn(frame, targetName, main.source.path), givenTask, {
-    source: main.source.path,
-  });
+  await checkNumericFeatures(frame, spec.data_processing.feature_engineering.numeric_features, main);
+  const target = choosePositiveClass(
+    encodeTarget(targetColumn(frame, targetName, main.source.path), givenTask, { source: main.source.path }),
+    spec.model_training.positive_class,
+    { source: main.source.path, column: targetName },
+  );
   const dataFiles: { path: string; sha256: string; role: "data" | "train" | "holdout" }[] = [
     {
       path: spec.data_processing.data_source.path,
@@ -66,7 +77,7 @@ export async function prepareData(
 
   const holdoutSpec = spec.evaluation.data_source;
   if (holdoutSpec) {
-    const holdout = buildLoadRequest(root, holdoutSpec, columns, allowOutsideRoot);
+    const holdout = buildLoadRequest(root, holdoutSpec, columns, allowOutsideRoot, categorical);
     // The holdout's columns keep the kinds they had in training, whatever its own values look like.
     const holdoutFrame = await loadTable(holdout.source, {
       ...holdout.options,

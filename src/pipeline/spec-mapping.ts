@@ -8,6 +8,7 @@ import { DataError } from "../common/errors.js";
 import type { PipelineSpec } from "../config/pipeline.js";
 import type { LoadOptions } from "../data/load-options.js";
 import type { TableSource } from "../data/load-table.js";
+import { readBoostingRounds } from "../config/learner-params.js";
 import { DEFAULT_TUNING_METRIC, LOWER_IS_BETTER, type MetricName } from "../config/task-metrics.js";
 import type {
   CategoricalFeatureOptions,
@@ -44,10 +45,17 @@ export function buildLoadRequest(
   source: DataSourceSpec,
   columns: readonly string[],
   allowOutsideRoot = false,
+  categorical: readonly string[] = [],
 ): { source: TableSource; options: LoadOptions } {
   const options: { -readonly [K in keyof LoadOptions]: LoadOptions[K] } = { columns };
   if (source.missing_values) options.missingTokens = source.missing_values;
-  if (source.column_types) options.types = source.column_types;
+  // Categorical features load as text, so their categories follow the one rule the server applies to
+  // requests (normalizeCategory): `007` stays `007` rather than becoming the number 7.
+  const types = {
+    ...Object.fromEntries(categorical.map((name) => [name, "categorical" as const])),
+    ...source.column_types,
+  };
+  if (Object.keys(types).length > 0) options.types = types;
   return {
     source: { type: source.type, path: resolveDataPath(root, source.path, allowOutsideRoot) },
     options,
@@ -123,7 +131,7 @@ export function buildSamplerSpec(
       return { sampler: { type: "tpe" }, nTrials };
     case "halving": {
       const resource = tuning.halving?.resource ?? "n_estimators";
-      const maxResource = resource === "rows" ? nTrainRows : Number(params.n_estimators ?? 100);
+      const maxResource = resource === "rows" ? nTrainRows : Number(readBoostingRounds(params) ?? 100);
       const factor = tuning.halving?.factor ?? 3;
       const minResource = tuning.halving?.min_resource ?? Math.max(1, Math.floor(maxResource / factor ** 2));
       return {

@@ -2,6 +2,7 @@
  * The `train --json` document (snake_case keys), one shape for the CLI, the
  * Action's outputs and the library: scripts rely on it.
  */
+import { findPositiveClass } from "../data/target.js";
 import type { LearnerParams } from "../learners/learner-table.js";
 import type { Params } from "../tuning/space.js";
 import type { ShardResult, TrainResult } from "./train.js";
@@ -12,6 +13,8 @@ export interface TrainDocument {
   task: string;
   task_rule: string;
   classes: readonly string[];
+  /** The class precision, recall, F1, ROC AUC and PR AUC score (binary classification), else null. */
+  positive_class: string | null;
   /** `ref` (`name:vN`) and `digest` (`sha256:…`) once pushed. */
   model: {
     type: string;
@@ -83,6 +86,7 @@ export function buildTrainDocument(result: TrainResult): TrainDocument {
     task: result.data.task,
     task_rule: result.data.taskRule,
     classes: result.data.classes,
+    positive_class: findPositiveClass(result.data.task, result.data.classes) ?? null,
     model: {
       type: result.learner,
       params: result.params,
@@ -147,6 +151,10 @@ export function renderTrainSummary(document: TrainDocument): string {
   lines.push(
     `pipeline ${document.pipeline}: ${document.model.type}, ${document.task} (${document.task_rule})`,
   );
+  if (document.positive_class !== null)
+    lines.push(
+      `positive class: ${document.positive_class} (model_training.positive_class; default: the label that sorts last)`,
+    );
   lines.push(`data: ${document.data.rows_train} training rows, ${document.data.rows_test} holdout rows`);
   if (document.tuning) {
     lines.push(

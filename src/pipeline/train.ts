@@ -18,12 +18,14 @@ import type { LearnerParams } from "../learners/learner-table.js";
 import type { StudyProgress } from "../tuning/study.js";
 import type { ModelRegistry, PushResult } from "../registry/model-registry.js";
 import { evaluateChampions } from "./champions.js";
+import { checkMetricsFitTask } from "./check-metric-task.js";
 import { fitPipelineModel, type FitRequest, type PipelineModel } from "./fit-model.js";
 import { buildCommandArtifact } from "./command-artifact.js";
-import { readGitCommit } from "./git-commit.js";
+import { readGitCommit, readWorkingTreeState, type WorkingTreeState } from "./git-commit.js";
 import { buildModelArtifact, type ModelArtifact } from "./model-artifact.js";
 import { prepareData, type PreparedData } from "./prepare-data.js";
 import { buildFeatureOptions } from "./spec-mapping.js";
+import { computeFileSha256 } from "../registry/file-digest.js";
 import { mergeTuningShards, tuneHyperparameters, type TuningSummary } from "./tune.js";
 
 /** How to train. */
@@ -119,6 +121,8 @@ interface TrainingRun {
   readonly seed: number;
   readonly nClasses: number;
   readonly gitCommit: string;
+  /** The pipeline and data files against HEAD, for the card; absent outside a checkout. */
+  readonly workingTree: WorkingTreeState | undefined;
   readonly now: Date;
   readonly startAll: number;
   readonly timings: TrainTimings;
@@ -137,6 +141,7 @@ interface BuiltModel {
 /** Loads and splits the data, logging what was loaded. */
 async function loadTrainingData(spec: PipelineSpec, options: TrainOptions): Promise<PreparedData> {
   const data = await prepareData(spec, options.root, options.allowOutsideRoot === true);
+  checkMetricsFitTask(spec, data.task, data.taskRule);
   options.logger?.info(
     {
       rows_train: data.train.rows.length,
@@ -155,7 +160,7 @@ async function buildFromCommand(run: TrainingRun): Promise<BuiltModel> {
   const start = performance.now();
   const artifact = await buildCommandArtifact(
     { spec, data, root: options.root, seed, ...(options.logger ? { logger: options.logger } : {}) },
-    { gitCommit: run.gitCommit, now: run.now, startedAt: run.startAll },
+    { gitCommit: run.gitCommit, workingTree: run.workingTree, now: run.now, startedAt: run.startAll },
   );
   timings.fit_ms = since(start);
   return {
@@ -213,7 +218,12 @@ async function buildFromLearner(
   const evaluateStart = performance.now();
   const artifact = await buildModelArtifact(
     { spec, data, params, fitted, tuning },
-    { gitCommit: run.gitCommit, now: run.now, trainingTimeMs: since(run.startAll) },
+    {
+      gitCommit: run.gitCommit,
+      workingTree: run.workingTree,
+      now: run.now,
+      trainingTimeMs: since(run.startAll),
+    },
   );
   return { params, fitted, artifact, tuning, evaluateStart };
 }
@@ -257,9 +267,29 @@ export async function trainPipeline(options: TrainOptions): Promise<TrainResult 
   const gitCommit = (await readGitCommit(options.root)) ?? UNKNOWN_COMMIT;
   if (gitCommit === UNKNOWN_COMMIT)
     options.logger?.warn("not a git checkout and no GITHUB_SHA: the card records commit 0000000");
+  const workingTree = await readWorkingTreeState(
+    options.root,
+    [options.pipelinePath, ...data.dataFiles.map((f) => f.path)],
+    (path) => computeFileSha256(resolve(options.root, path)),
+  );
+  if (workingTree?.dirty)
+    options.logger?.warn(
+      `not as committed at ${gitCommit.slice(0, 7)}: ${workingTree.files.map((f) => `${f.path} (${f.status})`).join(", ")}; the card records their hashes`,
+    );
   const now = (options.now ?? (() => new Date()))();
   const seed = options.seed ?? spec.model_training.seed;
-  const run: TrainingRun = { spec, data, options, seed, nClasses, gitCommit, now, startAll, timings };
+  const run: TrainingRun = {
+    spec,
+    data,
+    options,
+    seed,
+    nClasses,
+    gitCommit,
+    workingTree,
+    now,
+    startAll,
+    timings,
+  };
 
   const built = learner === "command" ? await buildFromCommand(run) : await buildFromLearner(run, learner);
   if ("kind" in built) return built;

@@ -3,6 +3,8 @@
  * study, one shard of it, or the merge of shard files.
  */
 import { createWriteStream } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
 import type { PipelineSpec } from "../config/pipeline.js";
 import { mergeTrials } from "../tuning/merge-trials.js";
 import type { Trial } from "../tuning/samplers.js";
@@ -60,6 +62,8 @@ export async function tuneHyperparameters(options: TuneOptions): Promise<TuningS
     ...(options.shard ? { shard: options.shard } : {}),
   };
 
+  // A matrix job names a file under a folder the checkout does not have yet (meta-controller-trials/).
+  if (options.trialsOut) await mkdir(dirname(options.trialsOut), { recursive: true });
   const stream = options.trialsOut ? createWriteStream(options.trialsOut) : undefined;
   try {
     const writer = stream

@@ -75,6 +75,32 @@ export const ModelCard = z
       .string()
       .regex(/^[0-9a-f]{7,40}$/, { message: "expected a git commit hash (7–40 lowercase hex digits)" })
       .describe("Commit of the repository the model was built from."),
+    git_dirty: z
+      .boolean()
+      .optional()
+      .describe(
+        "True when the pipeline file or a data file was not as committed at git_commit (changed, untracked or ignored); absent outside a git checkout.",
+      ),
+    uncommitted_files: z
+      .array(
+        z
+          .object({
+            path: z
+              .string()
+              .min(1)
+              .describe("Path as the pipeline names it, relative to the repository root."),
+            sha256: z
+              .string()
+              .regex(/^[a-f0-9]{64}$/, { message: "expected 64 lowercase hex digits" })
+              .describe("SHA-256 of the working-tree bytes the model was built from."),
+            status: z
+              .enum(["modified", "added", "untracked", "ignored"])
+              .describe("How the file differs from git_commit."),
+          })
+          .strict(),
+      )
+      .optional()
+      .describe("The pipeline and data files that were not as committed, with the hashes of what was read."),
     pipeline: z
       .record(z.string(), z.unknown())
       .describe("The pipeline spec as loaded (pipelines/<name>.yaml)."),
@@ -85,6 +111,12 @@ export const ModelCard = z
       .array(z.union([z.string(), z.number()]))
       .optional()
       .describe("Class labels in probability-column order (classification only)."),
+    positive_class: z
+      .union([z.string(), z.number()])
+      .optional()
+      .describe(
+        "Binary classification: the class the binary metrics score, the last of classes (model_training.positive_class, default the label that sorts last).",
+      ),
     features: z.array(CardFeature).min(1).describe("Raw input columns in graph-input order."),
     metrics: z
       .record(z.string(), z.number())

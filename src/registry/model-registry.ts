@@ -61,7 +61,7 @@ export interface ModelRegistry {
   listModels(): Promise<string[]>;
   /** Tags of a model: versions in order, then the others sorted. */
   listTags(name: string): Promise<string[]>;
-  /** Adds a tag to the manifest `ref` names. A version tag, or an existing tag without `force`, is never moved. */
+  /** Adds a tag to the manifest `ref` names. Refuses a `v<N>` tag (pushes number the versions); an existing tag moves only with `force`. */
   tag(ref: ModelReference, tag: string, options?: { force?: boolean }): Promise<ResolvedModel>;
   /** Deletes the manifest `ref` names and all its tags, unless an environment references it. */
   delete(
@@ -123,8 +123,13 @@ async function tagModel(
   options: { force?: boolean },
 ): Promise<ResolvedModel> {
   assertTag(tag);
+  // The next push numbers itself one above the highest v<N>: a hand-made v5 would make it v6 and leave v5 naming another model.
+  if (versionOfTag(tag) !== undefined)
+    throw new RegistryError(
+      `cannot tag ${formatModelReference(ref)} as ${ref.name}:${tag}: v<N> tags are reserved for pushes, which number the versions; choose another tag (for example "release-${tag.slice(1)}" or "stable")`,
+    );
   const resolved = await resolveModel(store, ref);
-  const overwrite = options.force === true && versionOfTag(tag) === undefined;
+  const overwrite = options.force === true;
   await store.putManifest(ref.name, {
     bytes: resolved.manifestBytes,
     digest: resolved.digest,

@@ -2,10 +2,13 @@
  * JSON request bodies → model input columns, checked against the model
  * card's features. Every rejection is a {@link RequestError} whose message
  * names the field (and the row), so a caller can fix the request without
- * reading server logs. Numbers become float32 columns (null = missing = NaN),
- * categories strings (null = missing = "").
+ * reading server logs. Values are read by the loaders' rules
+ * (`readNumericValue`, `readCategoryValue` in data/cells.ts): numbers become
+ * float32 columns (null or a missing-value token such as "NA" = NaN), and
+ * categories normalised strings (null, "" or a missing-value token = "").
  */
-import type { CardFeature } from "../registry/model-card-schema.js";
+import { DEFAULT_MISSING_TOKENS, readCategoryValue, readNumericValue } from "../data/cells.js";
+import type { CardFeature, ModelCard } from "../registry/model-card-schema.js";
 import type { OnnxColumns } from "../onnx/index.js";
 import { decodeBytesTensor, decodeNumericTensor } from "./binary-tensors.js";
 import { RequestError } from "./request-error.js";
@@ -38,18 +41,38 @@ function checkRows(n: number, field: string): void {
   if (n > MAX_ROWS) throw new RequestError(413, `${field} has ${n} rows; at most ${MAX_ROWS} per request`);
 }
 
-function numericCell(value: unknown, where: string): number {
-  if (value === null) return Number.NaN;
-  if (typeof value === "number") return value;
-  throw new RequestError(400, `${where}: expected a number or null, got ${describeType(value)}`);
+/** The missing-value tokens a model's training data was read with: its pipeline's, else the default ones. */
+export function readMissingTokens(card: Pick<ModelCard, "pipeline">): ReadonlySet<string> {
+  // Every request reads these; a card is immutable once loaded, so one set per card.
+  const cached = missingByCard.get(card);
+  if (cached !== undefined) return cached;
+  const source = (card.pipeline.data_processing as { data_source?: { missing_values?: unknown } } | undefined)
+    ?.data_source;
+  const tokens = Array.isArray(source?.missing_values)
+    ? (source.missing_values as unknown[])
+    : DEFAULT_MISSING_TOKENS;
+  const missing = new Set(tokens.filter((t): t is string => typeof t === "string").map((t) => t.trim()));
+  missingByCard.set(card, missing);
+  return missing;
 }
 
-function categoricalCell(value: unknown, where: string): string {
-  if (value === null) return "";
-  if (typeof value === "string") return value;
-  // A category written as a number is read as its text, as the training transform does.
-  if (typeof value === "number" && Number.isFinite(value)) return String(value);
-  if (typeof value === "boolean") return String(value);
+const missingByCard = new WeakMap<object, ReadonlySet<string>>();
+
+const DEFAULT_MISSING: ReadonlySet<string> = new Set(DEFAULT_MISSING_TOKENS);
+
+function numericCell(value: unknown, where: string, missing: ReadonlySet<string>): number {
+  const read = readNumericValue(value, missing);
+  if (read !== undefined) return read;
+  const tokens = [...missing].map((t) => JSON.stringify(t)).join(", ");
+  throw new RequestError(
+    400,
+    `${where}: expected a number, null or a missing-value token (${tokens}), got ${describeType(value)}`,
+  );
+}
+
+function categoricalCell(value: unknown, where: string, missing: ReadonlySet<string>): string {
+  const read = readCategoryValue(value, missing);
+  if (read !== undefined) return read;
   throw new RequestError(400, `${where}: expected a string or null, got ${describeType(value)}`);
 }
 
@@ -57,7 +80,11 @@ function categoricalCell(value: unknown, where: string): string {
  * KServe v1: `{"instances": [{feature: value, …}, …]}`, or each instance as
  * an array in the card's feature order.
  */
-export function parseV1Instances(body: unknown, features: readonly CardFeature[]): ParsedInput {
+export function parseV1Instances(
+  body: unknown,
+  features: readonly CardFeature[],
+  missing: ReadonlySet<string> = DEFAULT_MISSING,
+): ParsedInput {
   if (!isRecord(body))
     throw new RequestError(400, `the body must be a JSON object with "instances"; got ${describeType(body)}`);
   const instances = body.instances;
@@ -93,8 +120,8 @@ export function parseV1Instances(body: unknown, features: readonly CardFeature[]
       }
       const where = `instances[${i}].${feature.name}`;
       const column = numeric[j];
-      if (column !== undefined) column[i] = numericCell(value, where);
-      else text[j]![i] = categoricalCell(value, where);
+      if (column !== undefined) column[i] = numericCell(value, where, missing);
+      else text[j]![i] = categoricalCell(value, where, missing);
     }
   }
   const columns: Record<string, Float32Array | string[]> = {};
@@ -210,6 +237,7 @@ export function parseV2Inputs(
   body: unknown,
   features: readonly CardFeature[],
   binary?: Buffer,
+  missing: ReadonlySet<string> = DEFAULT_MISSING,
 ): ParsedV2Input {
   if (!isRecord(body))
     throw new RequestError(400, `the body must be a JSON object with "inputs"; got ${describeType(body)}`);
@@ -256,16 +284,16 @@ export function parseV2Inputs(
       columns[feature.name] =
         feature.type === "numeric"
           ? decodeNumericTensor(block, datatype, n, where)
-          : decodeBytesTensor(block, n, where);
+          : decodeBytesTensor(block, n, where).map((v, i) => categoricalCell(v, `${where}[${i}]`, missing));
     } else if (feature.type === "numeric") {
       const values = data as unknown[];
       const column = new Float32Array(n);
-      for (let i = 0; i < n; i++) column[i] = numericCell(values[i], `${where}.data[${i}]`);
+      for (let i = 0; i < n; i++) column[i] = numericCell(values[i], `${where}.data[${i}]`, missing);
       columns[feature.name] = column;
     } else {
       const values = data as unknown[];
       const column = new Array<string>(n);
-      for (let i = 0; i < n; i++) column[i] = categoricalCell(values[i], `${where}.data[${i}]`);
+      for (let i = 0; i < n; i++) column[i] = categoricalCell(values[i], `${where}.data[${i}]`, missing);
       columns[feature.name] = column;
     }
   }

@@ -164,6 +164,7 @@ const document: TrainDocument = {
   task: "classification",
   task_rule: "two_values",
   classes: ["0", "1"],
+  positive_class: "1",
   model: { type: "logistic_regression", params: {} },
   parity: { rows: 4, max_difference: 1e-7, tied_rows: 0 },
   metrics: { roc_auc: 0.75, accuracy: 0.5 },

@@ -152,7 +152,7 @@ describe("fitFeatures", () => {
     [
       "a text column listed as numeric, naming the value and row",
       { numeric_features: ["plan"] },
-      /feature column "plan" is listed in numeric_features but holds text \("[A-F]" at data row 1\)/,
+      /data row 1: feature column "plan" is listed in numeric_features but holds the text "[A-F]" \(\d+ of its \d+ values are text\); list it in categorical_features/,
     ],
     [
       "a column listed twice",

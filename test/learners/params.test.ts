@@ -68,8 +68,8 @@ describe("parameter validation", () => {
     ],
     [
       "gradient_boosting",
-      { max_iter: 10 },
-      "model_training.params.max_iter: got 10, expected one of gradient_boosting's parameters",
+      { max_iter: 10, n_estimators: 20 },
+      "model_training.params.max_iter: got 10, expected n_estimators' value 20 (max_iter is scikit-learn's name",
     ],
   ])("%s rejects %j", async (learner, params, message) => {
     // Arrange

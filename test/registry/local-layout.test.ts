@@ -141,7 +141,7 @@ describe("local OCI layout: tags", () => {
     await registry.tag({ name: "churn", tag: "v2" }, "prod", { force: true });
     expect((await registry.resolve({ name: "churn", tag: "prod" })).digest).toBe(v2.digest);
     await expect(registry.tag({ name: "churn", tag: "v2" }, "v1", { force: true })).rejects.toThrow(
-      /tag churn:v1 already exists .* version tags are never overwritten/,
+      /cannot tag churn:v2 as churn:v1: v<N> tags are reserved for pushes/,
     );
   });
 });

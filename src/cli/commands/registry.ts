@@ -236,7 +236,7 @@ function registerTag(registryCommand: Command): void {
   withRegistryOptions(registryCommand.command("tag").description("add a tag to a model"))
     .argument("<ref>", "name:tag or name@sha256:…")
     .argument("<tag>", "the new tag")
-    .option("--force", "move the tag if it exists (never a v<N> version tag)")
+    .option("--force", "move the tag if it exists (v<N> tags are reserved for pushes)")
     .action(
       async (text: string, tag: string, options: CommonOptions & { force?: boolean }, command: Command) => {
         const { registry } = open(command, options);

@@ -2,6 +2,7 @@
  * `meta-controller train <pipeline.yaml>`: tunes, fits, evaluates and gates
  * a model. Exit 0 when the gates pass, 2 when they fail, 1 on an error.
  */
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { UsageError } from "../../common/errors.js";
 import { expandGlob } from "../../common/glob.js";
@@ -68,9 +69,8 @@ export function registerTrainCommand(program: Command): void {
       const threads = parseWholeNumber("--threads", flags.threads, 1);
       let mergeTrials: string[] | undefined;
       if (flags.mergeTrials !== undefined) {
-        mergeTrials = (await expandGlob(flags.mergeTrials, root)).map((file) =>
-          `${root}/${file}`.replace(/^(.*\/)\/+/, "$1"),
-        );
+        // expandGlob answers absolute paths for an absolute pattern and root-relative ones otherwise.
+        mergeTrials = (await expandGlob(flags.mergeTrials, root)).map((file) => resolve(root, file));
         if (mergeTrials.length === 0)
           throw new UsageError(`--merge-trials ${JSON.stringify(flags.mergeTrials)} matches no file`);
       }

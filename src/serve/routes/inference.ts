@@ -13,7 +13,13 @@ import { INFERENCE_HEADER_LENGTH, splitBinaryBody } from "../binary-tensors.js";
 import { checkRequestedOutputs, formatV1, formatV2 } from "../format-response.js";
 import { observePredictions, type ServerMetrics } from "../metrics.js";
 import { recordInputs } from "../model-stats.js";
-import { parseV1Instances, parseV2Inputs, type ParsedInput, type ParsedV2Input } from "../parse-request.js";
+import {
+  parseV1Instances,
+  parseV2Inputs,
+  readMissingTokens,
+  type ParsedInput,
+  type ParsedV2Input,
+} from "../parse-request.js";
 import { RequestError } from "../request-error.js";
 import type { Route, ServedModel } from "../rollout-controller.js";
 import { parseJsonBody, sendBinary, sendJson } from "./json.js";
@@ -82,8 +88,9 @@ function readInferBody(raw: Buffer, req: IncomingMessage, protocol: Protocol): I
 
 /** Parses the body for one model: each model may take other features. */
 function parseFor(protocol: Protocol, body: InferBody, served: ServedModel): ParsedInput | ParsedV2Input {
-  if (protocol === "v1") return parseV1Instances(body.json, served.slot.card.features);
-  const parsed = parseV2Inputs(body.json, served.slot.card.features, body.binary);
+  const missing = readMissingTokens(served.slot.card);
+  if (protocol === "v1") return parseV1Instances(body.json, served.slot.card.features, missing);
+  const parsed = parseV2Inputs(body.json, served.slot.card.features, body.binary, missing);
   checkRequestedOutputs(served.slot.card.task, parsed.outputs);
   return parsed;
 }
