@@ -11,6 +11,7 @@ import { DEFAULT_MISSING_TOKENS, readCategoryValue, readNumericValue } from "../
 import type { CardFeature, ModelCard } from "../registry/model-card-schema.js";
 import type { OnnxColumns } from "../onnx/index.js";
 import { decodeBytesTensor, decodeNumericTensor } from "./binary-tensors.js";
+import { isMatrixInput, isOutOfFloat32, outOfFloat32Error, parseMatrixInput } from "./parse-v2-matrix.js";
 import { RequestError } from "./request-error.js";
 
 export { RequestError };
@@ -62,6 +63,7 @@ const DEFAULT_MISSING: ReadonlySet<string> = new Set(DEFAULT_MISSING_TOKENS);
 
 function numericCell(value: unknown, where: string, missing: ReadonlySet<string>): number {
   const read = readNumericValue(value, missing);
+  if (read !== undefined && isOutOfFloat32(read)) throw outOfFloat32Error(where, value);
   if (read !== undefined) return read;
   const tokens = [...missing].map((t) => JSON.stringify(t)).join(", ");
   throw new RequestError(
@@ -229,7 +231,8 @@ function checkShape(shape: unknown, n: number | undefined, where: string): numbe
 
 /**
  * Open Inference Protocol v2: `{"inputs": [{name, shape, datatype, data}]}`
- * with one tensor per feature, shaped `[N]` or `[N, 1]`. With `binary` (the
+ * with one tensor per feature, shaped `[N]` or `[N, 1]`, or one `[N, F]`
+ * numeric tensor holding every feature in the card's order. With `binary` (the
  * bytes after the JSON of a binary-extension request), inputs that carry
  * `parameters.binary_data_size` are read from it instead of `data`.
  */
@@ -256,6 +259,14 @@ export function parseV2Inputs(
     byName.set(input.name, input);
   }
   const blocks = locateBinaryBlocks([...byName.values()], binary);
+  const only = byName.size === 1 ? [...byName.values()][0]! : undefined;
+  if (only !== undefined && isMatrixInput(only, features)) {
+    const matrix = parseMatrixInput(only, features, blocks.get(only.name as string), (value, where) =>
+      numericCell(value, where, missing),
+    );
+    checkRows(matrix.nRows, `inputs["${String(only.name)}"]`);
+    return withRequestFields(body, matrix.nRows, matrix.columns);
+  }
   let nRows: number | undefined;
   const columns: Record<string, Float32Array | string[]> = {};
   for (const feature of features) {
@@ -283,7 +294,7 @@ export function parseV2Inputs(
     if (block !== undefined) {
       columns[feature.name] =
         feature.type === "numeric"
-          ? decodeNumericTensor(block, datatype, n, where)
+          ? checkFloat32Column(decodeNumericTensor(block, datatype, n, where), where)
           : decodeBytesTensor(block, n, where).map((v, i) => categoricalCell(v, `${where}[${i}]`, missing));
     } else if (feature.type === "numeric") {
       const values = data as unknown[];
@@ -297,10 +308,26 @@ export function parseV2Inputs(
       columns[feature.name] = column;
     }
   }
+  return withRequestFields(body, nRows ?? 0, columns);
+}
+
+/** A binary numeric column, refused at its first infinite value (NaN stays: it is a missing value). */
+function checkFloat32Column(column: Float32Array, where: string): Float32Array {
+  for (let i = 0; i < column.length; i++)
+    if (isOutOfFloat32(column[i]!)) throw outOfFloat32Error(`${where}[${i}]`, column[i]);
+  return column;
+}
+
+/** The parsed request: the columns, and the request's id and output choices. */
+function withRequestFields(
+  body: Record<string, unknown>,
+  nRows: number,
+  columns: ParsedInput["columns"],
+): ParsedV2Input {
   const id = typeof body.id === "string" ? body.id : undefined;
   const parameters = body.parameters;
   return {
-    nRows: nRows ?? 0,
+    nRows,
     columns,
     outputs: parseRequestedOutputs(body),
     allBinary: isRecord(parameters) && parameters.binary_data_output === true,

@@ -72,9 +72,12 @@ describe("action.yml", () => {
     expect(value).toBe(`\${{ inputs.${name} }}`);
   });
 
-  it("runs on Node 24 the entry compiled from src/action/index.ts, with no built file committed", () => {
+  it("runs the entry compiled from src/action/index.ts on the Node its set-up chose, changing no later step's Node, with no built file committed on main", () => {
     // Arrange
-    const setup = action.runs.steps.find((s) => s.uses?.startsWith("actions/setup-node@"));
+    const setup = action.runs.steps.find((s) => s.id === "setup");
+    const pathChanges = action.runs.steps.filter(
+      (s) => s.uses?.startsWith("actions/setup-node@") === true || (s.run ?? "").includes("GITHUB_PATH"),
+    );
     const build = JSON.parse(readFileSync(join(ROOT, "tsconfig.build.json"), "utf8")) as {
       compilerOptions: { rootDir: string; outDir: string };
     };
@@ -83,14 +86,17 @@ describe("action.yml", () => {
       encoding: "utf8",
     });
 
-    // Assert: dist/ is built by `npm ci` (prepare) at run time, so it cannot be stale
+    // Assert: on main, dist/ is built by `npm ci` (prepare) at run time, so it cannot be stale
     expect(action.runs.using).toBe("composite");
-    expect(setup?.with?.["node-version"]).toBe(24);
+    expect(setup?.run).toBe('"$GITHUB_ACTION_PATH/scripts/action-setup.sh"');
+    expect(pathChanges).toEqual([]);
     expect(runStep?.run).toBe(
-      `node "\${{ github.action_path }}/${build.compilerOptions.outDir}/action/index.js"`,
+      `"\${{ steps.setup.outputs.node }}" "\${{ github.action_path }}/${build.compilerOptions.outDir}/action/index.js"`,
     );
     expect(build.compilerOptions.rootDir).toBe("src");
-    expect(tracked).toBe("");
+    // Only a release commit carries dist/, and then it must equal a build of its sources.
+    if (tracked !== "") execFileSync(join(ROOT, "scripts", "check-dist.sh"), { cwd: ROOT, stdio: "pipe" });
+    else expect(tracked).toBe("");
   });
 });
 

@@ -24,6 +24,7 @@ import { RequestError } from "../request-error.js";
 import type { Route, ServedModel } from "../rollout-controller.js";
 import { parseJsonBody, sendBinary, sendJson } from "./json.js";
 import type { HandlerContext } from "./handler-context.js";
+import { resolveCallableVersion } from "./model-version.js";
 
 /** Shadow runs of a blue-green candidate allowed at once. */
 export const MAX_SHADOWS = 4;
@@ -111,9 +112,16 @@ function routeFor(state: InferenceState, req: IncomingMessage, name: string): Ro
   return route;
 }
 
+/** The route of a request to one version: that model answers, with no fallback to the other. */
+function pinnedRoute(state: InferenceState, name: string, version: string): Route {
+  const pinned = resolveCallableVersion(state.context.controller, name, version);
+  return { served: pinned.served, role: pinned.role, fallback: null, deployment: pinned.deployment };
+}
+
 /**
  * Answers an inference request on `/v1/models/{name}:predict` or
- * `/v2/models/{name}/infer`.
+ * `/v2/models/{name}[/versions/{version}]/infer`; with a version, that
+ * model answers whatever the traffic split says.
  */
 export async function infer(
   state: InferenceState,
@@ -122,10 +130,11 @@ export async function infer(
   protocol: Protocol,
   name: string,
   requestId: string,
+  version?: string,
 ): Promise<void> {
   const started = performance.now();
   const body = readInferBody(await readBoundedBody(req, state.context.maxBodyBytes), req, protocol);
-  const route = routeFor(state, req, name);
+  const route = version === undefined ? routeFor(state, req, name) : pinnedRoute(state, name, version);
   let served = route.served;
   let role = route.role;
   let input: ParsedInput | ParsedV2Input;

@@ -1,17 +1,23 @@
 /** Model metadata (Open Inference Protocol v2), and the "is this model served here" check of both protocols. */
 import { RequestError } from "../request-error.js";
 import type { RolloutController } from "../rollout-controller.js";
+import { resolveVersion } from "./model-version.js";
 
-/** The v2 metadata of model `name`; throws a 404 RequestError when it is not the model served. */
-export function describeModel(controller: RolloutController, name: string): unknown {
+/**
+ * The v2 metadata of model `name` (of one version when `version` is given,
+ * else of the stable); throws a 404 RequestError when it is not served.
+ */
+export function describeModel(controller: RolloutController, name: string, version?: string): unknown {
   const d = controller.current();
-  const served = d?.stable ?? d?.candidate;
-  if (d === null || served === null || served === undefined || name !== d.env.model) {
+  const first = d?.stable ?? d?.candidate;
+  if (d === null || first === null || first === undefined || name !== d.env.model) {
     throw new RequestError(404, `model ${JSON.stringify(name)} is not served here`);
   }
+  const served = version === undefined ? first : resolveVersion(controller, name, version).served;
   const card = served.slot.card;
   return {
     name: d.env.model,
+    ...(version === undefined ? {} : { version: served.slot.version }),
     versions: [d.stable?.slot.version, d.candidate?.slot.version].filter((v) => v !== undefined),
     platform: "onnxruntime_onnx",
     inputs: card.features.map((f) => ({
@@ -36,6 +42,8 @@ export function describeModel(controller: RolloutController, name: string): unkn
       classes: card.classes ?? null,
       digest: served.slot.digest,
       metrics: card.metrics,
+      // Roles name versions too: /v2/models/{name}/versions/candidate/infer calls the candidate.
+      roles: { stable: d.stable?.slot.version ?? null, candidate: d.candidate?.slot.version ?? null },
     },
   };
 }
