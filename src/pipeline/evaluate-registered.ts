@@ -35,10 +35,7 @@ export interface RegisteredEvaluation {
 async function loadCsvRows(card: ModelCard, root: string, path: string): Promise<LabelledRows> {
   const columns = [...card.features.map((f) => f.name), card.target];
   const types = Object.fromEntries(card.features.map((f) => [f.name, f.type] as const));
-  const frame = await loadTable(
-    tableSourceOf(resolveDataPath(root, path, true)),
-    { columns, types },
-  );
+  const frame = await loadTable(tableSourceOf(resolveDataPath(root, path, true)), { columns, types });
   const column = findColumn(frame, card.target);
   if (!column) throw new DataError(`${path}: target column ${JSON.stringify(card.target)} is missing`);
   // The card's classes are the reference: a label the model never saw is an error naming it.
