@@ -3,7 +3,6 @@
  * `/api/github/webhooks` and alerts on `/api/alerts`, talking to GitHub or
  * a GitHub Enterprise Server (`GHE_HOST`, as Probot reads it).
  */
-import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Probot } from "probot";
@@ -14,6 +13,7 @@ import { createOctokitClass, type GitHubClientOptions } from "../github/octokit-
 import { createBotApp, type BotAppHandle } from "./app.js";
 import { readBotAppOptions, type BotAppOptions } from "./app-options.js";
 import { withBoundedErrors } from "./bounded-log.js";
+import { readPrivateKey } from "./private-key.js";
 import { createWebhookRoute } from "./webhook-route.js";
 
 /** Largest webhook body by default: GitHub's events the app subscribes to are far smaller. */
@@ -57,17 +57,7 @@ function numberFrom(env: NodeJS.ProcessEnv, name: string): number | undefined {
 export function readStartBotOptions(env: NodeJS.ProcessEnv): StartBotOptions {
   const appId = env.APP_ID;
   if (!appId) throw new UsageError("APP_ID is not set: the GitHub App's id is needed");
-  let privateKey = env.PRIVATE_KEY;
-  if (!privateKey && env.PRIVATE_KEY_PATH) {
-    try {
-      privateKey = readFileSync(env.PRIVATE_KEY_PATH, "utf8");
-    } catch (error) {
-      throw new UsageError(`PRIVATE_KEY_PATH=${env.PRIVATE_KEY_PATH} cannot be read`, { cause: error });
-    }
-  }
-  if (!privateKey)
-    throw new UsageError("PRIVATE_KEY or PRIVATE_KEY_PATH must hold the GitHub App's private key");
-  if (!privateKey.includes("-----BEGIN")) privateKey = Buffer.from(privateKey, "base64").toString("utf8");
+  const privateKey = readPrivateKey(env);
   const webhookSecret = env.WEBHOOK_SECRET;
   if (!webhookSecret) throw new UsageError("WEBHOOK_SECRET is not set: webhooks would be unverifiable");
   const protocol = env.GHE_PROTOCOL ?? "https";
