@@ -83,7 +83,7 @@ export function registerTrainCommand(program: Command): void {
         });
         reporter.update(trial, progress);
       };
-      const { registry } = openConfiguredRegistry(flags, { root });
+      const { registry } = openConfiguredRegistry(flags, { root, logger });
       const result = await trainPipeline({
         root,
         registry,
