@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { Probot } from "probot";
 import { UsageError } from "../common/errors.js";
-import { createLogger, type Logger } from "../common/logger.js";
+import { createLogger, resolveLogFormat, type LogFormat, type Logger } from "../common/logger.js";
 import { deriveMarkerKey } from "../github/marker-trust.js";
 import { createOctokitClass, type GitHubClientOptions } from "../github/octokit-class.js";
 import { createBotApp, type BotAppHandle } from "./app.js";
@@ -173,17 +173,20 @@ export async function startBot(options: StartBotOptions, baseLog: Logger): Promi
 
 /**
  * Runs the bot as a process: reads the environment, starts the server,
- * prints one JSON line `{"listening": "<url>"}` on stdout (so supervisors
- * and tests learn the port), and stops cleanly on SIGINT/SIGTERM.
+ * prints one line `listening on <url>` on stdout, as `serve` does (so
+ * supervisors and tests learn the port), and stops cleanly on SIGINT/SIGTERM.
+ * Logs follow the CLI's rule: pretty unless `--log-format json` or
+ * `LOG_FORMAT=json` asks for JSON.
  */
 export async function runBotProcess(
   env: NodeJS.ProcessEnv,
-  overrides: { port?: number; host?: string } = {},
+  overrides: { port?: number; host?: string; logFormat?: LogFormat } = {},
 ): Promise<RunningBot> {
+  const { logFormat, ...listen } = overrides;
   const settings = readStartBotOptions(env);
-  const log = createLogger({ format: env.LOG_FORMAT === "pretty" ? "pretty" : "json" });
-  const bot = await startBot({ ...settings, ...overrides }, log);
-  process.stdout.write(`${JSON.stringify({ listening: bot.url })}\n`);
+  const log = createLogger({ format: logFormat ?? resolveLogFormat(undefined, env) });
+  const bot = await startBot({ ...settings, ...listen }, log);
+  process.stdout.write(`listening on ${bot.url}\n`);
   const stop = () => {
     void bot.stop().then(
       () => process.exit(0),
