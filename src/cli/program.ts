@@ -17,6 +17,9 @@ import { registerServeCommand } from "./commands/serve.js";
 import { registerTrainCommand } from "./commands/train.js";
 import { registerValidateCommand } from "./commands/validate.js";
 
+/** Width every help text wraps at, whatever the terminal: the same text in a terminal, a CI log and the README. */
+export const HELP_WIDTH = 80;
+
 /**
  * Builds the program with every command registered. With JSON logs, what
  * commander itself prints on stderr (a usage error, the help after it) is
@@ -30,6 +33,8 @@ export function createProgram(logFormat: LogFormat = "pretty"): Command {
     .option("--log-format <format>", "pretty | json (default: pretty, or $LOG_FORMAT)")
     .option("--verbose", "debug logging")
     .showHelpAfterError()
+    // Every command's help wraps at the same width, a long term column included.
+    .configureHelp({ helpWidth: HELP_WIDTH, minWidthToWrap: 20 })
     .exitOverride();
   if (logFormat === "json") {
     const log = createErrorLogger();

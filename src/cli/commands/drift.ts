@@ -12,7 +12,7 @@ import type { Command } from "commander";
 import { UsageError } from "../../common/errors.js";
 import type { ExcludedColumn } from "../../monitoring/drift/column-selection.js";
 import { CORRECTIONS, type Correction } from "../../common/statistics/multiple-testing.js";
-import { DRIFT_METHODS, type MethodChoice } from "../../monitoring/drift/methods.js";
+import { DRIFT_METHODS, P_VALUE_METHODS, type MethodChoice } from "../../monitoring/drift/methods.js";
 import { computeDriftReport, type DriftReport } from "../../monitoring/drift/report.js";
 import { checkServingDrift } from "../../pipeline/serving-drift.js";
 import { openConfiguredRegistry } from "../../registry/open-registry.js";
@@ -56,15 +56,40 @@ function formatNumber(x: number | null): string {
   return x.toFixed(4);
 }
 
-/** Renders the report for people: one row per column, then the verdict. */
+/**
+ * The p-value threshold the whole family shares: every p-value test (the
+ * primary ks/chi2/z tests and the null-rate and new-category tests) is held
+ * to it, so it is one header line rather than a column that repeats it.
+ */
+function familyThreshold(report: DriftReport): number | undefined {
+  const primary = report.features.find((f) => P_VALUE_METHODS.includes(f.method));
+  return primary?.threshold ?? report.features.flatMap((f) => f.tests)[0]?.threshold;
+}
+
+/** The header line of the family threshold: its value, the correction that set it, the family size, α. */
+function renderFamilyLine(report: DriftReport): string {
+  const threshold = familyThreshold(report);
+  const c = report.correction;
+  const how = `${c.method} correction over ${c.tests} tests at α ${c.alpha}`;
+  return threshold === undefined
+    ? `no p-value test ran (${how})`
+    : `p-value threshold ${formatNumber(threshold)} for every p-value test (${how})`;
+}
+
+/**
+ * Renders the report for people: the family threshold, one row per column,
+ * then the verdict. A distance method (psi, js, wasserstein) has its own
+ * limit per column, shown in a LIMIT column only when one ran.
+ */
 export function renderDriftReport(report: DriftReport): string {
+  const distances = report.features.some((f) => !P_VALUE_METHODS.includes(f.method));
   const rows = report.features.map((f) => [
     f.name,
     f.type,
     f.method,
     formatNumber(f.statistic),
     formatNumber(f.p_value),
-    formatNumber(f.threshold),
+    ...(distances ? [P_VALUE_METHODS.includes(f.method) ? "-" : formatNumber(f.threshold)] : []),
     f.drift ? "DRIFT" : "ok",
     f.severity,
     [
@@ -73,7 +98,17 @@ export function renderDriftReport(report: DriftReport): string {
     ].join("; "),
   ]);
   const table = renderTable(
-    ["FEATURE", "TYPE", "METHOD", "STATISTIC", "P-VALUE", "THRESHOLD", "DRIFT", "SEVERITY", "NOTES"],
+    [
+      "FEATURE",
+      "TYPE",
+      "METHOD",
+      "STATISTIC",
+      "P-VALUE",
+      ...(distances ? ["LIMIT"] : []),
+      "DRIFT",
+      "SEVERITY",
+      "NOTES",
+    ],
     rows,
   );
   const m = report.multivariate;
@@ -87,6 +122,7 @@ export function renderDriftReport(report: DriftReport): string {
     : "no drift detected";
   return [
     `reference ${report.n_reference} rows, current ${report.n_current} rows`,
+    renderFamilyLine(report),
     table,
     multivariate,
     verdict,
@@ -150,7 +186,11 @@ export function registerDriftCommand(program: Command): void {
     )
     .option("--method <method>", `auto | ${DRIFT_METHODS.join(" | ")}`, "auto")
     .option("--alpha <alpha>", "significance level of the whole report", "0.05")
-    .option("--correction <correction>", CORRECTIONS.join(" | "), "bonferroni")
+    .option(
+      "--correction <correction>",
+      "bonferroni (family-wise: min_p or bonferroni_effective when the data allow, as the report's correction says) | bh (false discovery rate)",
+      "bonferroni",
+    )
     .option("--seed <seed>", "seed of the domain classifier", "0")
     .option("--no-multivariate", "skip the domain classifier")
     .option("--registry <url>", "registry for a model reference (default: .meta-controller/registry)")

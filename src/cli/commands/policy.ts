@@ -105,11 +105,11 @@ function reportSkippedLines(logger: Logger, skipped: readonly DataError[]): void
 
 /** Registers `policy evaluate` on the program. */
 export function registerPolicyCommand(program: Command): void {
-  const policy = program.command("policy").description("Inspect the decision engine's learned policy");
+  const policy = program.command("policy").description("inspect the decision engine's learned policy");
   policy
     .command("evaluate")
     .description(
-      "Estimate the learned policy's value against the baseline from a decision log (IPS, doubly robust)",
+      "estimate the learned policy's value against the baseline from a decision log (IPS, doubly robust)",
     )
     .requiredOption(
       "--log <path>",
