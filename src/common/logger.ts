@@ -25,6 +25,11 @@ export interface LoggerOptions {
   verbose?: boolean;
   /** Explicit level; wins over `verbose`. */
   level?: string;
+  /**
+   * Where lines go; stderr by default. The Action writes to stdout, where the
+   * runner's `::group::` commands are, so logs land inside their group.
+   */
+  destination?: NodeJS.WritableStream;
 }
 
 /**
@@ -55,14 +60,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     return pino(
       { level },
       pretty({
-        destination: process.stderr,
+        destination: options.destination ?? process.stderr,
         colorize: useColour(process.env),
         translateTime: "SYS:HH:MM:ss",
         ignore: "pid,hostname",
       }),
     );
   }
-  return pino({ level }, pino.destination({ dest: 2, sync: true }));
+  return pino({ level }, options.destination ?? pino.destination({ dest: 2, sync: true }));
 }
 
 /** A logger that discards everything, for tests and library callers who bring none. */
