@@ -12,6 +12,7 @@ import type { PipelineSpec } from "../config/pipeline.js";
 import { validateConfigFiles } from "../config/validate-files.js";
 import { buildShardDocument, buildTrainDocument, renderTrainSummary } from "../pipeline/train-document.js";
 import { loadPipeline, trainPipeline } from "../pipeline/train.js";
+import { checkPipelineData } from "../pipeline/validate-data.js";
 import type { ModelRegistry } from "../registry/model-registry.js";
 import { openConfiguredRegistry } from "../registry/open-registry.js";
 import { buildAnnotation } from "./annotations.js";
@@ -104,7 +105,8 @@ async function selectPipelines(context: RunContext): Promise<string[]> {
 /** Validates files and prints their problems as annotations; returns the files with errors. */
 async function annotateProblems(root: string, targets: readonly string[]): Promise<Set<string>> {
   return runInGroup(`validate ${targets.length} file(s)`, async () => {
-    const report = await validateConfigFiles(root, targets);
+    // The data is in the checkout: its columns are checked too, at the YAML line that names them.
+    const report = await validateConfigFiles(root, targets, { checkPipeline: checkPipelineData });
     const invalid = new Set<string>();
     for (const file of report.files) {
       for (const issue of file.issues) {
