@@ -8,6 +8,7 @@
 import type { ConfigIssue } from "../common/errors.js";
 import { MetaControllerError } from "../common/errors.js";
 import { suggestClosest } from "../config/did-you-mean.js";
+import { describeHighCardinality, findHighCardinalityFeatures } from "../features/cardinality.js";
 import type { ParsedConfig } from "../config/load-yaml.js";
 import type { PipelineSpec } from "../config/pipeline.js";
 import type { Frame } from "../data/frame.js";
@@ -131,6 +132,18 @@ async function checkSource(
       )
         issues.push(await describeTextInNumeric(config, root, source, name, at, source.missing_values));
     }
+  }
+  for (const feature of findHighCardinalityFeatures(sample, features.categorical_features)) {
+    const at = ["data_processing", "feature_engineering", "categorical_features"];
+    const index = features.categorical_features.indexOf(feature.name);
+    issues.push(
+      issueAt(
+        config,
+        [...at, index],
+        describeHighCardinality(feature, `in the first ${sample.nRows} rows of ${source.path}`),
+        "warning",
+      ),
+    );
   }
   return issues;
 }
