@@ -3,36 +3,18 @@
  * only when asked and then every stderr line is JSON (errors included), and
  * tuning progress on stderr in every mode, `--json` included.
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
+import { createChurnProject } from "../helpers/churn-project.js";
 import { runCli } from "../helpers/processes.js";
 
-const REPO = fileURLToPath(new URL("../..", import.meta.url));
-const root = mkdtempSync(join(tmpdir(), "mc-logging-"));
+const root = createChurnProject("tuned", [
+  "enable_hyperparameter_tuning: true",
+  "hyperparameter_tuning:",
+  "  param_grid: { max_depth: [2, 3, 4] }",
+  "  cv_folds: 2",
+]);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-mkdirSync(join(root, "pipelines"));
-cpSync(join(REPO, "data/customer_data.csv"), join(root, "data/customer_data.csv"));
-writeFileSync(
-  join(root, "pipelines/tuned.yaml"),
-  [
-    "name: tuned",
-    "data_processing:",
-    "  data_source: { type: csv, path: data/customer_data.csv }",
-    "  feature_engineering:",
-    "    numeric_features: [age, tenure, monthly_charges]",
-    "model_training:",
-    "  model_type: decision_tree",
-    "  target_column: churn",
-    "enable_hyperparameter_tuning: true",
-    "hyperparameter_tuning:",
-    "  param_grid: { max_depth: [2, 3, 4] }",
-    "  cv_folds: 2",
-    "",
-  ].join("\n"),
-);
 
 /** A CI runner's environment: stderr is a pipe, CI=true. */
 const CI_ENV: NodeJS.ProcessEnv = {

@@ -3,39 +3,21 @@
  * folder keeps its model files out of git, and the CLI says so.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { createChurnProject } from "../helpers/churn-project.js";
 import { runCli } from "../helpers/processes.js";
 
-const REPO = fileURLToPath(new URL("../..", import.meta.url));
 const folders: string[] = [];
 afterAll(() => {
   for (const folder of folders) rmSync(folder, { recursive: true, force: true });
 });
 
-/** A folder with a small pipeline on the seed's data; a git repository when `git` is true. */
+/** The small churn project; a git repository when `git` is true. */
 function createProject(git: boolean): string {
-  const root = mkdtempSync(join(tmpdir(), "mc-registry-ignore-"));
+  const root = createChurnProject("quick");
   folders.push(root);
-  mkdirSync(join(root, "pipelines"));
-  cpSync(join(REPO, "data/customer_data.csv"), join(root, "data/customer_data.csv"));
-  writeFileSync(
-    join(root, "pipelines/quick.yaml"),
-    [
-      "name: quick",
-      "data_processing:",
-      "  data_source: { type: csv, path: data/customer_data.csv }",
-      "  feature_engineering:",
-      "    numeric_features: [age, tenure, monthly_charges]",
-      "model_training:",
-      "  model_type: decision_tree",
-      "  target_column: churn",
-      "",
-    ].join("\n"),
-  );
   if (git) execFileSync("git", ["init", "-q"], { cwd: root });
   return root;
 }
