@@ -10,12 +10,14 @@ import { ConfigError, GitHubApiError, RegistryError, UsageError } from "../commo
 import { expandGlob } from "../common/glob.js";
 import type { PipelineSpec } from "../config/pipeline.js";
 import { validateConfigFiles } from "../config/validate-files.js";
-import { buildShardDocument, buildTrainDocument } from "../pipeline/train-document.js";
+import { buildShardDocument, buildTrainDocument, renderTrainSummary } from "../pipeline/train-document.js";
 import { loadPipeline, trainPipeline } from "../pipeline/train.js";
+import { checkPipelineData } from "../pipeline/validate-data.js";
 import type { ModelRegistry } from "../registry/model-registry.js";
 import { openConfiguredRegistry } from "../registry/open-registry.js";
 import { buildAnnotation } from "./annotations.js";
 import { hasPipelineChanged, listPipelineInputs, loadChangedFiles, readEventBase } from "./changed.js";
+import { createActionLogger, createActionProgress, runInGroup } from "./log-stages.js";
 import { parseActionInputs, type ActionInputName, type ActionInputs } from "./inputs.js";
 import { buildOutputValues, type PipelineOutputs } from "./outputs.js";
 import { openRunnerGitHub, type RunnerGitHub } from "./runner-github.js";
@@ -93,17 +95,21 @@ async function selectPipelines(context: RunContext): Promise<string[]> {
 
 /** Validates files and prints their problems as annotations; returns the files with errors. */
 async function annotateProblems(root: string, targets: readonly string[]): Promise<Set<string>> {
-  const report = await validateConfigFiles(root, targets);
-  const invalid = new Set<string>();
-  for (const file of report.files) {
-    for (const issue of file.issues) {
-      const annotation = buildAnnotation(issue);
-      if (annotation.level === "error") core.error(annotation.message, annotation.properties);
-      else core.warning(annotation.message, annotation.properties);
+  return runInGroup(`validate ${targets.length} file(s)`, async () => {
+    // The data is in the checkout: its columns are checked too, at the YAML line that names them.
+    const report = await validateConfigFiles(root, targets, { checkPipeline: checkPipelineData });
+    const invalid = new Set<string>();
+    for (const file of report.files) {
+      for (const issue of file.issues) {
+        const annotation = buildAnnotation(issue);
+        if (annotation.level === "error") core.error(annotation.message, annotation.properties);
+        else core.warning(annotation.message, annotation.properties);
+      }
+      core.info(`${file.valid ? "✓" : "✗"} ${file.path}`);
+      if (!file.valid) invalid.add(file.path);
     }
-    if (!file.valid) invalid.add(file.path);
-  }
-  return invalid;
+    return invalid;
+  });
 }
 
 async function writeReport(context: RunContext, name: string, markdown: string): Promise<string> {
@@ -164,15 +170,19 @@ async function trainOne(
   const mergeTrials = await mergeFilesFor(context, path);
   const refusal = refuseForkCommand(context, path, await loadPipeline(context.root, path));
   if (refusal !== undefined) throw new UsageError(refusal);
-  const result = await trainPipeline({
-    root: context.root,
-    pipelinePath: path,
-    registry,
-    push: true,
-    ...(shard ? { shard } : {}),
-    ...(trialsOut ? { trialsOut } : {}),
-    ...(mergeTrials ? { mergeTrials } : {}),
-  });
+  const result = await runInGroup(`train ${path}: load, tune, fit, evaluate, push`, () =>
+    trainPipeline({
+      root: context.root,
+      pipelinePath: path,
+      registry,
+      push: true,
+      logger: createActionLogger(context.env),
+      onTrial: createActionProgress(),
+      ...(shard ? { shard } : {}),
+      ...(trialsOut ? { trialsOut } : {}),
+      ...(mergeTrials ? { mergeTrials } : {}),
+    }),
+  );
   if (result.kind === "shard") {
     const document = buildShardDocument(result);
     const text = `### Pipeline \`${document.pipeline}\`: tuning shard ${document.shard}\n\n${document.tuning.trials.length} trials written to \`${trialsOut ?? ""}\`; best ${document.tuning.metric} in this shard ${document.tuning.best_score ?? "—"} with \`${JSON.stringify(document.tuning.best_params)}\`.`;
@@ -185,6 +195,8 @@ async function trainOne(
     return { key: document.pipeline, shardReport: report };
   }
   const document = buildTrainDocument(result);
+  // The result table stays outside any group: the first thing a reader of the log looks for.
+  core.info(renderTrainSummary(document));
   const markdown = renderPipelineReport({
     document,
     pipelinePath: path,
@@ -197,13 +209,15 @@ async function trainOne(
   summary.push(markdown);
   const report = await writeReport(context, document.pipeline, markdown);
   const gatesPassed = document.gates.passed;
-  await commentOn(context, document.pipeline, {
-    pipeline: document.pipeline,
-    report: markdown,
-    gatesPassed,
-    metrics: document.metrics,
-    ...(document.model.pinned_ref ? { pinnedRef: document.model.pinned_ref } : {}),
-  });
+  await runInGroup(`report ${document.pipeline}: job summary and PR comment`, () =>
+    commentOn(context, document.pipeline, {
+      pipeline: document.pipeline,
+      report: markdown,
+      gatesPassed,
+      metrics: document.metrics,
+      ...(document.model.pinned_ref ? { pinnedRef: document.model.pinned_ref } : {}),
+    }),
+  );
   return {
     key: document.pipeline,
     outputs: {
@@ -366,7 +380,7 @@ async function runPerPipeline(
   const results = new Map<string, PipelineOutputs>();
   for (const path of files.filter((f) => !invalid.has(f))) {
     try {
-      const result = await step(path, registry, summary, failures);
+      const result = await runInGroup(`${command} ${path}`, () => step(path, registry, summary, failures));
       if (result) results.set(...result);
     } catch (error) {
       failures.push(reportFailure(path, error, summary));
@@ -381,6 +395,10 @@ async function runPerPipeline(
 function runEvaluate(context: RunContext, files: readonly string[]): Promise<string[]> {
   return runPerPipeline(context, files, "evaluate", async (path, registry, summary, failures) => {
     const { pipeline, environments } = await evaluateServingModels(context.root, path, registry);
+    for (const e of environments)
+      core.info(
+        `${e.environment}: ${e.stable ?? "serves nothing"}${e.gates ? `, gates ${e.gates.passed ? "passed" : "FAILED"}` : ""}`,
+      );
     const markdown = renderServingReport(pipeline, environments);
     summary.push(markdown);
     const report = await writeReport(context, `${pipeline}.serving`, markdown);
@@ -406,6 +424,14 @@ function runEvaluate(context: RunContext, files: readonly string[]): Promise<str
 function runDrift(context: RunContext, files: readonly string[]): Promise<string[]> {
   return runPerPipeline(context, files, "drift", async (path, registry, summary, failures) => {
     const { pipeline, dataPath, environments } = await checkServingDrift(context.root, path, registry);
+    for (const e of environments) {
+      const drifted = e.report?.features.filter((f) => f.drift).length ?? 0;
+      const verdict =
+        e.report === undefined
+          ? "serves nothing"
+          : `${e.stable ?? ""}: ${e.report.drift ? `drift in ${drifted} of ${e.report.features.length} columns` : "no drift"}`;
+      core.info(`${e.environment}: ${verdict}`);
+    }
     const markdown = renderDriftReport(pipeline, dataPath, environments);
     summary.push(markdown);
     const report = await writeReport(context, `${pipeline}.drift`, markdown);

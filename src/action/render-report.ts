@@ -9,6 +9,7 @@ import type { DriftReport } from "../monitoring/drift/report.js";
 import type { TrainDocument } from "../pipeline/train-document.js";
 import { sanitizeForGitHub } from "../common/sanitize-markdown.js";
 import { renderImportanceChart, renderPrChart, renderRocChart, renderTuningChart } from "./render-charts.js";
+import { formatMetric } from "../common/format-number.js";
 
 /** Everything a report shows. */
 export interface ReportInput {
@@ -26,14 +27,8 @@ export interface ReportInput {
   readonly registry?: string;
 }
 
-/** Numbers as people read them in a table. */
-export function formatValue(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return "—";
-  return Number.isInteger(value) ? String(value) : value.toFixed(4);
-}
-
 function signed(value: number): string {
-  const text = formatValue(Math.abs(value));
+  const text = formatMetric(Math.abs(value));
   return value > 0 ? `+${text}` : value < 0 ? `−${text}` : text;
 }
 
@@ -60,10 +55,10 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 
 function bound(gate: GateResult): string {
   const parts: string[] = [];
-  if (gate.min !== undefined) parts.push(`≥ ${formatValue(gate.min)}`);
-  if (gate.max !== undefined) parts.push(`≤ ${formatValue(gate.max)}`);
+  if (gate.min !== undefined) parts.push(`≥ ${formatMetric(gate.min)}`);
+  if (gate.max !== undefined) parts.push(`≤ ${formatMetric(gate.max)}`);
   if (gate.compare_to !== undefined)
-    parts.push(`within ${formatValue(gate.max_regression ?? 0)} of ${gate.compare_to}`);
+    parts.push(`within ${formatMetric(gate.max_regression ?? 0)} of ${gate.compare_to}`);
   return parts.join(", ");
 }
 
@@ -72,7 +67,7 @@ export function renderGatesTable(results: readonly GateResult[]): string {
   if (results.length === 0) return "_No gates are configured._";
   return table(
     ["", "metric", "value", "gate", "result"],
-    results.map((g) => [g.passed ? "✅" : "❌", g.metric, formatValue(g.value), bound(g), g.message]),
+    results.map((g) => [g.passed ? "✅" : "❌", g.metric, formatMetric(g.value), bound(g), g.message]),
   );
 }
 
@@ -88,8 +83,8 @@ export function renderChampionTable(results: readonly GateResult[]): string | un
         g.compare_to ?? "",
         g.champion_ref ?? "none serving yet",
         g.metric,
-        formatValue(g.champion_value),
-        formatValue(g.value),
+        formatMetric(g.champion_value),
+        formatMetric(g.value),
         hasChampion ? signed(g.value - g.champion_value) : "—",
       ];
     }),
@@ -162,8 +157,8 @@ export function renderPipelineReport(input: ReportInput): string {
       ["metric", "model", "baseline"],
       Object.entries(d.metrics).map(([name, value]) => [
         name,
-        formatValue(value),
-        formatValue(d.baseline_metrics[name]),
+        formatMetric(value),
+        formatMetric(d.baseline_metrics[name]),
       ]),
     ),
   );
@@ -186,7 +181,7 @@ export function renderPipelineReport(input: ReportInput): string {
   if (d.tuning) {
     parts.push("#### Tuning");
     parts.push(
-      `${d.tuning.strategy}, ${d.tuning.trials} trials, ${d.tuning.cv_folds}-fold CV; best ${d.tuning.metric} ${formatValue(d.tuning.best_score)} with ${sanitizeForGitHub(JSON.stringify(d.tuning.best_params), { allowedHosts: [], maxLength: 1000, style: "code" })}${d.tuning.shards ? ` (merged shards ${d.tuning.shards.join(", ")})` : ""}`,
+      `${d.tuning.strategy}, ${d.tuning.trials} trials, ${d.tuning.cv_folds}-fold CV; best ${d.tuning.metric} ${formatMetric(d.tuning.best_score)} with ${sanitizeForGitHub(JSON.stringify(d.tuning.best_params), { allowedHosts: [], maxLength: 1000, style: "code" })}${d.tuning.shards ? ` (merged shards ${d.tuning.shards.join(", ")})` : ""}`,
     );
     if (input.trials && input.trials.length > 0)
       parts.push(renderTuningChart(input.trials, d.tuning.metric, input.direction ?? "maximize"));
@@ -226,7 +221,7 @@ export function renderServingReport(
       `${env.result.rows} holdout rows; ${env.result.matchesCard ? "reproduces the card's metrics exactly" : "differs from the card's metrics"}.`,
       table(
         ["metric", "value"],
-        Object.entries(env.result.evaluation.metrics).map(([name, value]) => [name, formatValue(value)]),
+        Object.entries(env.result.evaluation.metrics).map(([name, value]) => [name, formatMetric(value)]),
       ),
     );
     if (env.gates) parts.push(renderGatesTable(env.gates.results));
@@ -259,9 +254,9 @@ export function renderDriftReport(
           safe(f.name, 100),
           f.type,
           f.method,
-          formatValue(f.statistic),
-          formatValue(f.p_value),
-          formatValue(f.threshold),
+          formatMetric(f.statistic),
+          formatMetric(f.p_value),
+          formatMetric(f.threshold),
           f.drift ? `❌ ${f.severity}` : "✅",
         ]),
       ),

@@ -10,13 +10,10 @@ import type { ModelCard } from "../registry/model-card-schema.js";
 import type { ModelRegistry } from "../registry/model-registry.js";
 import { openConfiguredRegistry } from "../registry/open-registry.js";
 import { parseModelReference } from "../registry/reference.js";
+import { formatMetric } from "../common/format-number.js";
 
 /** Source of a model card summary (from the registry), optional. */
 export type CardSummarySource = (ref: string) => Promise<string | undefined>;
-
-function formatMetric(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toFixed(4);
-}
 
 /** Card text is whatever was pushed to the registry: the one sanitiser, no links. */
 function safe(text: string, maxLength = 200): string {

@@ -3,17 +3,17 @@
  * `/api/github/webhooks` and alerts on `/api/alerts`, talking to GitHub or
  * a GitHub Enterprise Server (`GHE_HOST`, as Probot reads it).
  */
-import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Probot } from "probot";
 import { UsageError } from "../common/errors.js";
-import { createLogger, type Logger } from "../common/logger.js";
+import { createLogger, resolveLogFormat, type LogFormat, type Logger } from "../common/logger.js";
 import { deriveMarkerKey } from "../github/marker-trust.js";
 import { createOctokitClass, type GitHubClientOptions } from "../github/octokit-class.js";
 import { createBotApp, type BotAppHandle } from "./app.js";
 import { readBotAppOptions, type BotAppOptions } from "./app-options.js";
 import { withBoundedErrors } from "./bounded-log.js";
+import { readPrivateKey } from "./private-key.js";
 import { createWebhookRoute } from "./webhook-route.js";
 
 /** Largest webhook body by default: GitHub's events the app subscribes to are far smaller. */
@@ -57,17 +57,7 @@ function numberFrom(env: NodeJS.ProcessEnv, name: string): number | undefined {
 export function readStartBotOptions(env: NodeJS.ProcessEnv): StartBotOptions {
   const appId = env.APP_ID;
   if (!appId) throw new UsageError("APP_ID is not set: the GitHub App's id is needed");
-  let privateKey = env.PRIVATE_KEY;
-  if (!privateKey && env.PRIVATE_KEY_PATH) {
-    try {
-      privateKey = readFileSync(env.PRIVATE_KEY_PATH, "utf8");
-    } catch (error) {
-      throw new UsageError(`PRIVATE_KEY_PATH=${env.PRIVATE_KEY_PATH} cannot be read`, { cause: error });
-    }
-  }
-  if (!privateKey)
-    throw new UsageError("PRIVATE_KEY or PRIVATE_KEY_PATH must hold the GitHub App's private key");
-  if (!privateKey.includes("-----BEGIN")) privateKey = Buffer.from(privateKey, "base64").toString("utf8");
+  const privateKey = readPrivateKey(env);
   const webhookSecret = env.WEBHOOK_SECRET;
   if (!webhookSecret) throw new UsageError("WEBHOOK_SECRET is not set: webhooks would be unverifiable");
   const protocol = env.GHE_PROTOCOL ?? "https";
@@ -183,17 +173,20 @@ export async function startBot(options: StartBotOptions, baseLog: Logger): Promi
 
 /**
  * Runs the bot as a process: reads the environment, starts the server,
- * prints one JSON line `{"listening": "<url>"}` on stdout (so supervisors
- * and tests learn the port), and stops cleanly on SIGINT/SIGTERM.
+ * prints one line `listening on <url>` on stdout, as `serve` does (so
+ * supervisors and tests learn the port), and stops cleanly on SIGINT/SIGTERM.
+ * Logs follow the CLI's rule: pretty unless `--log-format json` or
+ * `LOG_FORMAT=json` asks for JSON.
  */
 export async function runBotProcess(
   env: NodeJS.ProcessEnv,
-  overrides: { port?: number; host?: string } = {},
+  overrides: { port?: number; host?: string; logFormat?: LogFormat } = {},
 ): Promise<RunningBot> {
+  const { logFormat, ...listen } = overrides;
   const settings = readStartBotOptions(env);
-  const log = createLogger({ format: env.LOG_FORMAT === "pretty" ? "pretty" : "json" });
-  const bot = await startBot({ ...settings, ...overrides }, log);
-  process.stdout.write(`${JSON.stringify({ listening: bot.url })}\n`);
+  const log = createLogger({ format: logFormat ?? resolveLogFormat(undefined, env) });
+  const bot = await startBot({ ...settings, ...listen }, log);
+  process.stdout.write(`listening on ${bot.url}\n`);
   const stop = () => {
     void bot.stop().then(
       () => process.exit(0),

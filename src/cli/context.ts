@@ -4,29 +4,31 @@
  */
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { createLogger, type LogFormat, type Logger } from "../common/logger.js";
+import { createLogger, resolveLogFormat, type LogFormat, type Logger } from "../common/logger.js";
 
 /** Global options shared by every command. */
 export interface CliContext {
   /** Repository root; data paths and default folders are relative to it. */
   readonly root: string;
   readonly logger: Logger;
+  /** How the logger writes, so progress can be written the same way. */
+  readonly logFormat: LogFormat;
 }
 
 interface GlobalOptions {
   root?: string;
-  logFormat?: LogFormat;
+  logFormat?: string;
   verbose?: boolean;
 }
 
 /** Builds the context from the program's global options, as seen from any subcommand. */
 export function createCliContext(command: Command): CliContext {
   const options = command.optsWithGlobals<GlobalOptions>();
-  const loggerOptions: Parameters<typeof createLogger>[0] = { verbose: options.verbose ?? false };
-  if (options.logFormat) loggerOptions.format = options.logFormat;
+  const logFormat = resolveLogFormat(options.logFormat);
   return {
     root: resolve(options.root ?? process.cwd()),
-    logger: createLogger(loggerOptions),
+    logger: createLogger({ verbose: options.verbose ?? false, format: logFormat }),
+    logFormat,
   };
 }
 

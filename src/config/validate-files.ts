@@ -157,7 +157,16 @@ async function checkBotReferences(root: string, config: ParsedConfig<BotConfig>)
   ];
 }
 
-async function validateOne(root: string, file: string): Promise<FileValidation> {
+/** Extra checks of a parsed pipeline, from a layer above this one (`validate --data` opens the data). */
+export type PipelineCheck = (root: string, config: ParsedConfig<PipelineSpec>) => Promise<ConfigIssue[]>;
+
+/** Options of {@link validateConfigFiles}. */
+export interface ValidateOptions {
+  /** Run after the pipeline's own checks, on a pipeline whose data files exist. */
+  readonly checkPipeline?: PipelineCheck;
+}
+
+async function validateOne(root: string, file: string, options: ValidateOptions): Promise<FileValidation> {
   const kind = detectConfigKind(file);
   const schema: z.ZodType = SCHEMAS[kind];
   const result = await readAndParseConfig(resolve(root, file), schema);
@@ -166,9 +175,15 @@ async function validateOne(root: string, file: string): Promise<FileValidation> 
   const config = { ...result.config, file } as ParsedConfig<unknown>;
   let issues: ConfigIssue[];
   switch (kind) {
-    case "pipeline":
-      issues = await checkPipelineReferences(root, config as ParsedConfig<PipelineSpec>);
+    case "pipeline": {
+      const pipeline = config as ParsedConfig<PipelineSpec>;
+      issues = await checkPipelineReferences(root, pipeline);
+      // A data file that does not exist has its warning already; there is nothing to open.
+      const missingData = issues.some((i) => i.field.endsWith("data_source.path"));
+      if (options.checkPipeline && !missingData)
+        issues.push(...(await options.checkPipeline(root, pipeline)));
       break;
+    }
     case "environment":
       issues = checkEnvironmentReferences(config as ParsedConfig<EnvironmentSpec>);
       break;
@@ -186,6 +201,7 @@ async function validateOne(root: string, file: string): Promise<FileValidation> 
 export async function validateConfigFiles(
   root: string,
   targets?: readonly string[],
+  options: ValidateOptions = {},
 ): Promise<ValidationReport> {
   const explicit = targets !== undefined && targets.length > 0;
   const { files, missing } = await expandTargets(
@@ -193,7 +209,7 @@ export async function validateConfigFiles(
     explicit ? targets : DEFAULT_VALIDATE_TARGETS,
     explicit,
   );
-  const results = await Promise.all(files.map((file) => validateOne(root, file)));
+  const results = await Promise.all(files.map((file) => validateOne(root, file, options)));
   for (const target of missing) {
     results.push({
       path: target,

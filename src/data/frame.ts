@@ -48,3 +48,16 @@ export function takeRows(frame: Frame, rows: Int32Array): Frame {
   });
   return { nRows: rows.length, columns };
 }
+
+/** The frame with only the named columns, in the order given; the columns are shared, not copied. */
+export function selectFrameColumns(frame: Frame, names: readonly string[]): Frame {
+  const byName = new Map(frame.columns.map((c) => [c.name, c] as const));
+  return {
+    nRows: frame.nRows,
+    columns: names.map((name) => {
+      const column = byName.get(name);
+      if (column === undefined) throw new RangeError(`the frame has no column ${JSON.stringify(name)}`);
+      return column;
+    }),
+  };
+}

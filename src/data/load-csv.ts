@@ -81,6 +81,7 @@ async function readColumns(
   let builders: ColumnBuilder[] = [];
   let nRows = 0;
   let nextLine = 1;
+  let stoppedEarly = false;
   try {
     for await (const item of parser as AsyncIterable<string[]>) {
       const record = item;
@@ -105,14 +106,20 @@ async function readColumns(
       const where = (): string => `${path}: line ${line}`;
       for (let b = 0; b < builders.length; b++) builders[b]!.push(record[indices[b]!]!, where);
       nRows++;
+      if (options.maxRows !== undefined && nRows >= options.maxRows) {
+        stoppedEarly = true;
+        break;
+      }
     }
   } catch (error) {
     parser.destroy();
     const streamError = await done;
     throw describeCsvError(path, streamError instanceof DataError ? streamError : error);
   }
+  if (stoppedEarly) parser.destroy();
   const streamError = await done;
-  if (streamError !== undefined) throw describeCsvError(path, streamError);
+  // Leaving the loop early closes the stream before its end, which is no error of the file's.
+  if (streamError !== undefined && !stoppedEarly) throw describeCsvError(path, streamError);
   if (header === undefined) throw new DataError(`${path}: file is empty (no header line)`);
   return { header, builders, nRows };
 }

@@ -19,6 +19,11 @@ export interface LoadOptions {
    * file order), which saves memory on wide files.
    */
   readonly columns?: readonly string[];
+  /**
+   * Reads at most this many data rows: a header and a sample, where the
+   * whole file is not needed (checking a file's columns and kinds).
+   */
+  readonly maxRows?: number;
   /** CSV field delimiter, default `,`. Ignored for Parquet. */
   readonly delimiter?: string;
 }

@@ -106,14 +106,17 @@ export async function loadParquet(path: string, options: LoadOptions = {}): Prom
   checkHeader(path, header, "schema");
   const indices = selectColumns(path, header, options);
   const names = indices.map((i) => header[i]!);
-  const nRows = Number(metadata.num_rows);
-  if (nRows === 0) throw new DataError(`${path}: has a schema but no data rows`);
+  const stored = Number(metadata.num_rows);
+  if (stored === 0) throw new DataError(`${path}: has a schema but no data rows`);
+  const nRows = Math.min(stored, options.maxRows ?? stored);
   const chunks = new Map<string, ColumnData[]>(names.map((n) => [n, []]));
   try {
     await parquetRead({
       file,
       metadata,
       columns: names,
+      rowStart: 0,
+      rowEnd: nRows,
       onChunk(chunk) {
         chunks.get(chunk.columnName)?.push(chunk);
       },

@@ -16,6 +16,15 @@ const LOADERS = {
   parquet: loadParquet,
 } as const satisfies Record<TableSource["type"], (path: string, options: LoadOptions) => Promise<Frame>>;
 
+/**
+ * The source of a file an operator named on the command line: Parquet when
+ * the name ends in `.parquet` (any case), CSV otherwise, as a pipeline's
+ * `data_source.type` would say.
+ */
+export function tableSourceOf(path: string): TableSource {
+  return { type: /\.parquet$/i.test(path) ? "parquet" : "csv", path };
+}
+
 /** Loads a table from a CSV or Parquet file. See {@link loadCsv} for the rules and errors. */
 export async function loadTable(source: TableSource, options: LoadOptions = {}): Promise<Frame> {
   return LOADERS[source.type](source.path, options);

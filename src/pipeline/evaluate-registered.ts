@@ -7,7 +7,7 @@
 import { DataError } from "../common/errors.js";
 import { PipelineSpec } from "../config/pipeline.js";
 import { findColumn } from "../data/frame.js";
-import { loadTable } from "../data/load-table.js";
+import { loadTable, tableSourceOf } from "../data/load-table.js";
 import { encodeTargetLike } from "../data/target.js";
 import type { ModelEvaluation } from "../evaluation/model-evaluation.js";
 import { createOnnxSession } from "../onnx/index.js";
@@ -35,10 +35,7 @@ export interface RegisteredEvaluation {
 async function loadCsvRows(card: ModelCard, root: string, path: string): Promise<LabelledRows> {
   const columns = [...card.features.map((f) => f.name), card.target];
   const types = Object.fromEntries(card.features.map((f) => [f.name, f.type] as const));
-  const frame = await loadTable(
-    { type: path.endsWith(".parquet") ? "parquet" : "csv", path: resolveDataPath(root, path, true) },
-    { columns, types },
-  );
+  const frame = await loadTable(tableSourceOf(resolveDataPath(root, path, true)), { columns, types });
   const column = findColumn(frame, card.target);
   if (!column) throw new DataError(`${path}: target column ${JSON.stringify(card.target)} is missing`);
   // The card's classes are the reference: a label the model never saw is an error naming it.

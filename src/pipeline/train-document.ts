@@ -6,6 +6,7 @@ import { findPositiveClass } from "../data/target.js";
 import type { LearnerParams } from "../learners/learner-table.js";
 import type { Params } from "../tuning/space.js";
 import type { ShardResult, TrainResult } from "./train.js";
+import { formatMetric } from "../common/format-number.js";
 
 /** `train --json` for a trained model. */
 export interface TrainDocument {
@@ -141,10 +142,6 @@ export function buildShardDocument(result: ShardResult): ShardDocument {
   };
 }
 
-function formatNumber(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toFixed(4);
-}
-
 /** A plain-text summary for people. */
 export function renderTrainSummary(document: TrainDocument): string {
   const lines: string[] = [];
@@ -158,7 +155,7 @@ export function renderTrainSummary(document: TrainDocument): string {
   lines.push(`data: ${document.data.rows_train} training rows, ${document.data.rows_test} holdout rows`);
   if (document.tuning) {
     lines.push(
-      `tuning: ${document.tuning.strategy}, ${document.tuning.trials} trials, best ${document.tuning.metric} ${formatNumber(document.tuning.best_score)} (${document.tuning.cv_folds}-fold CV) with ${JSON.stringify(document.tuning.best_params)}`,
+      `tuning: ${document.tuning.strategy}, ${document.tuning.trials} trials, best ${document.tuning.metric} ${formatMetric(document.tuning.best_score)} (${document.tuning.cv_folds}-fold CV) with ${JSON.stringify(document.tuning.best_params)}`,
     );
   }
   lines.push("metrics on the holdout:");
@@ -166,7 +163,7 @@ export function renderTrainSummary(document: TrainDocument): string {
   for (const [name, value] of Object.entries(document.metrics)) {
     const baseline = document.baseline_metrics[name];
     lines.push(
-      `  ${name.padEnd(18)} ${formatNumber(value).padStart(8)} ${(baseline === undefined ? "—" : formatNumber(baseline)).padStart(9)}`,
+      `  ${name.padEnd(18)} ${formatMetric(value).padStart(8)} ${(baseline === undefined ? "—" : formatMetric(baseline)).padStart(9)}`,
     );
   }
   lines.push(`gates: ${document.gates.passed ? "passed" : "FAILED"}`);

@@ -11,6 +11,7 @@ import { PipelineSpec, type ModelType } from "../config/pipeline.js";
 import { evaluateBaseline } from "../evaluation/baseline.js";
 import { evaluateGates, type GateOutcome } from "../evaluation/gates.js";
 import type { ModelEvaluation } from "../evaluation/model-evaluation.js";
+import { describeHighCardinality, findHighCardinalityFeatures } from "../features/cardinality.js";
 import { computeFeatureImportance } from "../learners/feature-importance.js";
 import type { Trial } from "../tuning/samplers.js";
 import type { Shard } from "../tuning/shard.js";
@@ -151,6 +152,12 @@ async function loadTrainingData(spec: PipelineSpec, options: TrainOptions): Prom
     },
     `loaded ${data.train.rows.length} training and ${data.test.rows.length} holdout rows (${data.task}: ${data.taskRule})`,
   );
+  const categorical = spec.data_processing.feature_engineering.categorical_features;
+  for (const feature of findHighCardinalityFeatures(data.train.frame, categorical))
+    options.logger?.warn(
+      { feature: feature.name, levels: feature.levels },
+      describeHighCardinality(feature, "in the data"),
+    );
   return data;
 }
 

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { RegistryError } from "../common/errors.js";
 import { computeDigest, digestHex } from "./digest.js";
 import { describeFileError, errorCode, type FileSystem, writeFileAtomic } from "./fs-port.js";
+import { createRegistryRoot } from "./ignore-new-root.js";
 import { Descriptor } from "./manifest.js";
 import { acquireLock } from "./index-lock.js";
 import { ANNOTATION_REF_NAME, OCI_INDEX_MEDIA_TYPE } from "./media-types.js";
@@ -38,6 +39,8 @@ export interface LayoutRoot {
   readonly lockStaleMs?: number;
   /** Told when a stale index lock was taken over, for the log. */
   readonly onLockTakeover?: (line: string) => void;
+  /** Told when the registry folder was created inside a git work tree and kept out of git. */
+  readonly onRootCreated?: (line: string) => void;
   readonly now: () => number;
   readonly gcGraceMs: number;
 }
@@ -104,6 +107,8 @@ export async function writeIndex(layout: LayoutRoot, repo: string, index: ImageI
 export async function ensureLayout(layout: LayoutRoot, repo: string): Promise<void> {
   const dir = layoutDir(layout, repo);
   try {
+    const created = await createRegistryRoot(layout.fileSystem, layout.root);
+    if (created !== undefined) layout.onRootCreated?.(created);
     await layout.fileSystem.mkdir(blobsDir(layout, repo));
   } catch (error) {
     throw describeFileError(error, "create", dir);

@@ -49,6 +49,8 @@ export interface LocalStoreOptions {
   lockStaleMs?: number;
   /** Told when a stale index lock (its holder died) was taken over. */
   onLockTakeover?: (line: string) => void;
+  /** Told when a push created the registry folder inside a git work tree and wrote its `.gitignore`. */
+  onRootCreated?: (line: string) => void;
   /** Clock, for the age of blobs during gc. */
   now?: () => number;
   /** Blobs younger than this survive gc: a concurrent push writes blobs before it tags them. */
@@ -164,6 +166,7 @@ export function createLocalStore(root: string, options: LocalStoreOptions = {}):
     ...(options.lockStaleMs === undefined ? {} : { lockStaleMs: options.lockStaleMs }),
     // A takeover means a writer died mid-change: worth a line on stderr by default.
     onLockTakeover: options.onLockTakeover ?? ((line) => void process.stderr.write(`warning: ${line}\n`)),
+    onRootCreated: options.onRootCreated ?? ((line) => void process.stderr.write(`note: ${line}\n`)),
     now: options.now ?? Date.now,
     gcGraceMs: options.gcGraceMs ?? DEFAULT_GC_GRACE_MS,
   };

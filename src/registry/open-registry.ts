@@ -4,6 +4,7 @@
  * `--insecure`, and credentials from flags or the environment.
  */
 import { resolve } from "node:path";
+import type { Logger } from "../common/logger.js";
 import type { RegistryCredentials } from "./auth.js";
 import { type ModelRegistry, openModelRegistry, type OpenRegistryOptions } from "./model-registry.js";
 import { parseRegistryLocation, type RegistryLocation } from "./reference.js";
@@ -33,10 +34,19 @@ export function readRegistryCredentials(flags: RegistryFlags, env: NodeJS.Proces
   };
 }
 
-/** Opens the registry the flags name, relative to the repository root. */
+/**
+ * Opens the registry the flags name, relative to the repository root. With
+ * a logger, a local registry's notices (a stale lock taken over, a new
+ * registry folder kept out of git) are log lines in the command's format.
+ */
 export function openConfiguredRegistry(
   flags: RegistryFlags,
-  context: { root: string; env?: NodeJS.ProcessEnv; options?: Omit<OpenRegistryOptions, "credentials"> },
+  context: {
+    root: string;
+    env?: NodeJS.ProcessEnv;
+    options?: Omit<OpenRegistryOptions, "credentials">;
+    logger?: Logger;
+  },
 ): { registry: ModelRegistry; location: RegistryLocation } {
   const location = parseRegistryLocation(flags.registry, {
     repoRoot: context.root,
@@ -44,5 +54,20 @@ export function openConfiguredRegistry(
     resolvePath: resolve,
   });
   const credentials = readRegistryCredentials(flags, context.env ?? process.env);
-  return { registry: openModelRegistry(location, { ...context.options, credentials }), location };
+  const { logger } = context;
+  const local = logger
+    ? {
+        onLockTakeover: (line: string) => logger.warn(line),
+        onRootCreated: (line: string) => logger.warn(line),
+        ...context.options?.local,
+      }
+    : context.options?.local;
+  return {
+    registry: openModelRegistry(location, {
+      ...context.options,
+      ...(local === undefined ? {} : { local }),
+      credentials,
+    }),
+    location,
+  };
 }

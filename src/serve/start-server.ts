@@ -110,7 +110,7 @@ function openRegistry(options: ServeOptions, envRegistry: string | undefined): M
   const registry = options.registry ?? envRegistry;
   return openConfiguredRegistry(
     { ...(registry === undefined ? {} : { registry }), insecure: options.insecure === true },
-    { root: options.root },
+    { root: options.root, logger: options.logger },
   ).registry;
 }
 

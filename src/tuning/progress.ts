@@ -6,6 +6,7 @@ import type { Trial } from "./samplers.js";
 import { formatCanonical } from "./space.js";
 import type { StudyProgress } from "./study.js";
 import type { TextSink } from "./trials-file.js";
+import { formatMetric } from "../common/format-number.js";
 
 /** How to draw. */
 export interface ProgressOptions {
@@ -27,8 +28,44 @@ export interface ProgressReporter {
   finish(): void;
 }
 
-function formatScore(score: number): string {
-  return Number.isInteger(score) ? String(score) : score.toPrecision(6);
+/** The one line a trial gets in a log: its number, score, budget and parameters, and the best so far. */
+function describeTrial(trial: Trial, progress: StudyProgress, total: number, label: string): string {
+  const best = `best ${formatMetric(progress.best.score)} (#${progress.best.number})`;
+  const budget = trial.budget === undefined ? "" : ` ${trial.budget.resource}=${trial.budget.value}`;
+  return `${label}: trial ${progress.completed}/${total} #${trial.number} score ${formatMetric(trial.score)}${budget} ${formatCanonical(trial.params)} — ${best}`;
+}
+
+/** Writes one structured log record (a JSON log line) with a message. */
+export type LogRecord = (fields: Record<string, unknown>, message: string) => void;
+
+/**
+ * Study progress as log records, for JSON logs: the line a person reads as
+ * the message, and the trial's numbers as fields a machine reads.
+ */
+export function createLogProgressReporter(
+  log: LogRecord,
+  options: Omit<ProgressOptions, "isTty" | "width">,
+): ProgressReporter {
+  const label = options.label ?? "tuning";
+  const total = Math.max(0, options.total);
+  return {
+    update(trial, progress) {
+      log(
+        {
+          trial: trial.number,
+          completed: progress.completed,
+          total,
+          score: trial.score,
+          params: trial.params,
+          ...(trial.budget === undefined ? {} : { budget: trial.budget }),
+          best_trial: progress.best.number,
+          best_score: progress.best.score,
+        },
+        describeTrial(trial, progress, total, label),
+      );
+    },
+    finish() {},
+  };
 }
 
 /** Draws study progress on `stream`. */
@@ -39,7 +76,7 @@ export function createProgressReporter(stream: TextSink, options: ProgressOption
   let drawn = false;
   return {
     update(trial, progress) {
-      const best = `best ${formatScore(progress.best.score)} (#${progress.best.number})`;
+      const best = `best ${formatMetric(progress.best.score)} (#${progress.best.number})`;
       if (options.isTty) {
         const filled =
           total === 0 ? width : Math.round((width * Math.min(progress.completed, total)) / total);
@@ -49,10 +86,7 @@ export function createProgressReporter(stream: TextSink, options: ProgressOption
         drawn = true;
         return;
       }
-      const budget = trial.budget === undefined ? "" : ` ${trial.budget.resource}=${trial.budget.value}`;
-      stream.write(
-        `${label}: trial ${progress.completed}/${total} #${trial.number} score ${formatScore(trial.score)}${budget} ${formatCanonical(trial.params)} — ${best}\n`,
-      );
+      stream.write(`${describeTrial(trial, progress, total, label)}\n`);
     },
     finish() {
       if (options.isTty && drawn) stream.write("\n");

@@ -101,7 +101,7 @@ describe("the Action on a pull request", () => {
       expect(second.code).toBe(0);
       expect(second.outputs["model-ref"]).toMatch(/^churn_small:v2@sha256:/);
       expect(second.summary).toContain(`| production | ${first.outputs["model-ref"]} | roc_auc |`);
-      expect(second.summary).toMatch(/\| roc_auc \| (\d\.\d{4}) \| \1 \| 0 \|/);
+      expect(second.summary).toMatch(/\| roc_auc \| (\d\.\d{4}) \| \1 \| 0\.0000 \|/);
       expect(fake.comments).toHaveLength(1);
       expect(fake.callsTo("POST", /\/issues\/\d+\/comments$/)).toHaveLength(1);
       expect(fake.callsTo("PATCH", /\/issues\/comments\/\d+$/)).toHaveLength(1);

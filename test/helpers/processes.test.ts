@@ -42,8 +42,8 @@ describe("processes", () => {
     expect(child.process.signalCode).toBe("SIGKILL");
   });
 
-  it("reads the bot's JSON line and the server's text line", () => {
-    expect(readListeningUrl('{"level":30}\n{"listening":"http://127.0.0.1:5001"}\n')).toBe(
+  it("reads the line the server and the bot print", () => {
+    expect(readListeningUrl('{"level":30}\nlistening on http://127.0.0.1:5001\n')).toBe(
       "http://127.0.0.1:5001",
     );
     expect(readListeningUrl("meta-controller serve: listening on http://127.0.0.1:5002\n")).toBe(

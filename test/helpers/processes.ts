@@ -231,13 +231,8 @@ export function runCli(
   });
 }
 
-/**
- * The URL a server printed: `listening on http://127.0.0.1:<port>` (the model
- * server) or a JSON line `{"listening":"http://…"}` (the bot).
- */
+/** The URL a server printed: `listening on http://127.0.0.1:<port>` (the model server and the bot). */
 export function readListeningUrl(output: string): string | undefined {
-  const line = output.split("\n").find((l) => l.startsWith('{"listening"'));
-  if (line !== undefined) return (JSON.parse(line) as { listening: string }).listening;
   return /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
 }
 

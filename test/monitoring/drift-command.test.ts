@@ -84,8 +84,15 @@ describe("meta-controller drift with CSV files", () => {
       "features",
       "multivariate",
       "correction",
+      "excluded_columns",
     ]);
-    expect(report).toMatchObject({ drift: false, drift_share: 0, n_reference: 800, n_current: 500 });
+    expect(report).toMatchObject({
+      drift: false,
+      drift_share: 0,
+      n_reference: 800,
+      n_current: 500,
+      excluded_columns: [],
+    });
     expect(report.features.map((f) => [f.name, f.type, f.method])).toEqual([
       ["monthly charges", "numeric", "ks"],
       ["plan/tier", "categorical", "chi2"],
@@ -148,7 +155,10 @@ describe("meta-controller drift with CSV files", () => {
   });
 
   it.each([
-    [["--current", "other-columns.csv"], /different columns \(not in the reference: "id"\)/],
+    [
+      ["--current", "same.csv", "--exclude", "nope"],
+      /--exclude: the reference data \(reference\.csv\) has no column "nope"/,
+    ],
     [["--current", "missing.csv"], /missing\.csv/],
     [["--current", "same.csv", "--method", "magic"], /--method magic: expected auto or one of ks, chi2/],
     [["--current", "same.csv", "--alpha", "1.5"], /--alpha 1\.5: expected a number between 0 and 1/],

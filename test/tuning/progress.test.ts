@@ -28,8 +28,8 @@ describe("createProgressReporter", () => {
 
     // Assert
     expect(out).toEqual([
-      'tuning: trial 1/3 #0 score 0.750000 {"max_depth":3} — best 0.750000 (#0)\n',
-      'tuning: trial 2/3 #1 score 0.800000 {"max_depth":null} — best 0.800000 (#1)\n',
+      'tuning: trial 1/3 #0 score 0.7500 {"max_depth":3} — best 0.7500 (#0)\n',
+      'tuning: trial 2/3 #1 score 0.8000 {"max_depth":null} — best 0.8000 (#1)\n',
     ]);
   });
 
@@ -45,8 +45,8 @@ describe("createProgressReporter", () => {
     reporter.finish();
 
     expect(out).toEqual([
-      "\r\x1b[2Ktuning ██░░░░░░ 1/4 best 0.500000 (#0)",
-      "\r\x1b[2Ktuning ████████ 4/4 best 0.500000 (#0)",
+      "\r\x1b[2Ktuning ██░░░░░░ 1/4 best 0.5000 (#0)",
+      "\r\x1b[2Ktuning ████████ 4/4 best 0.5000 (#0)",
       "\n",
     ]);
   });

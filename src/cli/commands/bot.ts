@@ -8,6 +8,7 @@
 import type { Command } from "commander";
 import { UsageError } from "../../common/errors.js";
 import { runBotProcess } from "../../bot/start.js";
+import { createCliContext } from "../context.js";
 
 /** Registers `bot`. */
 export function registerBotCommand(program: Command): void {
@@ -16,12 +17,14 @@ export function registerBotCommand(program: Command): void {
     .description("run the GitHub App: PR comment commands and the alert intake (POST /api/alerts)")
     .option("--port <port>", "port to listen on (default: $PORT or 3000; 0 picks one)")
     .option("--host <host>", "address to listen on (default: $HOST or 127.0.0.1)")
-    .action(async (options: { port?: string; host?: string }) => {
+    .action(async (options: { port?: string; host?: string }, command: Command) => {
       const port = options.port === undefined ? undefined : Number(options.port);
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
         throw new UsageError(`--port ${options.port}: expected a port number 0–65535`);
       }
+      const { logFormat } = createCliContext(command);
       await runBotProcess(process.env, {
+        logFormat,
         ...(port === undefined ? {} : { port }),
         ...(options.host === undefined ? {} : { host: options.host }),
       });

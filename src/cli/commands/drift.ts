@@ -1,5 +1,6 @@
 /**
- * `meta-controller drift --reference <csv | model-ref> --current <csv>`:
+ * `meta-controller drift --reference <file | model-ref> --current <file>`
+ * (CSV, or Parquet by its `.parquet` name):
  * compares a current data window with the training data (a CSV, or the
  * reference profile in a model's card) and prints the drift report — a table,
  * or with `--json` one JSON document on stdout. Exit code 3 with
@@ -7,27 +8,22 @@
  * `drift --serving <pipeline>` compares the pipeline's data with the
  * profile of each serving model (the Action's `command: drift`).
  */
-import { stat } from "node:fs/promises";
-import { resolve } from "node:path";
 import type { Command } from "commander";
 import { UsageError } from "../../common/errors.js";
-import type { Frame } from "../../data/frame.js";
-import { loadCsv } from "../../data/load-csv.js";
-import type { LoadOptions } from "../../data/load-options.js";
+import type { ExcludedColumn } from "../../monitoring/drift/column-selection.js";
 import { CORRECTIONS, type Correction } from "../../common/statistics/multiple-testing.js";
-import { DRIFT_METHODS, type MethodChoice } from "../../monitoring/drift/methods.js";
-import type { ReferenceProfile } from "../../monitoring/profile/profile.js";
+import { DRIFT_METHODS, P_VALUE_METHODS, type MethodChoice } from "../../monitoring/drift/methods.js";
 import { computeDriftReport, type DriftReport } from "../../monitoring/drift/report.js";
 import { checkServingDrift } from "../../pipeline/serving-drift.js";
-import { openConfiguredRegistry, type RegistryFlags } from "../../registry/open-registry.js";
-import { parseModelReference } from "../../registry/reference.js";
+import { openConfiguredRegistry } from "../../registry/open-registry.js";
 import { createCliContext, printJson } from "../context.js";
+import { loadDriftWindows, parseList, type DriftWindowFlags } from "./drift-windows.js";
 import { renderTable } from "./registry.js";
 
 /** Exit code when `--fail-on-drift` is given and drift was found. */
 export const DRIFT_EXIT_CODE = 3;
 
-interface DriftFlags extends RegistryFlags {
+interface DriftFlags extends DriftWindowFlags {
   reference?: string;
   current?: string;
   serving?: string;
@@ -39,26 +35,6 @@ interface DriftFlags extends RegistryFlags {
   correction: string;
   seed: string;
   multivariate: boolean;
-}
-
-function parseList(text: string | undefined): string[] {
-  if (text === undefined) return [];
-  return text
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function looksLikeDataPath(text: string): boolean {
-  return /\.(csv|tsv|txt)$/i.test(text) || text.includes("/") || text.includes("\\");
 }
 
 function parseNumberFlag(
@@ -74,54 +50,46 @@ function parseNumberFlag(
   return value;
 }
 
-/** Kinds forced by `--categorical`, checked against the profile's own kinds. */
-function buildTypes(
-  categorical: readonly string[],
-  profile?: ReferenceProfile,
-): Record<string, "numeric" | "categorical"> {
-  const types: Record<string, "numeric" | "categorical"> = {};
-  if (profile) {
-    for (const column of profile.columns) types[column.name] = column.kind;
-    for (const name of categorical) {
-      if (types[name] === undefined) {
-        throw new UsageError(
-          `--categorical ${name}: the model's profile has no column ${JSON.stringify(name)}`,
-        );
-      }
-      if (types[name] !== "categorical") {
-        throw new UsageError(
-          `--categorical ${name}: the model's profile records ${JSON.stringify(name)} as numeric`,
-        );
-      }
-    }
-    return types;
-  }
-  for (const name of categorical) types[name] = "categorical";
-  return types;
-}
-
-async function pullProfile(flags: DriftFlags, root: string, text: string): Promise<ReferenceProfile> {
-  const ref = parseModelReference(text);
-  const { registry } = openConfiguredRegistry(flags, { root });
-  const pulled = await registry.pull(ref);
-  return pulled.card.reference_profile;
-}
-
 function formatNumber(x: number | null): string {
   if (x === null) return "-";
   if (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5)) return x.toExponential(3);
   return x.toFixed(4);
 }
 
-/** Renders the report for people: one row per column, then the verdict. */
+/**
+ * The p-value threshold the whole family shares: every p-value test (the
+ * primary ks/chi2/z tests and the null-rate and new-category tests) is held
+ * to it, so it is one header line rather than a column that repeats it.
+ */
+function familyThreshold(report: DriftReport): number | undefined {
+  const primary = report.features.find((f) => P_VALUE_METHODS.includes(f.method));
+  return primary?.threshold ?? report.features.flatMap((f) => f.tests)[0]?.threshold;
+}
+
+/** The header line of the family threshold: its value, the correction that set it, the family size, α. */
+function renderFamilyLine(report: DriftReport): string {
+  const threshold = familyThreshold(report);
+  const c = report.correction;
+  const how = `${c.method} correction over ${c.tests} tests at α ${c.alpha}`;
+  return threshold === undefined
+    ? `no p-value test ran (${how})`
+    : `p-value threshold ${formatNumber(threshold)} for every p-value test (${how})`;
+}
+
+/**
+ * Renders the report for people: the family threshold, one row per column,
+ * then the verdict. A distance method (psi, js, wasserstein) has its own
+ * limit per column, shown in a LIMIT column only when one ran.
+ */
 export function renderDriftReport(report: DriftReport): string {
+  const distances = report.features.some((f) => !P_VALUE_METHODS.includes(f.method));
   const rows = report.features.map((f) => [
     f.name,
     f.type,
     f.method,
     formatNumber(f.statistic),
     formatNumber(f.p_value),
-    formatNumber(f.threshold),
+    ...(distances ? [P_VALUE_METHODS.includes(f.method) ? "-" : formatNumber(f.threshold)] : []),
     f.drift ? "DRIFT" : "ok",
     f.severity,
     [
@@ -130,7 +98,17 @@ export function renderDriftReport(report: DriftReport): string {
     ].join("; "),
   ]);
   const table = renderTable(
-    ["FEATURE", "TYPE", "METHOD", "STATISTIC", "P-VALUE", "THRESHOLD", "DRIFT", "SEVERITY", "NOTES"],
+    [
+      "FEATURE",
+      "TYPE",
+      "METHOD",
+      "STATISTIC",
+      "P-VALUE",
+      ...(distances ? ["LIMIT"] : []),
+      "DRIFT",
+      "SEVERITY",
+      "NOTES",
+    ],
     rows,
   );
   const m = report.multivariate;
@@ -144,6 +122,7 @@ export function renderDriftReport(report: DriftReport): string {
     : "no drift detected";
   return [
     `reference ${report.n_reference} rows, current ${report.n_current} rows`,
+    renderFamilyLine(report),
     table,
     multivariate,
     verdict,
@@ -179,20 +158,39 @@ async function driftAgainstServing(pipeline: string, flags: DriftFlags, command:
   if (flags.failOnDrift && drifted) process.exitCode = DRIFT_EXIT_CODE;
 }
 
+/** One line naming the columns left out and why, so a report never compares less than it seems. */
+function renderExcluded(excluded: readonly ExcludedColumn[]): string {
+  if (excluded.length === 0) return "";
+  return `not compared: ${excluded.map((e) => `${e.name} (${e.reason})`).join(", ")}\n`;
+}
+
 /** Registers `drift`. */
 export function registerDriftCommand(program: Command): void {
   program
     .command("drift")
     .description("compare current data with the training data (a CSV or a model's stored profile)")
-    .option("--reference <csv|model-ref>", "reference CSV, or a model reference name:tag / name@sha256:…")
-    .option("--current <csv>", "current data window (CSV)")
+    .option(
+      "--reference <file|model-ref>",
+      "reference data (CSV, or Parquet when the name ends in .parquet), or a model reference name:tag / name@sha256:…",
+    )
+    .option("--current <file>", "current data window (CSV, or Parquet when the name ends in .parquet)")
     .option("--serving <pipeline>", "compare the pipeline's data with each serving model's profile instead")
     .option("--json", "print one JSON document on stdout")
     .option("--fail-on-drift", `exit with code ${DRIFT_EXIT_CODE} when drift is found`)
     .option("--categorical <columns>", "comma-separated columns to treat as categorical")
+    .option("--columns <columns>", "compare only these comma-separated columns")
+    .option("--exclude <columns>", "leave these comma-separated columns out (an ID, a date, the label)")
+    .option(
+      "--pipeline <file>",
+      "leave out the pipeline's target and every column that is not one of its features",
+    )
     .option("--method <method>", `auto | ${DRIFT_METHODS.join(" | ")}`, "auto")
     .option("--alpha <alpha>", "significance level of the whole report", "0.05")
-    .option("--correction <correction>", CORRECTIONS.join(" | "), "bonferroni")
+    .option(
+      "--correction <correction>",
+      "bonferroni (family-wise: min_p or bonferroni_effective when the data allow, as the report's correction says) | bh (false discovery rate)",
+      "bonferroni",
+    )
     .option("--seed <seed>", "seed of the domain classifier", "0")
     .option("--no-multivariate", "skip the domain classifier")
     .option("--registry <url>", "registry for a model reference (default: .meta-controller/registry)")
@@ -234,22 +232,10 @@ export function registerDriftCommand(program: Command): void {
       );
       const categorical = parseList(flags.categorical);
 
-      const referencePath = resolve(context.root, referenceFlag);
-      const currentPath = resolve(context.root, currentFlag);
-      let reference: Frame | ReferenceProfile;
-      let options: LoadOptions;
-      if ((await isFile(referencePath)) || looksLikeDataPath(referenceFlag)) {
-        options = { types: buildTypes(categorical) };
-        context.logger.info({ reference: referencePath }, "loading the reference data");
-        reference = await loadCsv(referencePath, options);
-      } else {
-        context.logger.info({ model: referenceFlag }, "reading the reference profile from the model card");
-        const profile = await pullProfile(flags, context.root, referenceFlag);
-        options = { types: buildTypes(categorical, profile), columns: profile.columns.map((c) => c.name) };
-        reference = profile;
-      }
-      context.logger.info({ current: currentPath }, "loading the current data");
-      const current = await loadCsv(currentPath, options);
+      const { reference, current, excluded } = await loadDriftWindows(context, flags, categorical, {
+        reference: referenceFlag,
+        current: currentFlag,
+      });
       const report = await computeDriftReport(reference, current, {
         method,
         alpha,
@@ -258,8 +244,10 @@ export function registerDriftCommand(program: Command): void {
         multivariate: flags.multivariate,
       });
       context.logger.info({ drift: report.drift, drift_share: report.drift_share }, "drift report ready");
-      if (flags.json) printJson(report);
-      else process.stdout.write(`${renderDriftReport(report)}\n`);
+      for (const column of excluded)
+        context.logger.info({ column: column.name, reason: column.reason }, "column not compared");
+      if (flags.json) printJson({ ...report, excluded_columns: excluded });
+      else process.stdout.write(`${renderExcluded(excluded)}${renderDriftReport(report)}\n`);
       if (flags.failOnDrift && report.drift) process.exitCode = DRIFT_EXIT_CODE;
     });
 }

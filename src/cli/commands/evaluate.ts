@@ -12,6 +12,7 @@ import { UsageError } from "../../common/errors.js";
 import { evaluateServingModels } from "../../pipeline/serving-evaluation.js";
 import { openConfiguredRegistry, type RegistryFlags } from "../../registry/open-registry.js";
 import { createCliContext, printJson } from "../context.js";
+import { formatMetric } from "../../common/format-number.js";
 
 interface EvaluateFlags extends RegistryFlags {
   data?: string;
@@ -44,7 +45,7 @@ async function evaluateServing(pipeline: string, flags: EvaluateFlags, command: 
         continue;
       }
       const metrics = Object.entries(e.result?.evaluation.metrics ?? {})
-        .map(([name, value]) => `${name} ${formatNumber(value)}`)
+        .map(([name, value]) => `${name} ${formatMetric(value)}`)
         .join(", ");
       lines.push(
         `  ${e.environment}: ${e.stable} — ${metrics} — gates ${e.gates?.passed === false ? "FAILED" : "passed"}`,
@@ -56,9 +57,17 @@ async function evaluateServing(pipeline: string, flags: EvaluateFlags, command: 
   if (failed) process.exitCode = 1;
 }
 
-function formatNumber(value: number | undefined): string {
-  if (value === undefined) return "—";
-  return Number.isInteger(value) ? String(value) : value.toFixed(4);
+/**
+ * What the card column means. On the card's own holdout the metrics should
+ * come out the same, and a difference is news; on other data (`--data`)
+ * they differ by nature, so the line says what was evaluated, not a warning.
+ */
+function describeCardComparison(data: string, matchesCard: boolean): string {
+  if (data !== "holdout")
+    return `evaluated on other data (${data}); the card column holds the metrics on the model's own holdout, for comparison`;
+  return matchesCard
+    ? "reproduces the card's metrics exactly on the model's own holdout"
+    : "does not reproduce the card's metrics on the model's own holdout: the data or the runtime changed";
 }
 
 /** Registers `evaluate`. */
@@ -118,10 +127,10 @@ export function registerEvaluateCommand(program: Command): void {
       ];
       for (const [name, value] of Object.entries(result.evaluation.metrics)) {
         lines.push(
-          `  ${name.padEnd(18)} ${formatNumber(value).padStart(8)} ${formatNumber(result.cardMetrics[name]).padStart(8)}`,
+          `  ${name.padEnd(18)} ${formatMetric(value).padStart(8)} ${formatMetric(result.cardMetrics[name]).padStart(8)}`,
         );
       }
-      lines.push(result.matchesCard ? "matches the card exactly" : "differs from the card");
+      lines.push(describeCardComparison(result.data, result.matchesCard));
       process.stdout.write(`${lines.join("\n")}\n`);
     });
 }

@@ -4,7 +4,9 @@
  * the guardrails' baseline, from a decision log the bot or the CLI wrote.
  */
 import type { Command } from "commander";
+import { createCliContext } from "../context.js";
 import { type DataError, UsageError } from "../../common/errors.js";
+import type { Logger } from "../../common/logger.js";
 import { evaluateDecisionLog } from "../../decision/evaluate-log.js";
 import type { Estimate, PolicyEvaluation, PolicyValueEstimate } from "../../decision/off-policy.js";
 
@@ -91,22 +93,23 @@ function skippedJson(skipped: readonly DataError[]): { count: number; where: str
   return { count: skipped.length, where: skipped.map((error) => error.message) };
 }
 
-/** Says on stderr how many unreadable lines were left out of the evaluation, and where. */
-function reportSkippedLines(skipped: readonly DataError[]): void {
+/** Says in the log how many unreadable lines were left out of the evaluation, and where. */
+function reportSkippedLines(logger: Logger, skipped: readonly DataError[]): void {
   if (skipped.length === 0) return;
-  const lines = skipped.map((error) => `  ${error.message}\n`).join("");
-  process.stderr.write(
-    `warning: skipped ${skipped.length} unreadable line${skipped.length === 1 ? "" : "s"} of the decision log:\n${lines}`,
+  const lines = skipped.map((error) => `\n  ${error.message}`).join("");
+  logger.warn(
+    { skipped: skipped.map((error) => error.message) },
+    `skipped ${skipped.length} unreadable line${skipped.length === 1 ? "" : "s"} of the decision log:${lines}`,
   );
 }
 
 /** Registers `policy evaluate` on the program. */
 export function registerPolicyCommand(program: Command): void {
-  const policy = program.command("policy").description("Inspect the decision engine's learned policy");
+  const policy = program.command("policy").description("inspect the decision engine's learned policy");
   policy
     .command("evaluate")
     .description(
-      "Estimate the learned policy's value against the baseline from a decision log (IPS, doubly robust)",
+      "estimate the learned policy's value against the baseline from a decision log (IPS, doubly robust)",
     )
     .requiredOption(
       "--log <path>",
@@ -116,7 +119,7 @@ export function registerPolicyCommand(program: Command): void {
     .option("--environment <path>", "environment file whose policy section sets the reward settings")
     .option("--now <time>", "settle rewards as of this RFC 3339 time (default: now)")
     .option("--json", "print one JSON document")
-    .action(async (flags: EvaluateFlags) => {
+    .action(async (flags: EvaluateFlags, command: Command) => {
       const now = flags.now === undefined ? new Date() : new Date(flags.now);
       if (Number.isNaN(now.getTime())) throw new UsageError(`--now: not a valid time: ${flags.now}`);
       const result = await evaluateDecisionLog({
@@ -124,10 +127,11 @@ export function registerPolicyCommand(program: Command): void {
         now,
         ...(flags.environment === undefined ? {} : { environmentPath: flags.environment }),
       });
-      reportSkippedLines(result.skipped);
+      const { logger } = createCliContext(command);
+      reportSkippedLines(logger, result.skipped);
       for (const o of result.unmatched) {
-        process.stderr.write(
-          `warning: outcome ${o.event} of ${JSON.stringify(o.fingerprint)} at ${o.at}${o.decision_id === undefined ? "" : ` for decision ${o.decision_id}`} matches no decision in the log\n`,
+        logger.warn(
+          `outcome ${o.event} of ${JSON.stringify(o.fingerprint)} at ${o.at}${o.decision_id === undefined ? "" : ` for decision ${o.decision_id}`} matches no decision in the log`,
         );
       }
       process.stdout.write(

@@ -46,7 +46,10 @@ function open(
   options: CommonOptions,
 ): { registry: ModelRegistry; root: string; location: RegistryLocation } {
   const context = createCliContext(command);
-  const { registry, location } = openConfiguredRegistry(options, { root: context.root });
+  const { registry, location } = openConfiguredRegistry(options, {
+    root: context.root,
+    logger: context.logger,
+  });
   context.logger.debug({ registry: registry.location }, "registry opened");
   return { registry, root: context.root, location };
 }

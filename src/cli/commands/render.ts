@@ -42,7 +42,7 @@ export function registerRenderCommand(program: Command): Command {
       "--registry <url>",
       "oci://host/namespace the cluster pulls from (default: the environment's registry)",
     )
-    .option("--namespace <name>", "Kubernetes namespace")
+    .option("--namespace <name>", "the Kubernetes namespace")
     .option("--weight <percent>", "candidate traffic percent now (default: the strategy's first step)")
     .option("--out <file>", "write to a file instead of stdout")
     .action(async (file: string, flags: KserveFlags, command: Command) => {
@@ -65,12 +65,12 @@ export function registerRenderCommand(program: Command): Command {
     });
   render
     .command("prometheus-rules")
-    .description("Prometheus alerting rules from the checks of environment files")
+    .description("alerting rules for Prometheus from the checks of environment files")
     .argument("<environments...>", "environment files, e.g. environments/*.yaml")
     .option("--window <duration>", "range of rate() windows", "5m")
     .option("--for <duration>", "how long a condition holds before firing", "1m")
     .option("--selector <matchers>", 'extra label matchers, e.g. job="model-server"')
-    .option("--repository <owner/name>", "GitOps repository label for the bot")
+    .option("--repository <owner/name>", "the GitOps repository label for the bot")
     .option("--interval <duration>", "rule group evaluation interval")
     .option("--out <file>", "write to a file instead of stdout")
     .action(async (files: string[], flags: PrometheusRulesFlags, command: Command) => {

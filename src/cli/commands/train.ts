@@ -9,7 +9,11 @@ import { expandGlob } from "../../common/glob.js";
 import { buildShardDocument, buildTrainDocument, renderTrainSummary } from "../../pipeline/train-document.js";
 import { trainPipeline } from "../../pipeline/train.js";
 import { openConfiguredRegistry } from "../../registry/open-registry.js";
-import { createProgressReporter, type ProgressReporter } from "../../tuning/progress.js";
+import {
+  createLogProgressReporter,
+  createProgressReporter,
+  type ProgressReporter,
+} from "../../tuning/progress.js";
 import type { Trial } from "../../tuning/samplers.js";
 import type { StudyProgress } from "../../tuning/study.js";
 import { parseShard } from "../../tuning/shard.js";
@@ -61,7 +65,7 @@ export function registerTrainCommand(program: Command): void {
     .option("--no-push", "do not push the model (it is pushed only when its gates pass)")
     .option("--allow-outside-root", "let the pipeline read data files outside the repository root")
     .action(async (pipeline: string, flags: TrainFlags, command: Command) => {
-      const { root, logger } = createCliContext(command);
+      const { root, logger, logFormat } = createCliContext(command);
       const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
       if (shard && !flags.trialsOut)
         throw new UsageError("--shard needs --trials-out <file> to write the shard's trials");
@@ -74,16 +78,22 @@ export function registerTrainCommand(program: Command): void {
         if (mergeTrials.length === 0)
           throw new UsageError(`--merge-trials ${JSON.stringify(flags.mergeTrials)} matches no file`);
       }
-      // The study knows its trial count only once it starts: the bar is made on the first trial.
+      // The study knows its trial count only once it starts: the reporter is made on the first trial.
+      // Progress goes to stderr in every mode, `--json` included (stdout keeps its one document).
       let reporter: ProgressReporter | undefined;
       const onTrial = (trial: Trial, progress: StudyProgress) => {
-        reporter ??= createProgressReporter(process.stderr, {
-          total: progress.total,
-          isTty: Boolean(process.stderr.isTTY),
-        });
+        reporter ??=
+          logFormat === "json"
+            ? createLogProgressReporter((fields, message) => logger.info(fields, message), {
+                total: progress.total,
+              })
+            : createProgressReporter(process.stderr, {
+                total: progress.total,
+                isTty: Boolean(process.stderr.isTTY),
+              });
         reporter.update(trial, progress);
       };
-      const { registry } = openConfiguredRegistry(flags, { root });
+      const { registry } = openConfiguredRegistry(flags, { root, logger });
       const result = await trainPipeline({
         root,
         registry,
@@ -96,7 +106,7 @@ export function registerTrainCommand(program: Command): void {
         ...(shard ? { shard } : {}),
         ...(flags.trialsOut ? { trialsOut: flags.trialsOut } : {}),
         ...(mergeTrials ? { mergeTrials } : {}),
-        ...(flags.json ? {} : { onTrial }),
+        onTrial,
       });
       reporter?.finish();
       if (result.kind === "shard") {

@@ -5,6 +5,7 @@
 import type { Command } from "commander";
 import { formatConfigIssue } from "../../common/errors.js";
 import { validateConfigFiles, type ValidationReport } from "../../config/validate-files.js";
+import { checkPipelineData, VALIDATE_SAMPLE_ROWS } from "../../pipeline/validate-data.js";
 import { createCliContext, printJson } from "../context.js";
 
 /** Renders the report for people: one line per problem, then a summary. */
@@ -34,10 +35,18 @@ export function registerValidateCommand(program: Command): void {
       "check pipelines, environments and bot settings (default: pipelines/ environments/ .github/meta-controller.yml)",
     )
     .argument("[paths...]", "files or folders to check")
+    .option(
+      "--data",
+      `also open each pipeline's data files (header and the first ${VALIDATE_SAMPLE_ROWS} rows) and check its columns`,
+    )
     .option("--json", "print one JSON document")
-    .action(async (paths: string[], options: { json?: boolean }, command: Command) => {
+    .action(async (paths: string[], options: { json?: boolean; data?: boolean }, command: Command) => {
       const { root } = createCliContext(command);
-      const report = await validateConfigFiles(root, paths);
+      const report = await validateConfigFiles(
+        root,
+        paths,
+        options.data ? { checkPipeline: checkPipelineData } : {},
+      );
       if (options.json) {
         printJson({
           valid: report.valid,
