@@ -15,6 +15,11 @@ import type { Frame } from "../data/frame.js";
 import { listNames, type LoadOptions } from "../data/load-options.js";
 import { loadTable } from "../data/load-table.js";
 import { resolveDataPath } from "./spec-mapping.js";
+import { listNamedMetrics } from "../config/pipeline.js";
+import { METRICS_BY_TASK } from "../config/task-metrics.js";
+import type { Column } from "../data/frame.js";
+import { encodeTarget } from "../data/target.js";
+import { checkMetricsFitTask } from "./check-metric-task.js";
 
 /** Rows read from each data file: enough to catch a typo early in the file, cheap on any file. */
 export const VALIDATE_SAMPLE_ROWS = 1000;
@@ -86,6 +91,35 @@ async function describeTextInNumeric(
   return issueAt(config, at, `numeric feature ${JSON.stringify(name)} holds text in ${source.path}`);
 }
 
+/**
+ * With the task inferred from the target, the metrics the pipeline names
+ * are checked on the sample, as `train` checks them on the whole column:
+ * reported at the first metric that does not fit.
+ */
+function checkMetricsOnSample(
+  config: ParsedConfig<PipelineSpec>,
+  column: Column,
+  nRows: number,
+): ConfigIssue[] {
+  const spec = config.value;
+  if (spec.model_training.task !== undefined) return []; // the schema checked the metrics against it
+  let inferred: ReturnType<typeof encodeTarget>;
+  try {
+    inferred = encodeTarget(column);
+  } catch {
+    return []; // a target train cannot use (constant, fractional labels) is reported by train
+  }
+  const wrong = listNamedMetrics(spec).find(({ metric }) => !METRICS_BY_TASK[inferred.task].includes(metric));
+  if (wrong === undefined) return [];
+  try {
+    checkMetricsFitTask(spec, inferred.task, inferred.rule);
+    return [];
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return [issueAt(config, wrong.path, `${message} (task inferred from the first ${nRows} rows)`)];
+  }
+}
+
 /** Checks one data source of the pipeline against its columns. */
 async function checkSource(
   config: ParsedConfig<PipelineSpec>,
@@ -111,6 +145,8 @@ async function checkSource(
         `target ${describeMissing(target, source.path, header)}`,
       ),
     );
+  const targetColumn = byName.get(target);
+  if (targetColumn !== undefined) issues.push(...checkMetricsOnSample(config, targetColumn, sample.nRows));
   for (const name of Object.keys(source.column_types ?? {}))
     if (!byName.has(name))
       issues.push(

@@ -117,6 +117,40 @@ describe("validate --data", () => {
     );
   });
 
+  it("checks the metrics against the task it infers from the target, at the metric's line", async () => {
+    const root = createProject();
+    // sepal_width as a regression target: fractional values; an accuracy gate cannot apply.
+    writeFileSync(
+      join(root, "pipelines/width.yaml"),
+      [
+        "name: width",
+        "data_processing:",
+        "  data_source: { type: csv, path: data/iris.csv }",
+        "  feature_engineering:",
+        "    categorical_features: [species]",
+        "model_training:",
+        "  model_type: decision_tree",
+        "  target_column: sepal_width",
+        "evaluation:",
+        "  gates:",
+        "    - { metric: accuracy, min: 0.8 }",
+        "",
+      ].join("\n"),
+    );
+    const run = await runCli(["validate", "--data", "--json", "pipelines/width.yaml"], { cwd: root });
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as ValidateJson;
+    expect(report.files[0]!.issues).toEqual([
+      expect.objectContaining({
+        line: 11,
+        field: "evaluation.gates.0.metric",
+        message: expect.stringMatching(
+          /metric accuracy does not apply to a regression task.*inferred from the target column "sepal_width" \(rule many_or_fractional_values.*first 60 rows/,
+        ) as unknown,
+      }),
+    ]);
+  });
+
   it("runs in the Action's validation, as annotations at the lines", async () => {
     const workspace = await createWorkspace({
       "pipelines/iris.yaml": IRIS_YAML,
