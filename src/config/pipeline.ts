@@ -67,6 +67,12 @@ export const FeatureEngineering = z
   .strictObject({
     numeric_features: z.array(z.string().min(1)).default([]).describe("Numeric input columns."),
     categorical_features: z.array(z.string().min(1)).default([]).describe("Categorical input columns."),
+    datetime_features: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        "Date or date-time columns (ISO 8601, UTC unless an offset is given); each becomes four numeric inputs: <column>__year, <column>__month (1-12), <column>__day_of_week (0 = Monday) and <column>__hour (0-23).",
+      ),
     numeric: NumericOptions.optional().describe("Defaults for every numeric feature."),
     categorical: CategoricalOptions.optional().describe("Defaults for every categorical feature."),
     per_feature: z
@@ -277,7 +283,13 @@ type Path = (string | number)[];
 
 /** The parts of a parsed pipeline the cross-field checks read. */
 type PipelineValue = {
-  data_processing: { feature_engineering: { numeric_features: string[]; categorical_features: string[] } };
+  data_processing: {
+    feature_engineering: {
+      numeric_features: string[];
+      categorical_features: string[];
+      datetime_features: string[];
+    };
+  };
   model_training: {
     model_type: ModelType;
     target_column: string;
@@ -312,17 +324,28 @@ function checkFeatureLists(spec: PipelineValue, ctx: z.RefinementCtx): void {
   const { model_type: modelType, target_column: target } = spec.model_training;
   const featurePath = ["data_processing", "feature_engineering"];
   if (
-    features.numeric_features.length + features.categorical_features.length === 0 &&
+    features.numeric_features.length +
+      features.categorical_features.length +
+      features.datetime_features.length ===
+      0 &&
     modelType !== "command"
   ) {
     ctx.addIssue({
       code: "custom",
       path: [...featurePath, "numeric_features"],
-      message: "no features: list at least one numeric or categorical feature",
+      message: "no features: list at least one numeric, categorical or datetime feature",
+    });
+  }
+  if (modelType === "command" && features.datetime_features.length > 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: [...featurePath, "datetime_features"],
+      message:
+        "datetime_features are derived by the built-in learners; a command learner reads the date column itself (list it in categorical_features)",
     });
   }
   const seen = new Map<string, string>();
-  for (const kind of ["numeric_features", "categorical_features"] as const) {
+  for (const kind of ["numeric_features", "categorical_features", "datetime_features"] as const) {
     features[kind].forEach((name, i) => {
       if (name === target) {
         ctx.addIssue({

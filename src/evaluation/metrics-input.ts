@@ -22,7 +22,14 @@ export function checkSameLength(a: ArrayLike<number>, b: ArrayLike<number>, what
   if (a.length === 0) throw new DataError(`${what}: no rows to score`);
 }
 
-/** Checks an n × k probability matrix: right size, every entry finite and in [0, 1]. */
+/**
+ * How far outside [0, 1] a probability may fall: float32 rounding. A binary
+ * tree ensemble in onnxruntime gives class 0 as 1 − p in float32, so a p
+ * summed to 1.0000001 yields −1.2e-7.
+ */
+const FLOAT32_SLACK = 1e-6;
+
+/** Checks an n × k probability matrix: right size, every entry finite and in [0, 1] (within float32 rounding). */
 export function checkProbabilities(probabilities: ArrayLike<number>, n: number, nClasses: number): void {
   if (!Number.isInteger(nClasses) || nClasses < 2) {
     throw new DataError(`classification metrics need at least 2 classes, got ${nClasses}`);
@@ -34,7 +41,7 @@ export function checkProbabilities(probabilities: ArrayLike<number>, n: number, 
   }
   for (let i = 0; i < probabilities.length; i++) {
     const p = probabilities[i]!;
-    if (!(p >= 0 && p <= 1)) {
+    if (!(p >= -FLOAT32_SLACK && p <= 1 + FLOAT32_SLACK)) {
       throw new DataError(
         `probability ${p} at row ${Math.floor(i / nClasses) + 1}, class ${i % nClasses} is not a number in [0, 1]`,
       );

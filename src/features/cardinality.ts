@@ -37,6 +37,6 @@ export function describeHighCardinality(feature: HighCardinalityFeature, where: 
   return (
     `categorical feature ${JSON.stringify(feature.name)} has ${feature.levels} distinct values ${where} ` +
     `(more than ${HIGH_CARDINALITY_LEVELS}): one-hot encoding gives each its own column, which slows fitting and tuning; ` +
-    `if it is a date, derive numeric columns from it (year, month, day of week) instead; set min_frequency to pool rare values; or leave it out if it is an ID`
+    `if it is a date, list it in datetime_features (year, month, day of week and hour as numeric inputs) instead; set min_frequency to pool rare values; or leave it out if it is an ID`
   );
 }

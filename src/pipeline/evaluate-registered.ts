@@ -4,6 +4,7 @@
  * holdout it was trained against (rebuilt from the pipeline in its card, after
  * checking the data files still have the hashes the card pinned).
  */
+import { expandDateTimeColumns, listRawColumns } from "../features/datetime.js";
 import { DataError } from "../common/errors.js";
 import { PipelineSpec } from "../config/pipeline.js";
 import { findColumn } from "../data/frame.js";
@@ -33,9 +34,19 @@ export interface RegisteredEvaluation {
 
 /** Rows of a file the operator named on the command line (`--data`): theirs to point anywhere. */
 async function loadCsvRows(card: ModelCard, root: string, path: string): Promise<LabelledRows> {
-  const columns = [...card.features.map((f) => f.name), card.target];
-  const types = Object.fromEntries(card.features.map((f) => [f.name, f.type] as const));
-  const frame = await loadTable(tableSourceOf(resolveDataPath(root, path, true)), { columns, types });
+  const raw = listRawColumns(card.features);
+  const columns = [...raw.columns, card.target];
+  const types = {
+    ...Object.fromEntries(
+      card.features.filter((f) => f.derived_from === undefined).map((f) => [f.name, f.type] as const),
+    ),
+    ...Object.fromEntries(raw.datetimes.map((name) => [name, "categorical" as const])),
+  };
+  const frame = expandDateTimeColumns(
+    await loadTable(tableSourceOf(resolveDataPath(root, path, true)), { columns, types }),
+    raw.datetimes,
+    path,
+  );
   const column = findColumn(frame, card.target);
   if (!column) throw new DataError(`${path}: target column ${JSON.stringify(card.target)} is missing`);
   // The card's classes are the reference: a label the model never saw is an error naming it.

@@ -3,6 +3,7 @@
  * one ONNX graph (features + learner), checked for parity with the
  * TypeScript model, evaluated on onnxruntime-node, with its model card.
  */
+import { listDateTimeInputs, type DerivedFrom } from "../features/datetime.js";
 import type { ModelEvaluation } from "../evaluation/model-evaluation.js";
 import { checkOnnxParity, createOnnxSession, exportOnnx, type ParityReport } from "../onnx/index.js";
 import type { PushInput } from "../registry/model-registry.js";
@@ -15,6 +16,14 @@ import type { PipelineModel } from "./fit-model.js";
 import { buildModelCard, toGraphClasses } from "./model-card.js";
 import type { PreparedData } from "./prepare-data.js";
 import type { TuningSummary } from "./tune.js";
+
+/** `derived_from` of an input that is a part of one of the pipeline's datetime columns. */
+function derivedFromOf(spec: PipelineSpec, name: string): { derived_from?: DerivedFrom } {
+  const input = listDateTimeInputs(spec.data_processing.feature_engineering.datetime_features).find(
+    (i) => i.name === name,
+  );
+  return input === undefined ? {} : { derived_from: input.derived };
+}
 
 /** The ONNX bytes, the card to push, and what the artifact checks found. */
 export interface ModelArtifact {
@@ -80,7 +89,7 @@ export async function buildModelArtifact(
       data,
       features: fitted.features.features.map((f) =>
         f.kind === "numeric"
-          ? { name: f.name, type: "numeric" as const }
+          ? { name: f.name, type: "numeric" as const, ...derivedFromOf(spec, f.name) }
           : {
               name: f.name,
               type: "categorical" as const,

@@ -12,6 +12,7 @@ import { describeColumnKinds } from "../data/column-kind.js";
 import { choosePositiveClass, encodeTarget, encodeTargetLike, type TaskRule } from "../data/target.js";
 import type { Task } from "../learners/model.js";
 import { computeFileSha256 } from "../registry/file-digest.js";
+import { expandDateTimeColumns } from "../features/datetime.js";
 import { checkNumericFeatures } from "./check-numeric-features.js";
 import { buildLoadRequest, listPipelineColumns } from "./spec-mapping.js";
 
@@ -52,7 +53,10 @@ export async function prepareData(
 ): Promise<PreparedData> {
   const columns = listPipelineColumns(spec);
   const { target_column: targetName, task: givenTask, test_size: testSize, seed } = spec.model_training;
-  const categorical = spec.data_processing.feature_engineering.categorical_features;
+  const engineering = spec.data_processing.feature_engineering;
+  // Datetime columns load as text and become their numeric parts right after.
+  const datetimes = engineering.datetime_features;
+  const categorical = [...engineering.categorical_features, ...datetimes];
   const main = buildLoadRequest(
     root,
     spec.data_processing.data_source,
@@ -60,7 +64,11 @@ export async function prepareData(
     allowOutsideRoot,
     categorical,
   );
-  const frame = await loadTable(main.source, main.options);
+  const frame = expandDateTimeColumns(
+    await loadTable(main.source, main.options),
+    datetimes,
+    main.source.path,
+  );
   await checkNumericFeatures(frame, spec.data_processing.feature_engineering.numeric_features, main);
   const target = choosePositiveClass(
     encodeTarget(targetColumn(frame, targetName, main.source.path), givenTask, { source: main.source.path }),
@@ -79,10 +87,17 @@ export async function prepareData(
   if (holdoutSpec) {
     const holdout = buildLoadRequest(root, holdoutSpec, columns, allowOutsideRoot, categorical);
     // The holdout's columns keep the kinds they had in training, whatever its own values look like.
-    const holdoutFrame = await loadTable(holdout.source, {
-      ...holdout.options,
-      types: describeColumnKinds(frame),
-    });
+    const holdoutFrame = expandDateTimeColumns(
+      await loadTable(holdout.source, {
+        ...holdout.options,
+        types: {
+          ...describeColumnKinds(frame),
+          ...Object.fromEntries(datetimes.map((d) => [d, "categorical" as const])),
+        },
+      }),
+      datetimes,
+      holdout.source.path,
+    );
     const holdoutTarget = encodeTargetLike(
       targetColumn(holdoutFrame, targetName, holdout.source.path),
       target,

@@ -4,6 +4,7 @@
  * (production when none), the stable model's reference profile (from its
  * card) is the reference and the pipeline's data file is the current window.
  */
+import { expandDateTimeColumns, listRawColumns } from "../features/datetime.js";
 import { loadTable } from "../data/load-table.js";
 import { computeDriftReport, type DriftReport } from "../monitoring/drift/report.js";
 import { listComparedEnvironments, readStableReference } from "./champions.js";
@@ -37,13 +38,25 @@ export async function checkServingDrift(
     }
     const pulled = await registry.pull(parseModelReference(stable));
     const profile = pulled.card.reference_profile;
-    const request = buildLoadRequest(
-      root,
-      spec.data_processing.data_source,
-      profile.columns.map((c) => c.name),
+    // A date's parts are profiled as numbers; the data holds the date.
+    const derived = new Map(pulled.card.features.map((f) => [f.name, f.derived_from] as const));
+    const raw = listRawColumns(
+      profile.columns.map((c) => ({ name: c.name, derived_from: derived.get(c.name) })),
     );
-    const types = Object.fromEntries(profile.columns.map((c) => [c.name, c.kind] as const));
-    const current = await loadTable(request.source, { ...request.options, types });
+    const request = buildLoadRequest(root, spec.data_processing.data_source, raw.columns);
+    const types = {
+      ...Object.fromEntries(
+        profile.columns
+          .filter((c) => derived.get(c.name) === undefined)
+          .map((c) => [c.name, c.kind] as const),
+      ),
+      ...Object.fromEntries(raw.datetimes.map((name) => [name, "categorical" as const])),
+    };
+    const current = expandDateTimeColumns(
+      await loadTable(request.source, { ...request.options, types }),
+      raw.datetimes,
+      request.source.path,
+    );
     // The profile keeps no raw rows, so the domain classifier cannot run.
     const report = await computeDriftReport(profile, current, { multivariate: false });
     out.push({ environment, stable, digest: pulled.digest, report });

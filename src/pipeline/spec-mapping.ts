@@ -3,6 +3,7 @@
  * capability asks for: load options, feature options, the search space, the
  * tuning metric. Kept apart so the use case reads as a sequence of steps.
  */
+import { listDateTimeInputs } from "../features/datetime.js";
 import { isAbsolute, relative, resolve } from "node:path";
 import { DataError } from "../common/errors.js";
 import type { PipelineSpec } from "../config/pipeline.js";
@@ -65,7 +66,12 @@ export function buildLoadRequest(
 /** Every column a pipeline reads: its features, then its target. */
 export function listPipelineColumns(spec: PipelineSpec): string[] {
   const features = spec.data_processing.feature_engineering;
-  return [...features.numeric_features, ...features.categorical_features, spec.model_training.target_column];
+  return [
+    ...features.numeric_features,
+    ...features.categorical_features,
+    ...features.datetime_features,
+    spec.model_training.target_column,
+  ];
 }
 
 /** Removes keys whose value is `undefined` (zod's optional fields), as exact optional types require. */
@@ -86,7 +92,11 @@ export function buildFeatureOptions(spec: PipelineSpec): FeatureOptions {
     else numericColumns[name] = dropUndefined(options as NumericFeatureOptions);
   }
   const result: { -readonly [K in keyof FeatureOptions]: FeatureOptions[K] } = {
-    numeric_features: engineering.numeric_features,
+    // A datetime column's parts are numeric features (features/datetime.ts).
+    numeric_features: [
+      ...engineering.numeric_features,
+      ...listDateTimeInputs(engineering.datetime_features).map((input) => input.name),
+    ],
     categorical_features: engineering.categorical_features,
     numeric_columns: numericColumns,
     categorical_columns: categoricalColumns,

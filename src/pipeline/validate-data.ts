@@ -19,6 +19,7 @@ import { listNamedMetrics } from "../config/pipeline.js";
 import { METRICS_BY_TASK } from "../config/task-metrics.js";
 import type { Column } from "../data/frame.js";
 import { encodeTarget } from "../data/target.js";
+import { expandDateTimeColumns } from "../features/datetime.js";
 import { checkMetricsFitTask } from "./check-metric-task.js";
 
 /** Rows read from each data file: enough to catch a typo early in the file, cheap on any file. */
@@ -120,6 +121,22 @@ function checkMetricsOnSample(
   }
 }
 
+/** A datetime feature's sample values that are not ISO 8601 dates, at the feature's line. */
+function checkDates(
+  config: ParsedConfig<PipelineSpec>,
+  sample: Frame,
+  name: string,
+  at: FieldPath,
+  path: string,
+): ConfigIssue[] {
+  try {
+    expandDateTimeColumns(sample, [name], path);
+    return [];
+  } catch (error) {
+    return [issueAt(config, at, error instanceof Error ? error.message : String(error))];
+  }
+}
+
 /** Checks one data source of the pipeline against its columns. */
 async function checkSource(
   config: ParsedConfig<PipelineSpec>,
@@ -155,6 +172,7 @@ async function checkSource(
   const featureLists = [
     ["numeric_features", features.numeric_features],
     ["categorical_features", features.categorical_features],
+    ["datetime_features", features.datetime_features],
   ] as const;
   for (const [list, names] of featureLists) {
     for (const [i, name] of names.entries()) {
@@ -167,6 +185,8 @@ async function checkSource(
         source.column_types?.[name] === undefined
       )
         issues.push(await describeTextInNumeric(config, root, source, name, at, source.missing_values));
+      else if (list === "datetime_features")
+        issues.push(...checkDates(config, sample, name, at, source.path));
     }
   }
   for (const feature of findHighCardinalityFeatures(sample, features.categorical_features)) {

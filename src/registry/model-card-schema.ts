@@ -9,6 +9,7 @@
  * and decode); `src/pipeline/model-card.ts` builds a card from a training run.
  */
 import { z } from "zod";
+import { DATETIME_PARTS } from "../features/datetime.js";
 import { RegistryError } from "../common/errors.js";
 import { ReferenceProfile } from "../monitoring/profile/profile.js";
 
@@ -28,9 +29,25 @@ export const CardFeature = z
       .array(z.string())
       .optional()
       .describe("Categories seen in training, in one-hot order (categorical columns only)."),
+    derived_from: z
+      .strictObject({
+        column: z.string().min(1).describe("The datetime column of the data and of requests."),
+        part: z.enum(DATETIME_PARTS).describe("Which part of the date this input holds."),
+      })
+      .optional()
+      .describe(
+        "A numeric input computed from a datetime column (year, month, day_of_week 0 = Monday, hour; UTC): requests send the date, the server derives this.",
+      ),
   })
   .strict()
   .superRefine((feature, ctx) => {
+    if (feature.type !== "numeric" && feature.derived_from !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["derived_from"],
+        message: "only a numeric input is derived from a date",
+      });
+    }
     if (feature.type === "numeric" && feature.categories !== undefined) {
       ctx.addIssue({ code: "custom", path: ["categories"], message: "a numeric feature has no categories" });
     }

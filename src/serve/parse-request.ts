@@ -12,6 +12,7 @@ import type { CardFeature, ModelCard } from "../registry/model-card-schema.js";
 import type { OnnxColumns } from "../onnx/index.js";
 import { decodeBytesTensor, decodeNumericTensor } from "./binary-tensors.js";
 import { isMatrixInput, isOutOfFloat32, outOfFloat32Error, parseMatrixInput } from "./parse-v2-matrix.js";
+import { readDateTimePart, type DateTimePart } from "../features/datetime.js";
 import { RequestError } from "./request-error.js";
 
 export { RequestError };
@@ -72,6 +73,27 @@ function numericCell(value: unknown, where: string, missing: ReadonlySet<string>
   );
 }
 
+/** One part of a date sent for a datetime column; 400 naming the field when it is not a date. */
+function dateTimeCell(
+  value: unknown,
+  where: string,
+  part: DateTimePart,
+  missing: ReadonlySet<string>,
+): number {
+  const read = readDateTimePart(value, part, missing);
+  if (read !== undefined) return read;
+  throw new RequestError(
+    400,
+    `${where}: expected an ISO 8601 date (2026-12-07 or 2026-12-07T10:30:00Z) or null, got ${describeType(value)}`,
+  );
+}
+
+/** How a missing input is named: `"name" (kind)`; a date's part by the column the request sends. */
+function describeInput(feature: CardFeature): string {
+  const source = feature.derived_from;
+  return source === undefined ? `"${feature.name}" (${feature.type})` : `"${source.column}" (datetime)`;
+}
+
 function categoricalCell(value: unknown, where: string, missing: ReadonlySet<string>): string {
   const read = readCategoryValue(value, missing);
   if (read !== undefined) return read;
@@ -113,8 +135,19 @@ export function parseV1Instances(
       const feature = features[j]!;
       let value: unknown;
       if (byName) {
+        const source = feature.derived_from;
+        // A date's part: the row sends the date under the datetime column's name.
+        if (source !== undefined && !Object.hasOwn(row, feature.name) && Object.hasOwn(row, source.column)) {
+          numeric[j]![i] = dateTimeCell(
+            row[source.column],
+            `instances[${i}].${source.column}`,
+            source.part,
+            missing,
+          );
+          continue;
+        }
         if (!Object.hasOwn(row, feature.name)) {
-          throw new RequestError(400, `instances[${i}]: missing field "${feature.name}" (${feature.type})`);
+          throw new RequestError(400, `instances[${i}]: missing field ${describeInput(feature)}`);
         }
         value = row[feature.name];
       } else {
@@ -270,9 +303,21 @@ export function parseV2Inputs(
   let nRows: number | undefined;
   const columns: Record<string, Float32Array | string[]> = {};
   for (const feature of features) {
+    const source = feature.derived_from;
+    if (source !== undefined && !byName.has(feature.name) && byName.has(source.column)) {
+      const column = parseDateTimeTensor(
+        byName.get(source.column)!,
+        source,
+        blocks.get(source.column),
+        missing,
+        nRows,
+      );
+      nRows = column.length;
+      columns[feature.name] = column;
+      continue;
+    }
     const tensor = byName.get(feature.name);
-    if (tensor === undefined)
-      throw new RequestError(400, `inputs: missing tensor "${feature.name}" (${feature.type})`);
+    if (tensor === undefined) throw new RequestError(400, `inputs: missing tensor ${describeInput(feature)}`);
     const where = `inputs["${feature.name}"]`;
     const { shape, datatype, data } = tensor;
     const allowed: readonly string[] = V2_TYPES[feature.type];
@@ -315,6 +360,38 @@ export function parseV2Inputs(
 function checkFloat32Column(column: Float32Array, where: string): Float32Array {
   for (let i = 0; i < column.length; i++)
     if (isOutOfFloat32(column[i]!)) throw outOfFloat32Error(`${where}[${i}]`, column[i]);
+  return column;
+}
+
+/** A date's part, from the BYTES tensor of the datetime column a v2 request sends. */
+function parseDateTimeTensor(
+  tensor: Record<string, unknown>,
+  source: NonNullable<CardFeature["derived_from"]>,
+  block: Buffer | undefined,
+  missing: ReadonlySet<string>,
+  nRows: number | undefined,
+): Float32Array {
+  const where = `inputs["${source.column}"]`;
+  if (tensor.datatype !== "BYTES")
+    throw new RequestError(
+      400,
+      `${where}.datatype must be BYTES (ISO 8601 dates); got ${describeType(tensor.datatype)}`,
+    );
+  if (block === undefined && !Array.isArray(tensor.data))
+    throw new RequestError(400, `${where}.data must be a flat array; got ${describeType(tensor.data)}`);
+  const n = checkShape(
+    tensor.shape,
+    block === undefined ? (tensor.data as unknown[]).length : undefined,
+    where,
+  );
+  if (nRows !== undefined && n !== nRows)
+    throw new RequestError(400, `${where} has ${n} rows; the other inputs have ${nRows}`);
+  checkRows(n, where);
+  const values: unknown[] =
+    block === undefined ? (tensor.data as unknown[]) : decodeBytesTensor(block, n, where);
+  const column = new Float32Array(n);
+  for (let i = 0; i < n; i++)
+    column[i] = dateTimeCell(values[i], `${where}.data[${i}]`, source.part, missing);
   return column;
 }
 

@@ -63,6 +63,6 @@ describe("high-cardinality categorical features", () => {
       .map((line) => JSON.parse(line) as { level: number; feature?: string; levels?: number; msg: string })
       .find((record) => record.feature === "signup");
     expect(warning).toMatchObject({ level: 40, levels: 200 });
-    expect(warning?.msg).toContain("if it is a date, derive numeric columns from it");
+    expect(warning?.msg).toContain("if it is a date, list it in datetime_features");
   }, 300_000);
 });

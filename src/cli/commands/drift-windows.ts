@@ -19,6 +19,14 @@ import { loadPipeline } from "../../pipeline/train.js";
 import { openConfiguredRegistry, type RegistryFlags } from "../../registry/open-registry.js";
 import { parseModelReference } from "../../registry/reference.js";
 import type { CliContext } from "../context.js";
+import {
+  DATETIME_PARTS,
+  expandDateTimeColumns,
+  listDateTimeInputs,
+  listRawColumns,
+  partName,
+} from "../../features/datetime.js";
+import type { ModelCard } from "../../registry/model-card-schema.js";
 
 /** The flags that choose the compared columns. */
 export interface DriftWindowFlags extends RegistryFlags {
@@ -81,11 +89,15 @@ function buildTypes(
   return types;
 }
 
-async function pullProfile(flags: RegistryFlags, root: string, text: string): Promise<ReferenceProfile> {
+async function pullProfile(
+  flags: RegistryFlags,
+  root: string,
+  text: string,
+): Promise<{ profile: ReferenceProfile; features: ModelCard["features"] }> {
   const ref = parseModelReference(text);
   const { registry } = openConfiguredRegistry(flags, { root });
   const pulled = await registry.pull(ref);
-  return pulled.card.reference_profile;
+  return { profile: pulled.card.reference_profile, features: pulled.card.features };
 }
 
 /** The columns the operator chose, and the pipeline's target and features when `--pipeline` is given. */
@@ -99,7 +111,11 @@ async function buildColumnChoice(flags: DriftWindowFlags, root: string): Promise
     choice.pipeline = {
       path: flags.pipeline,
       target,
-      features: listPipelineColumns(spec).filter((name) => name !== target),
+      // A datetime column counts with its parts, which a model's profile names.
+      features: [
+        ...listPipelineColumns(spec).filter((name) => name !== target),
+        ...listDateTimeInputs(spec.data_processing.feature_engineering.datetime_features).map((i) => i.name),
+      ],
     };
   }
   return choice;
@@ -137,20 +153,33 @@ export async function loadDriftWindows(
     };
   }
   context.logger.info({ model: paths.reference }, "reading the reference profile from the model card");
-  const profile = await pullProfile(flags, context.root, paths.reference);
+  const { profile, features } = await pullProfile(flags, context.root, paths.reference);
   const types = buildTypes(categorical, profile);
   const header = await loadTable(tableSourceOf(currentPath), { maxRows: 1 });
+  // The profile names a date's parts; the file holds the date, which counts as its parts.
+  const derived = new Map(features.map((f) => [f.name, f.derived_from] as const));
+  const datetimes = new Set(listRawColumns(features).datetimes);
+  const headerNames = header.columns.flatMap((c) =>
+    datetimes.has(c.name) ? DATETIME_PARTS.map((part) => partName(c.name, part)) : [c.name],
+  );
   const selection = selectDriftColumns(
     { source: paths.reference, names: profile.columns.map((c) => c.name) },
-    { source: paths.current, names: header.columns.map((c) => c.name) },
+    { source: paths.current, names: headerNames },
     choice,
   );
   const compared = new Set(selection.compared);
   context.logger.info({ current: currentPath }, "loading the current data");
-  const current = await loadTable(tableSourceOf(currentPath), {
-    columns: selection.compared,
-    types: Object.fromEntries(selection.compared.map((name) => [name, types[name]!] as const)),
+  const raw = listRawColumns(selection.compared.map((name) => ({ name, derived_from: derived.get(name) })));
+  const loaded = await loadTable(tableSourceOf(currentPath), {
+    columns: raw.columns,
+    types: Object.fromEntries(
+      raw.columns.map((name) => [name, raw.datetimes.includes(name) ? "categorical" : types[name]!] as const),
+    ),
   });
+  const current = selectFrameColumns(
+    expandDateTimeColumns(loaded, raw.datetimes, currentPath),
+    selection.compared,
+  );
   return {
     reference: { ...profile, columns: profile.columns.filter((c) => compared.has(c.name)) },
     current,

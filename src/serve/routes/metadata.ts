@@ -1,4 +1,5 @@
 /** Model metadata (Open Inference Protocol v2), and the "is this model served here" check of both protocols. */
+import { listRawColumns } from "../../features/datetime.js";
 import { RequestError } from "../request-error.js";
 import type { RolloutController } from "../rollout-controller.js";
 import { resolveVersion } from "./model-version.js";
@@ -20,11 +21,16 @@ export function describeModel(controller: RolloutController, name: string, versi
     ...(version === undefined ? {} : { version: served.slot.version }),
     versions: [d.stable?.slot.version, d.candidate?.slot.version].filter((v) => v !== undefined),
     platform: "onnxruntime_onnx",
-    inputs: card.features.map((f) => ({
-      name: f.name,
-      datatype: f.type === "numeric" ? "FP32" : "BYTES",
-      shape: [-1, 1],
-    })),
+    // What a request sends: a date's parts come from one BYTES tensor of ISO 8601 dates.
+    inputs: listRawColumns(card.features).columns.map((name) => {
+      const feature = card.features.find((f) => f.name === name);
+      return {
+        name,
+        datatype: feature?.type === "numeric" ? "FP32" : "BYTES",
+        shape: [-1, 1],
+        ...(feature === undefined ? { parameters: { content: "datetime" } } : {}),
+      };
+    }),
     outputs:
       card.task === "classification"
         ? [
