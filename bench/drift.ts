@@ -202,12 +202,12 @@ function pickSome(items: readonly number[], count: number, random: Random): numb
   return copy.slice(0, count);
 }
 
-/** Applies a shift to the current window's columns, in place. */
-function applyShift(columns: Column[], pool: Pool, shift: Shift, random: Random): void {
+/** Applies a shift to the current window's columns, in place; returns the shifted columns. */
+function applyShift(columns: Column[], pool: Pool, shift: Shift, random: Random): number[] {
   const numericValues = (j: number) => (columns[j] as Extract<Column, { kind: "numeric" }>).values;
   switch (shift.kind) {
     case "none":
-      return;
+      return [];
     case "mean": {
       const count =
         shift.scope === "one"
@@ -215,11 +215,12 @@ function applyShift(columns: Column[], pool: Pool, shift: Shift, random: Random)
           : shift.scope === "all"
             ? pool.numeric.length
             : Math.max(1, Math.round(pool.numeric.length / 4));
-      for (const j of pickSome(pool.numeric, count, random)) {
+      const chosen = pickSome(pool.numeric, count, random);
+      for (const j of chosen) {
         const v = numericValues(j);
         for (let i = 0; i < v.length; i++) v[i] = v[i]! + shift.delta * pool.std[j]!;
       }
-      return;
+      return chosen;
     }
     case "variance": {
       const s = Math.sqrt(shift.factor);
@@ -227,7 +228,7 @@ function applyShift(columns: Column[], pool: Pool, shift: Shift, random: Random)
         const v = numericValues(j);
         for (let i = 0; i < v.length; i++) v[i] = pool.mean[j]! + s * (v[i]! - pool.mean[j]!);
       }
-      return;
+      return pool.numeric;
     }
     case "tvd": {
       // Each row moves to the column's rarest category with probability t:
@@ -243,7 +244,7 @@ function applyShift(columns: Column[], pool: Pool, shift: Shift, random: Random)
         for (let i = 0; i < codes.length; i++) if (random.next() < shift.amount) codes[i] = rarest;
         columns[j] = { ...c, codes };
       }
-      return;
+      return pool.categorical;
     }
     case "new_category": {
       const j = pick(pool.categorical, random);
@@ -252,26 +253,26 @@ function applyShift(columns: Column[], pool: Pool, shift: Shift, random: Random)
       const codes = Int32Array.from(c.codes);
       for (let i = 0; i < codes.length; i++) if (random.next() < shift.rate) codes[i] = dictionary.length - 1;
       columns[j] = { ...c, codes, dictionary };
-      return;
+      return [j];
     }
     case "missing": {
       const j = pick(pool.numeric, random);
       const v = numericValues(j);
       for (let i = 0; i < v.length; i++) if (random.next() < shift.rate) v[i] = Number.NaN;
-      return;
+      return [j];
     }
     case "swap": {
       const [a, b] = pickSome(pool.numeric, 2, random) as [number, number];
       const va = numericValues(a);
       columns[a] = { kind: "numeric", name: columns[a]!.name, values: numericValues(b) };
       columns[b] = { kind: "numeric", name: columns[b]!.name, values: va };
-      return;
+      return [a, b];
     }
     case "unit": {
       const j = pick(pool.numeric, random);
       const v = numericValues(j);
       for (let i = 0; i < v.length; i++) if (random.next() < shift.rate) v[i] = v[i]! * 1000;
-      return;
+      return [j];
     }
   }
 }

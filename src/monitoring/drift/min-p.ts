@@ -150,7 +150,7 @@ function nextDown(x: number): number {
  * them with the same tests (`method`: the report's method choice).
  *
  * A p-value rejects when it is below the k-th smallest of the B shuffled
- * minima, k = ⌊α(B + 1)⌋, and only then: no shortcut threshold (such as a
+ * minima, k = ⌊α(B + 1)⌋, and below α, and only then: no shortcut threshold (such as a
  * fraction of Bonferroni's) rejects without the shuffles, because the tests
  * on rare cells, rare missing values or heavy ties give p-values far below
  * their nominal level, and only the shuffles see that.
@@ -183,25 +183,37 @@ export function calibrateMinP(
     if (o.pValue !== null && o.pValue < smallest) smallest = o.pValue;
     for (const t of o.tests) if (t.pValue < smallest) smallest = t.pValue;
   }
-  if (smallest === Number.POSITIVE_INFINITY) return { threshold: 0, permutations: 0, stoppedEarly: true };
+  // The threshold never exceeds α (a cap only removes rejections, so the
+  // level holds): a report whose p-values are all at or above α needs no
+  // shuffle, and shuffled KS p-values at or above α need no exact value.
+  const cap = nextDown(alpha);
+  if (!(smallest <= cap)) return { threshold: cap, permutations: 0, stoppedEarly: true };
   const plan = options.plan ?? planMinP(reference, current, outcomes, options.method ?? "auto");
   const { order, labels } = createLabels(reference.nRows, current.nRows);
   const scratch = createScratch(reference.nRows, current.nRows, plan.columns);
   const random = createRandom(seed);
-  const minima: number[] = [];
+  // The k smallest minima so far, ascending: a shuffle's minimum above the
+  // k-th can change neither the threshold nor the early stop, so its KS
+  // p-values above it need not be computed exactly.
+  const lowest: number[] = [];
   let reached = 0;
   for (let b = 0; b < permutations; b++) {
     nextShuffle(order, labels, random);
-    const m = shuffledMinP(plan.columns, labels, scratch);
-    minima.push(m);
+    const cutoff = lowest.length === k ? lowest[k - 1]! : alpha;
+    const m = shuffledMinP(plan.columns, labels, scratch, cutoff);
+    if (m < cutoff) {
+      let at = lowest.length;
+      while (at > 0 && lowest[at - 1]! > m) at--;
+      lowest.splice(at, 0, m);
+      if (lowest.length > k) lowest.pop();
+    }
     if (m <= smallest) reached++;
     // The k-th smallest shuffled minimum can only fall with more shuffles,
     // and it is already at or below every p-value of the report: stop.
     if (reached >= k && b + 1 < permutations) {
-      minima.sort((x, y) => x - y);
-      return { threshold: nextDown(minima[k - 1]!), permutations: b + 1, stoppedEarly: true };
+      return { threshold: nextDown(lowest[k - 1]!), permutations: b + 1, stoppedEarly: true };
     }
   }
-  minima.sort((x, y) => x - y);
-  return { threshold: nextDown(minima[k - 1]!), permutations, stoppedEarly: false };
+  const threshold = lowest.length === k ? nextDown(lowest[k - 1]!) : cap;
+  return { threshold, permutations, stoppedEarly: false };
 }

@@ -268,8 +268,11 @@ export function prepareShuffledColumns(
     if (!hasPValue(outcome) && outcome.insufficient === undefined) return;
     if (ref.kind === "numeric" && cur.kind === "numeric") {
       const pooled = pooledNumeric(ref.values, cur.values);
-      const smallest = Math.min(reference.nRows, current.nRows) - pooled.missingRows.length;
-      const ks = method === "ks" || (method === "auto" && outcome.method === "ks" && alwaysKs(pooled.values, Math.max(0, smallest)));
+      // The fewest non-missing rows a shuffled reference can hold: `auto` looks at its distinct values.
+      const fewest = Math.max(0, reference.nRows - pooled.missingRows.length);
+      const ks =
+        method === "ks" ||
+        (method === "auto" && outcome.method === "ks" && alwaysKs(pooled.values, fewest));
       if (fast && ks) {
         prepared.push(ksColumn(pooled, total));
         return;
@@ -381,13 +384,23 @@ function ksSparseMaxDiff(col: KsColumn, positions: Int32Array, count: number, sm
 export interface Scratch {
   positions: Int32Array;
   counts: Float64Array;
+  /**
+   * Per KS window-size pair, the largest integer difference known to give a
+   * p-value above the cutoff: the cutoff only falls, so any difference up to
+   * it needs no exact p-value (which costs n1·n2 steps) on later shuffles.
+   */
+  above: Map<number, number>;
 }
 
 /** Reusable buffers for {@link shuffledMinP}. */
 export function createScratch(nRef: number, nCur: number, columns: readonly ShuffledColumn[]): Scratch {
   let cells = 1;
   for (const c of columns) if (c.kind === "cells") cells = Math.max(cells, c.pooled.length);
-  return { positions: new Int32Array(Math.min(nRef, nCur)), counts: new Float64Array(cells) };
+  return {
+    positions: new Int32Array(Math.min(nRef, nCur)),
+    counts: new Float64Array(cells),
+    above: new Map(),
+  };
 }
 
 function ksPValue(col: KsColumn, labels: Labels, scratch: Scratch, largest: Map<number, number>, minP: number): number {
@@ -521,8 +534,17 @@ function genericPValue(col: GenericColumn, labels: Labels, minP: number): number
   return minPValue(outcome, minP);
 }
 
-/** The smallest p-value of the whole family on one shuffle. */
-export function shuffledMinP(columns: readonly ShuffledColumn[], labels: Labels, scratch: Scratch): number {
+/**
+ * The smallest p-value of the whole family on one shuffle. KS p-values
+ * above `cutoff` may be left out (the result is then only known to be above
+ * the cutoff); with an infinite cutoff the result is exact.
+ */
+export function shuffledMinP(
+  columns: readonly ShuffledColumn[],
+  labels: Labels,
+  scratch: Scratch,
+  cutoff = Number.POSITIVE_INFINITY,
+): number {
   let minP = Number.POSITIVE_INFINITY;
   const largest = new Map<number, number>();
   for (const col of columns) {
@@ -532,9 +554,11 @@ export function shuffledMinP(columns: readonly ShuffledColumn[], labels: Labels,
   }
   const total = labels.nRef + labels.nCur;
   for (const [key, maxDiff] of largest) {
+    if (maxDiff <= (scratch.above.get(key) ?? -1)) continue;
     const n1 = Math.floor(key / (total + 1));
     const n2 = key - n1 * (total + 1);
     const p = computeKsFromStatistic(n1, n2, maxDiff / (n1 * n2)).pValue;
+    if (p > cutoff) scratch.above.set(key, maxDiff);
     if (p < minP) minP = p;
   }
   return minP;
