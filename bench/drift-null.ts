@@ -44,7 +44,8 @@ export async function runNullCell(
     const report = await computeDriftReport(reference, current, { multivariate: false, seed: t });
     if (report.drift) ours++;
     permutations += report.correction.permutations ?? 0;
-    if (judgeScipyStyle(reference, current, ALPHA).drift) scipy++;
+    const ks = report.features.map((f) => (f.method === "ks" && f.p_value !== null ? f.p_value : undefined));
+    if (judgeScipyStyle(reference, current, ALPHA, ks).drift) scipy++;
   }
   return { pool: pool.name, ...group, trials, ours, scipy, permutations };
 }
