@@ -22,7 +22,12 @@ function shiftNumeric(frame: Frame, pool: Frame): Frame {
       let s = 0;
       let s2 = 0;
       let n = 0;
-      for (const v of p.values) if (v === v) (s += v), (s2 += v * v), n++;
+      for (const v of p.values) {
+        if (v !== v) continue;
+        s += v;
+        s2 += v * v;
+        n++;
+      }
       const sd = Math.sqrt(Math.max(0, s2 / n - (s / n) ** 2));
       return { ...c, values: Float64Array.from(c.values, (v) => v + 0.5 * sd) };
     }),
@@ -41,7 +46,12 @@ export async function measureCallSpeed(repeats: number): Promise<{ lines: string
   ];
   const ratios: number[] = [];
   for (const current of [500, 1000, 5000]) {
-    const times = { minP: [] as number[], plain: [] as number[], minPDrift: [] as number[], plainDrift: [] as number[] };
+    const times = {
+      minP: [] as number[],
+      plain: [] as number[],
+      minPDrift: [] as number[],
+      plainDrift: [] as number[],
+    };
     let shuffles = 0;
     let calls = 0;
     for (const pool of pools) {

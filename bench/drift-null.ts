@@ -103,7 +103,12 @@ export function summariseNull(cells: readonly NullCell[]): NullSummary {
     ),
   );
   const poolNames = [...new Set(cells.map((c) => c.pool))];
-  const pools = poolNames.map((name) => row(`pool ${name}`, cells.filter((c) => c.pool === name)));
+  const pools = poolNames.map((name) =>
+    row(
+      `pool ${name}`,
+      cells.filter((c) => c.pool === name),
+    ),
+  );
   return { lines, all, groups, pools };
 }
 

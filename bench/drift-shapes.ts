@@ -117,7 +117,10 @@ function mixedPool(name: string, rows: number, random: Random): ShapePool {
       "spend",
       Array.from(z[0]!, (v) => Math.round(Math.exp(8 + 0.5 * v + 0.1 * random.normal()))),
     ),
-    numericColumn("age", Array.from(z[1]!, (v) => Math.round(40 + 12 * v))),
+    numericColumn(
+      "age",
+      Array.from(z[1]!, (v) => Math.round(40 + 12 * v)),
+    ),
     numericColumn(
       "tenure",
       Array.from(z[1]!, (v) => withMissing(Math.round(100 * (0.6 * v + 0.8 * random.normal())) / 100, 0.05)),
@@ -134,7 +137,9 @@ function mixedPool(name: string, rows: number, random: Random): ShapePool {
   ];
   [3, 5, 8, 12].forEach((levels, k) => {
     const latent = Float64Array.from(z[k]!, (v) => 0.7 * v + 0.7 * random.normal());
-    columns.push(categoricalColumn(`cat${levels}`, skewedCodes(latent, levels, k === 3 ? 0.02 : 0, random), levels));
+    columns.push(
+      categoricalColumn(`cat${levels}`, skewedCodes(latent, levels, k === 3 ? 0.02 : 0, random), levels),
+    );
   });
   columns.push(
     categoricalColumn(

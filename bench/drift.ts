@@ -36,7 +36,7 @@ import { buildReferenceProfile } from "../src/monitoring/profile/profile.js";
 import { sortFinite } from "../src/monitoring/profile/bins.js";
 import { computeDriftReport } from "../src/monitoring/drift/report.js";
 import { categoryCounts, judgeScipyStyle } from "./drift-scipy.js";
-import { makeShapePools, SHAPE_GROUPS, drawWindow } from "./drift-shapes.js";
+import { makeShapePools, SHAPE_GROUPS } from "./drift-shapes.js";
 import { runNullCell, summariseNull, rateWithInterval, type NullCell } from "./drift-null.js";
 import { measureCallSpeed } from "./drift-call-speed.js";
 
@@ -826,9 +826,14 @@ async function main(): Promise<void> {
   const nullTrials = nullCells.reduce((s, c) => s + c.trials, 0);
   const nullHits = (who: "ours" | "scipy") => nullCells.reduce((s, c) => s + c[who], 0);
   const groupOf = (label: string, who: "ours" | "scipy") => {
-    const set = nullCells.filter((c) => `current ${c.current}, reference ${c.reference}` === label || `pool ${c.pool}` === label);
+    const set = nullCells.filter(
+      (c) => `current ${c.current}, reference ${c.reference}` === label || `pool ${c.pool}` === label,
+    );
     const n = set.reduce((s, c) => s + c.trials, 0);
-    return rateWithInterval(set.reduce((s, c) => s + c[who], 0), n);
+    return rateWithInterval(
+      set.reduce((s, c) => s + c[who], 0),
+      n,
+    );
   };
   const wg = { ours: worst(nullSummary.groups, "ours"), scipy: worst(nullSummary.groups, "scipy") };
   const wp = { ours: worst(nullSummary.pools, "ours"), scipy: worst(nullSummary.pools, "scipy") };
@@ -971,7 +976,9 @@ async function main(): Promise<void> {
   const settings = (await resolveConfig(target)) ?? {};
   writeFileSync(target, await format(doc, { ...settings, filepath: target }));
   process.stdout.write(
-    [issueTable, nullSummary.lines, calls.lines, summary, targets, anomaly.lines, speed?.lines ?? []].map((part) => part.join("\n")).join("\n\n") + "\n",
+    [issueTable, nullSummary.lines, calls.lines, summary, targets, anomaly.lines, speed?.lines ?? []]
+      .map((part) => part.join("\n"))
+      .join("\n\n") + "\n",
   );
 }
 

@@ -78,7 +78,11 @@ describe("shuffled columns: the fast walks and counts give the column tests' p-v
 
     // Act
     const fast = computeShuffledMinima(reference, current, outcomes, { permutations: 60, seed: 4 });
-    const slow = computeShuffledMinima(reference, current, outcomes, { permutations: 60, seed: 4, fast: false });
+    const slow = computeShuffledMinima(reference, current, outcomes, {
+      permutations: 60,
+      seed: 4,
+      fast: false,
+    });
 
     // Assert
     expect(outcomes.map((o) => o.method)).toEqual(["ks", "chi2", "z", "chi2"]);
@@ -105,7 +109,11 @@ describe("shuffled columns: the fast walks and counts give the column tests' p-v
 
     // Act
     const fast = computeShuffledMinima(reference, current, outcomes, { permutations: 100, seed: 2 });
-    const slow = computeShuffledMinima(reference, current, outcomes, { permutations: 100, seed: 2, fast: false });
+    const slow = computeShuffledMinima(reference, current, outcomes, {
+      permutations: 100,
+      seed: 2,
+      fast: false,
+    });
 
     // Assert
     expect(outcomes[0]!.method).toBe("ks");
@@ -137,7 +145,11 @@ describe("min-P: no p-value rejects without the shuffles", () => {
     const minima = computeShuffledMinima(reference, current, outcomes, { permutations: 199, seed: 1 });
 
     // Act
-    const calibration = calibrateMinP(reference, current, outcomes, { alpha: 0.05, permutations: 199, seed: 1 });
+    const calibration = calibrateMinP(reference, current, outcomes, {
+      alpha: 0.05,
+      permutations: 199,
+      seed: 1,
+    });
 
     // Assert: the observed p-value is below a tenth of Bonferroni's level (the old shortcut
     // rejected it), but more than 10 shuffles reach it, so it does not reject.

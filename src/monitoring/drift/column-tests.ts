@@ -160,13 +160,7 @@ export function chooseNumericMethod(
 ): DriftMethod {
   const discrete = refDistinct !== undefined && refDistinct > 0;
   const method: DriftMethod =
-    choice !== "auto"
-      ? choice
-      : discrete
-        ? refDistinct <= 2 && currentAtMostTwo()
-          ? "z"
-          : "chi2"
-        : "ks";
+    choice !== "auto" ? choice : discrete ? (refDistinct <= 2 && currentAtMostTwo() ? "z" : "chi2") : "ks";
   return method === "z" && !(refDistinct !== undefined && refDistinct <= 2) ? "chi2" : method;
 }
 
@@ -200,7 +194,7 @@ export function compareNumericSamples(name: string, pair: NumericPair, choice: M
   );
   const refDistinct = pair.distinct("reference", DISCRETE_AUTO_MAX);
   const discrete = refDistinct !== undefined && refDistinct.length > 0;
-  let method = chooseNumericMethod(
+  const method = chooseNumericMethod(
     choice,
     refDistinct?.length,
     () => pair.distinct("current", 2) !== undefined,

@@ -178,7 +178,10 @@ function alwaysKs(sorted: Float64Array, size: number): boolean {
   return groups > DISCRETE_AUTO_MAX;
 }
 
-function ksColumn(pooled: { rows: Int32Array; values: Float64Array; missingRows: Int32Array }, total: number): KsColumn {
+function ksColumn(
+  pooled: { rows: Int32Array; values: Float64Array; missingRows: Int32Array },
+  total: number,
+): KsColumn {
   const n = pooled.values.length;
   const rankOf = new Int32Array(total).fill(-1);
   const groupEnd = new Uint8Array(n);
@@ -196,7 +199,15 @@ function ksColumn(pooled: { rows: Int32Array; values: Float64Array; missingRows:
     groupLast[i] = last;
     groupEnd[i] = i === last ? 1 : 0;
   }
-  return { kind: "ks", rows: pooled.rows, rankOf, groupEnd, groupFirst, groupLast, missing: pooled.missingRows.length };
+  return {
+    kind: "ks",
+    rows: pooled.rows,
+    rankOf,
+    groupEnd,
+    groupFirst,
+    groupLast,
+    missing: pooled.missingRows.length,
+  };
 }
 
 function cellColumn(
@@ -218,7 +229,10 @@ function cellColumn(
 }
 
 /** Cells of a numeric column with at most `limit` distinct pooled values, or undefined. */
-function discreteCells(values: Float64Array, limit: number): { cellOf: Int32Array; cells: number } | undefined {
+function discreteCells(
+  values: Float64Array,
+  limit: number,
+): { cellOf: Int32Array; cells: number } | undefined {
   const index = new Map<number, number>();
   const distinct: number[] = [];
   for (let i = 0; i < values.length; i++) {
@@ -271,8 +285,7 @@ export function prepareShuffledColumns(
       // The fewest non-missing rows a shuffled reference can hold: `auto` looks at its distinct values.
       const fewest = Math.max(0, reference.nRows - pooled.missingRows.length);
       const ks =
-        method === "ks" ||
-        (method === "auto" && outcome.method === "ks" && alwaysKs(pooled.values, fewest));
+        method === "ks" || (method === "auto" && outcome.method === "ks" && alwaysKs(pooled.values, fewest));
       if (fast && ks) {
         prepared.push(ksColumn(pooled, total));
         return;
@@ -355,7 +368,14 @@ function ksDenseMaxDiff(col: KsColumn, isRef: Uint8Array, n1: number, n2: number
  * the extremes are at the first tie-group end at or after one of its
  * positions and the last group end before the next one.
  */
-function ksSparseMaxDiff(col: KsColumn, positions: Int32Array, count: number, smallIsRef: boolean, n1: number, n2: number): number {
+function ksSparseMaxDiff(
+  col: KsColumn,
+  positions: Int32Array,
+  count: number,
+  smallIsRef: boolean,
+  n1: number,
+  n2: number,
+): number {
   const diffAt = (end: number, smallBefore: number): number => {
     const refBefore = smallIsRef ? smallBefore : end + 1 - smallBefore;
     const d = refBefore * n2 - (end + 1 - refBefore) * n1;
@@ -403,7 +423,13 @@ export function createScratch(nRef: number, nCur: number, columns: readonly Shuf
   };
 }
 
-function ksPValue(col: KsColumn, labels: Labels, scratch: Scratch, largest: Map<number, number>, minP: number): number {
+function ksPValue(
+  col: KsColumn,
+  labels: Labels,
+  scratch: Scratch,
+  largest: Map<number, number>,
+  minP: number,
+): number {
   const { isRef, small, smallIsRef, nRef, nCur } = labels;
   const total = nRef + nCur;
   let smallMissing = 0;
@@ -459,7 +485,10 @@ function cellPValue(col: CellColumn, labels: Labels, scratch: Scratch, minP: num
       }
       return { counts: map, missing, other: 0 };
     };
-    return minPValue(compareCategories(col.name, side(true, refMissing), side(false, curMissing), col.method), minP);
+    return minPValue(
+      compareCategories(col.name, side(true, refMissing), side(false, curMissing), col.method),
+      minP,
+    );
   }
   let m = minP;
   if (col.missing > 0) {
