@@ -1,38 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { createRandom } from "../../src/common/random.js";
 import type { Frame } from "../../src/data/frame.js";
-import { compareCategories, compareNumericSamples } from "../../src/monitoring/drift/column-tests.js";
 import { calibrateMinP, computeShuffledMinima } from "../../src/monitoring/drift/min-p.js";
-import { sortedNumericPair } from "../../src/monitoring/drift/numeric-pair.js";
-import { sortFinite } from "../../src/monitoring/profile/bins.js";
 import { computeDriftReport } from "../../src/monitoring/drift/report.js";
 import { categorical, frameOf, numeric } from "./frames.js";
-
-/** Column outcomes as report.ts computes them against raw rows, method auto. */
-function outcomesOf(reference: Frame, current: Frame) {
-  return reference.columns.map((ref, j) => {
-    const cur = current.columns[j]!;
-    if (ref.kind === "numeric" && cur.kind === "numeric") {
-      return compareNumericSamples(
-        ref.name,
-        sortedNumericPair(sortFinite(ref.values), sortFinite(cur.values)),
-        "auto",
-      );
-    }
-    const counts = (c: typeof ref) => {
-      const m = new Map<string, number>();
-      let missing = 0;
-      if (c.kind === "categorical") {
-        for (const code of c.codes) {
-          if (code < 0) missing++;
-          else m.set(c.dictionary[code]!, (m.get(c.dictionary[code]!) ?? 0) + 1);
-        }
-      }
-      return { counts: m, missing, other: 0 };
-    };
-    return compareCategories(ref.name, counts(ref), counts(cur), "auto");
-  });
-}
+import { outcomesOf, shuffledBothWays } from "./outcomes.js";
 
 /**
  * Mixed window: a continuous column with 5 % missing, a heavily tied 0..16
@@ -74,15 +46,8 @@ describe("shuffled columns: the fast walks and counts give the column tests' p-v
     // Arrange: the rare level differs between the windows, so new-category tests occur in shuffles.
     const reference = mixedWindow(nRef, 1, "r1");
     const current = mixedWindow(nCur, 2, "r2");
-    const outcomes = outcomesOf(reference, current);
-
     // Act
-    const fast = computeShuffledMinima(reference, current, outcomes, { permutations: 60, seed: 4 });
-    const slow = computeShuffledMinima(reference, current, outcomes, {
-      permutations: 60,
-      seed: 4,
-      fast: false,
-    });
+    const { outcomes, fast, slow } = shuffledBothWays(reference, current, 60, 4);
 
     // Assert
     expect(outcomes.map((o) => o.method)).toEqual(["ks", "chi2", "z", "chi2"]);
@@ -105,15 +70,8 @@ describe("shuffled columns: the fast walks and counts give the column tests' p-v
     };
     const reference = make(2000, 5);
     const current = make(30, 6);
-    const outcomes = outcomesOf(reference, current);
-
     // Act
-    const fast = computeShuffledMinima(reference, current, outcomes, { permutations: 100, seed: 2 });
-    const slow = computeShuffledMinima(reference, current, outcomes, {
-      permutations: 100,
-      seed: 2,
-      fast: false,
-    });
+    const { outcomes, fast, slow } = shuffledBothWays(reference, current, 100, 2);
 
     // Assert
     expect(outcomes[0]!.method).toBe("ks");
