@@ -106,7 +106,12 @@ export function decideThreshold(
     return { threshold, classifierThreshold: threshold, entry: { method: "bonferroni", alpha, tests } };
   }
   const permutations = options.permutations;
-  const plan = permutations > 0 ? planMinP(reference, current, outcomes, options.method) : undefined;
+  // Every shuffle relabels every row at least once: past the budget on that
+  // alone, the columns are not even prepared (a sort of both windows).
+  const plan =
+    permutations > 0 && permutations * (reference.nRows + current.nRows) <= options.budget
+      ? planMinP(reference, current, outcomes, options.method)
+      : undefined;
   const usePermutations = plan !== undefined && permutations * plan.shuffleWork <= options.budget;
   const effective = !usePermutations || classifier ? effectiveFamilySize(reference, outcomes) : undefined;
   if (usePermutations) {

@@ -12,8 +12,11 @@
  * is below the k-th smallest of B shuffled minima, k = ⌊α(B + 1)⌋: the
  * family-wise false-alarm rate is then at most α, and close to it whatever
  * the correlation between columns or the ties in the data — where
- * Bonferroni over the columns is conservative. The shuffles come from the
- * seeded generator, so a report is reproducible.
+ * Bonferroni over the columns is conservative. Duplicated rows change
+ * nothing: a reference resampled with replacement from a small pool and a
+ * current window drawn from the same pool are i.i.d. draws of one
+ * distribution, so their rows are exchangeable too. The shuffles come from
+ * the seeded generator, so a report is reproducible.
  */
 import { createRandom, type Random } from "../../common/random.js";
 import type { Frame } from "../../data/frame.js";
