@@ -146,6 +146,42 @@ function emptyReason(refN: number, curN: number): string | undefined {
   return undefined;
 }
 
+/**
+ * The test `method: auto` picks for a numeric column against raw rows: a
+ * reference with at most {@link DISCRETE_AUTO_MAX} distinct values is
+ * discrete (two-proportion z when both windows have at most two values, else
+ * χ² on the values), any other is KS. `refDistinct` is undefined above the
+ * limit; `currentAtMostTwo` is asked only when it matters.
+ */
+export function chooseNumericMethod(
+  choice: MethodChoice,
+  refDistinct: number | undefined,
+  currentAtMostTwo: () => boolean,
+): DriftMethod {
+  const discrete = refDistinct !== undefined && refDistinct > 0;
+  const method: DriftMethod =
+    choice !== "auto" ? choice : discrete ? (refDistinct <= 2 && currentAtMostTwo() ? "z" : "chi2") : "ks";
+  return method === "z" && !(refDistinct !== undefined && refDistinct <= 2) ? "chi2" : method;
+}
+
+/**
+ * χ² (or z) on a discrete numeric column's counts: `ref` and `cur` at the
+ * reference's distinct values, `unseen` current rows at values the
+ * reference never had (they form one more cell). Shared by the column test
+ * and the permutation calibration, so both compute the same p-value.
+ */
+export function testDiscreteCounts(
+  method: "chi2" | "z",
+  ref: readonly number[],
+  cur: readonly number[],
+  unseen: number,
+): { method: DriftMethod; statistic: number; pValue: number | null; ref: number[]; cur: number[] } {
+  const r = unseen > 0 ? [...ref, 0] : [...ref];
+  const c = unseen > 0 ? [...cur, unseen] : [...cur];
+  const chosen = method === "z" && r.length > 2 ? "chi2" : method;
+  return { method: chosen, ...testCounts(chosen, r, c), ref: r, cur: c };
+}
+
 /** Compares a numeric column with raw reference rows. */
 export function compareNumericSamples(name: string, pair: NumericPair, choice: MethodChoice): ColumnOutcome {
   const refN = pair.reference.count;
@@ -158,15 +194,11 @@ export function compareNumericSamples(name: string, pair: NumericPair, choice: M
   );
   const refDistinct = pair.distinct("reference", DISCRETE_AUTO_MAX);
   const discrete = refDistinct !== undefined && refDistinct.length > 0;
-  let method: DriftMethod =
-    choice !== "auto"
-      ? choice
-      : discrete
-        ? refDistinct.length <= 2 && pair.distinct("current", 2)
-          ? "z"
-          : "chi2"
-        : "ks";
-  if (method === "z" && !(refDistinct !== undefined && refDistinct.length <= 2)) method = "chi2";
+  const method = chooseNumericMethod(
+    choice,
+    refDistinct?.length,
+    () => pair.distinct("current", 2) !== undefined,
+  );
   const reason = emptyReason(refN, curN);
   if (reason) return insufficient(name, "numeric", method, reason, tests);
 
@@ -189,13 +221,17 @@ export function compareNumericSamples(name: string, pair: NumericPair, choice: M
     const values = refDistinct;
     const r = countsAt(pair.values("reference"), values).counts;
     const cc = countsAt(pair.values("current"), values);
-    // Values the reference never had form one more cell.
-    const ref = cc.unseen > 0 ? [...r, 0] : r;
-    const cur = cc.unseen > 0 ? [...cc.counts, cc.unseen] : cc.counts;
-    if (method === "z" && ref.length > 2) method = "chi2";
-    effect = computePsi(ref, cur);
-    const t = testCounts(method, ref, cur);
-    return { name, type: "numeric", method, statistic: t.statistic, pValue: t.pValue, effect, tests };
+    const t = testDiscreteCounts(method, r, cc.counts, cc.unseen);
+    effect = computePsi(t.ref, t.cur);
+    return {
+      name,
+      type: "numeric",
+      method: t.method,
+      statistic: t.statistic,
+      pValue: t.pValue,
+      effect,
+      tests,
+    };
   }
   const t = testCounts(method === "z" ? "chi2" : method, binRef, binCur);
   return {

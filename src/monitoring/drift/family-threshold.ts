@@ -15,7 +15,8 @@ import {
   computeSpearmanMatrix,
   computeSymmetricEigenvalues,
 } from "./effective-tests.js";
-import { calibrateMinP, estimateMinPWork } from "./min-p.js";
+import type { MethodChoice } from "./methods.js";
+import { calibrateMinP, planMinP } from "./min-p.js";
 
 /**
  * How the report's p-value threshold was set:
@@ -83,6 +84,7 @@ export function decideThreshold(
     readonly seed: number;
     readonly permutations: number;
     readonly budget: number;
+    readonly method: MethodChoice;
   },
 ): ThresholdDecision {
   const { alpha } = options;
@@ -104,8 +106,13 @@ export function decideThreshold(
     return { threshold, classifierThreshold: threshold, entry: { method: "bonferroni", alpha, tests } };
   }
   const permutations = options.permutations;
-  const usePermutations =
-    permutations > 0 && estimateMinPWork(reference, current, outcomes, permutations) <= options.budget;
+  // Every shuffle relabels every row at least once: past the budget on that
+  // alone, the columns are not even prepared (a sort of both windows).
+  const plan =
+    permutations > 0 && permutations * (reference.nRows + current.nRows) <= options.budget
+      ? planMinP(reference, current, outcomes, options.method)
+      : undefined;
+  const usePermutations = plan !== undefined && permutations * plan.shuffleWork <= options.budget;
   const effective = !usePermutations || classifier ? effectiveFamilySize(reference, outcomes) : undefined;
   if (usePermutations) {
     const univariateAlpha = classifier ? (alpha * effective!) / (effective! + 1) : alpha;
@@ -114,11 +121,7 @@ export function decideThreshold(
       alpha: univariateAlpha,
       permutations: b,
       seed: options.seed,
-      // A tenth of Bonferroni's threshold: p-values this small reject without
-      // shuffles (a strong drift costs none), and the floor sits far enough
-      // below the calibrated threshold not to raise the false-alarm rate
-      // (at α/m it did, by about a point, on near-independent columns).
-      floor: univariateAlpha / (10 * family.length),
+      plan,
     });
     return {
       threshold: calibration.threshold,

@@ -241,6 +241,7 @@ export async function computeDriftReport(
       seed: options.seed ?? 0,
       permutations: options.permutations ?? DEFAULT_PERMUTATIONS,
       budget: options.permutationBudget ?? DEFAULT_PERMUTATION_BUDGET,
+      method,
     },
   );
   const features = outcomes.map((o) => buildFeatureEntry(o, decision.threshold, thresholds));
