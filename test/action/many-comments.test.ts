@@ -8,10 +8,10 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { parseReportMarkers, renderReportMarker } from "../../src/github/report-marker.js";
+import { parseReportMarkers } from "../../src/github/report-marker.js";
 import { git } from "../helpers/fake-github-git.js";
 import { startFakeGitHub, type FakeGitHub } from "../helpers/fake-github.js";
-import { startBotHarness, type BotHarness } from "../bot/bot-harness.js";
+import { addActionReport, startBotHarness, type BotHarness } from "../bot/bot-harness.js";
 import {
   createWorkspace,
   issueToken,
@@ -80,11 +80,7 @@ describe("a pull request with 250 comments", () => {
     const harness = bot;
     const pr = await harness.fake.addPull({ title: "Train v1", head: "feature/many" });
     chatter(harness.fake, pr.number, MANY);
-    harness.fake.addComment(
-      pr.number,
-      `## Model report\n${renderReportMarker({ pipeline: "churn", ref: harness.registeredRef, gatesPassed: true })}`,
-      "github-actions[bot]",
-    );
+    addActionReport(harness, pr.number);
     const before = harness.fake.pulls.length;
 
     // Act

@@ -4,6 +4,7 @@
  * repository in a temp folder. Shared by the bot's integration tests and
  * the bench.
  */
+import { renderReportMarker } from "../../src/github/report-marker.js";
 import { generateKeyPairSync, createHmac } from "node:crypto";
 import { buildReferenceProfile } from "../../src/monitoring/profile/profile.js";
 import { openConfiguredRegistry } from "../../src/registry/open-registry.js";
@@ -228,6 +229,15 @@ function registeredCard() {
       columns: [{ kind: "numeric", name: "tenure", values: Float64Array.of(1, 5, 9) }],
     }),
   };
+}
+
+/** Writes the Action's report comment, naming the harness's registered model, on PR `issue` as `github-actions[bot]`. */
+export function addActionReport(harness: BotHarness, issue: number): void {
+  harness.fake.addComment(
+    issue,
+    `## Model report\n${renderReportMarker({ pipeline: "churn", ref: harness.registeredRef, gatesPassed: true })}`,
+    "github-actions[bot]",
+  );
 }
 
 /** Starts the fake GitHub and the bot process. */

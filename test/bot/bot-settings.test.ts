@@ -8,8 +8,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { commitFile, git } from "../helpers/fake-github-git.js";
-import { startBotHarness, type BotHarness } from "./bot-harness.js";
-import { renderReportMarker } from "../../src/github/report-marker.js";
+import { addActionReport, startBotHarness, type BotHarness } from "./bot-harness.js";
 
 const ORG_SETTINGS = `# Organisation-wide defaults
 default_environment: staging
@@ -27,11 +26,7 @@ afterEach(async () => {
 /** Opens a PR carrying the Action's report, asks for `/deploy canary`, and returns the bot's answer. */
 async function deployFromReport(harness: BotHarness, head: string) {
   const pr = await harness.fake.addPull({ title: "Train", head });
-  harness.fake.addComment(
-    pr.number,
-    `## Model report\n${renderReportMarker({ pipeline: "churn", ref: harness.registeredRef, gatesPassed: true })}`,
-    "github-actions[bot]",
-  );
+  addActionReport(harness, pr.number);
   const before = harness.fake.pulls.length;
   await harness.comment({ issue: pr.number, body: "/deploy canary", user: "writer" });
   const replies = harness.fake.comments.filter(
