@@ -215,6 +215,8 @@ describe("the decision log on the state branch, written by the running bot", () 
       { timeout: 60_000 },
     );
     qaPr.state = "closed";
+    // The qa decision's own line follows its PR (bookkeeping after the action): count from after it.
+    await logged(3, 2);
     const linesBefore = committedLines(bot);
     // Copies of the marker prove nothing: a fork PR with the bot's branch name and marker closed by an
     // outsider, a PR a person opened, and the bot's PR closed by someone who may not roll back.

@@ -184,3 +184,35 @@ describe("computeDriftReport: how the threshold is set", () => {
     expect(report.features[0]!.threshold).toBeCloseTo(0.05 / 4, 12);
   });
 });
+
+describe("computeDriftReport with an ID column", () => {
+  it("keeps the ID out of the shuffled family, so a shifted column still rejects (and the ID's new values still show)", async () => {
+    // Arrange: unique IDs look maximally different under every shuffle; "amount" really moved.
+    const random = createRandom(7);
+    const ids = (from: number) => Array.from({ length: 300 }, (_, i) => `C${from + i}`);
+    const reference = frameOf(
+      categorical("customer_id", ids(0)),
+      numeric(
+        "amount",
+        Array.from({ length: 300 }, () => random.normal()),
+      ),
+    );
+    const current = frameOf(
+      categorical("customer_id", ids(10_000)),
+      numeric(
+        "amount",
+        Array.from({ length: 300 }, () => random.normal() + 0.5),
+      ),
+    );
+
+    // Act
+    const report = await computeDriftReport(reference, current, { multivariate: false });
+
+    // Assert
+    expect(report.correction).toMatchObject({ method: "min_p" });
+    expect(report.features.map((f) => [f.name, f.drift])).toEqual([
+      ["customer_id", true],
+      ["amount", true],
+    ]);
+  });
+});

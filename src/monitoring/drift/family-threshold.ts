@@ -8,7 +8,7 @@ import {
   computeRejectionThreshold,
   type Correction,
 } from "../../common/statistics/multiple-testing.js";
-import type { Frame } from "../../data/frame.js";
+import { findColumn, selectFrameColumns, type Frame } from "../../data/frame.js";
 import type { ColumnOutcome } from "./column-tests.js";
 import {
   computeEffectiveTestCount,
@@ -106,18 +106,21 @@ export function decideThreshold(
     return { threshold, classifierThreshold: threshold, entry: { method: "bonferroni", alpha, tests } };
   }
   const permutations = options.permutations;
+  const shuffled = withoutIdLikeColumns(reference, current, outcomes);
   // Every shuffle relabels every row at least once: past the budget on that
   // alone, the columns are not even prepared (a sort of both windows).
   const plan =
-    permutations > 0 && permutations * (reference.nRows + current.nRows) <= options.budget
-      ? planMinP(reference, current, outcomes, options.method)
+    permutations > 0 &&
+    shuffled.outcomes.length > 0 &&
+    permutations * (reference.nRows + current.nRows) <= options.budget
+      ? planMinP(shuffled.reference, shuffled.current, shuffled.outcomes, options.method)
       : undefined;
   const usePermutations = plan !== undefined && permutations * plan.shuffleWork <= options.budget;
   const effective = !usePermutations || classifier ? effectiveFamilySize(reference, outcomes) : undefined;
   if (usePermutations) {
     const univariateAlpha = classifier ? (alpha * effective!) / (effective! + 1) : alpha;
     const b = Math.max(permutations, Math.ceil(1 / univariateAlpha) - 1);
-    const calibration = calibrateMinP(reference, current, outcomes, {
+    const calibration = calibrateMinP(shuffled.reference, shuffled.current, shuffled.outcomes, {
       alpha: univariateAlpha,
       permutations: b,
       seed: options.seed,
@@ -141,6 +144,54 @@ export function decideThreshold(
     classifierThreshold: threshold,
     entry: { method: "bonferroni_effective", alpha, tests, effective_tests: round(effective!) },
   };
+}
+
+/** A categorical column counts as an ID when at least this share of its values occur once in the two windows. */
+const ID_LIKE_UNIQUE_SHARE = 0.5;
+
+/**
+ * The windows and outcomes without ID-like columns: categorical columns in
+ * which most values occur once (customer IDs, timestamps written as text).
+ * Under every shuffle such a column still looks as different as it can be
+ * (each value lands in one window), so in the min-P family its p-value
+ * would set the threshold of every other column and no column could ever
+ * reject. It carries no distribution to shuffle; it is tested on its own,
+ * its p-value against the threshold the other columns set (new values
+ * mean drift there, as they always have: leave IDs out with --exclude or
+ * --pipeline).
+ */
+function withoutIdLikeColumns(
+  reference: Frame,
+  current: Frame,
+  outcomes: readonly ColumnOutcome[],
+): { reference: Frame; current: Frame; outcomes: readonly ColumnOutcome[] } {
+  const kept = outcomes.filter((o) => !isIdLike(reference, current, o.name));
+  if (kept.length === outcomes.length) return { reference, current, outcomes };
+  const names = kept.map((o) => o.name);
+  return {
+    reference: selectFrameColumns(reference, names),
+    current: selectFrameColumns(current, names),
+    outcomes: kept,
+  };
+}
+
+function isIdLike(reference: Frame, current: Frame, name: string): boolean {
+  const a = findColumn(reference, name);
+  const b = findColumn(current, name);
+  if (a?.kind !== "categorical" || b?.kind !== "categorical") return false;
+  const counts = new Map<string, number>();
+  let total = 0;
+  for (const column of [a, b]) {
+    for (const code of column.codes) {
+      if (code < 0) continue;
+      const value = column.dictionary[code]!;
+      counts.set(value, (counts.get(value) ?? 0) + 1);
+      total++;
+    }
+  }
+  let once = 0;
+  for (const n of counts.values()) if (n === 1) once++;
+  return total > 0 && once >= ID_LIKE_UNIQUE_SHARE * total;
 }
 
 function round(x: number): number {
