@@ -4,9 +4,13 @@
  * inside the new folder (rather than editing the repository's own
  * `.gitignore`) touches no file of the user's, and deleting that one file
  * opts back in. Only a folder this process creates is marked; an existing
- * registry is the user's to arrange.
+ * registry is the user's to arrange, and so is one the repository already
+ * ignores (the default `.meta-controller/registry` of a repository whose
+ * `.gitignore` lists `.meta-controller/`): nothing is written or said then.
  */
+import { execFile } from "node:child_process";
 import { dirname, join, relative } from "node:path";
+import { promisify } from "node:util";
 import type { FileSystem } from "./fs-port.js";
 
 /** What the `.gitignore` says, so a reader of the folder knows where it came from. */
@@ -22,15 +26,26 @@ async function findWorkTree(fileSystem: FileSystem, dir: string): Promise<string
   }
 }
 
+/** Whether git already ignores `path` in `workTree` (false when git cannot tell, or is not installed). */
+async function isIgnoredByGit(workTree: string, path: string): Promise<boolean> {
+  try {
+    await promisify(execFile)("git", ["check-ignore", "-q", "--", path], { cwd: workTree });
+    return true; // exit 0: ignored
+  } catch {
+    return false; // exit 1 (not ignored), 128 (not a repository) or no git
+  }
+}
+
 /**
- * Creates `root` when it is missing; when it lies in a git work tree, writes
+ * Creates `root` when it is missing; when it lies in a git work tree that
+ * does not already ignore it, writes
  * `root/.gitignore` and returns a line saying so (undefined otherwise).
  */
 export async function createRegistryRoot(fileSystem: FileSystem, root: string): Promise<string | undefined> {
   if ((await fileSystem.stat(root)) !== undefined) return undefined;
   const workTree = await findWorkTree(fileSystem, dirname(root));
   await fileSystem.mkdir(root);
-  if (workTree === undefined) return undefined;
+  if (workTree === undefined || (await isIgnoredByGit(workTree, root))) return undefined;
   const ignore = join(root, ".gitignore");
   await fileSystem.writeFile(ignore, new TextEncoder().encode(GITIGNORE_TEXT));
   const shown = relative(workTree, ignore);

@@ -3,7 +3,7 @@
  * folder keeps its model files out of git, and the CLI says so.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createChurnProject } from "../helpers/churn-project.js";
@@ -49,6 +49,18 @@ describe("train --registry ./registry in a git repository", () => {
     });
     expect(status).not.toMatch(/registry\//);
     expect(status).toMatch(/pipelines\/quick\.yaml/);
+  }, 300_000);
+
+  it("writes and says nothing when the repository already ignores the folder (the default .meta-controller/registry)", async () => {
+    const root = createProject(true);
+    writeFileSync(join(root, ".gitignore"), ".meta-controller/\n");
+    const run = await runCli(["train", "pipelines/quick.yaml", "--registry", ".meta-controller/registry"], {
+      cwd: root,
+      timeoutMs: 300_000,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(() => readFileSync(join(root, ".meta-controller/registry/.gitignore"))).toThrow(/ENOENT/);
+    expect(run.stderr).not.toContain("created the registry folder");
   }, 300_000);
 
   it("writes nothing extra outside a git repository", async () => {
