@@ -50,6 +50,25 @@ function useColour(env: NodeJS.ProcessEnv): boolean {
   return Boolean(process.stderr.isTTY) && env.NO_COLOR === undefined && env.FORCE_COLOR !== "0";
 }
 
+/**
+ * One pretty stream per destination and colour choice: each pino-pretty
+ * stream listens on its destination (close, finish, error), so one per
+ * logger would pile listeners on stderr (Node warns past ten).
+ */
+const prettyStreams = new WeakMap<NodeJS.WritableStream, Map<boolean, ReturnType<typeof pretty>>>();
+
+function prettyStreamFor(destination: NodeJS.WritableStream, colorize: boolean): ReturnType<typeof pretty> {
+  let byColour = prettyStreams.get(destination);
+  if (byColour === undefined)
+    prettyStreams.set(destination, (byColour = new Map<boolean, ReturnType<typeof pretty>>()));
+  let stream = byColour.get(colorize);
+  if (stream === undefined) {
+    stream = pretty({ destination, colorize, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname" });
+    byColour.set(colorize, stream);
+  }
+  return stream;
+}
+
 /** Creates the process logger, writing to stderr. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const format = options.format ?? resolveLogFormat(undefined);
@@ -57,15 +76,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   if (format === "pretty") {
     // In this thread, onto process.stderr (synchronous for files and pipes), so a line logged
     // just before an exit is not lost.
-    return pino(
-      { level },
-      pretty({
-        destination: options.destination ?? process.stderr,
-        colorize: useColour(process.env),
-        translateTime: "SYS:HH:MM:ss",
-        ignore: "pid,hostname",
-      }),
-    );
+    return pino({ level }, prettyStreamFor(options.destination ?? process.stderr, useColour(process.env)));
   }
   return pino({ level }, options.destination ?? pino.destination({ dest: 2, sync: true }));
 }

@@ -88,6 +88,9 @@ function hostOf(url: string): string | undefined {
     // an empty user (`https://@github.com`) leaves no username but is no cleaner.
     if (parsed.username !== "" || parsed.password !== "") return undefined;
     if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url)) return undefined;
+    // A backslash is a slash to the URL parser (`https://\github.com` parses to github.com) but
+    // not to the Markdown renderer, which links the text as written: no link with one.
+    if (url.includes("\\")) return undefined;
     return parsed.protocol === "https:" || parsed.protocol === "http:"
       ? parsed.hostname.toLowerCase()
       : undefined;
