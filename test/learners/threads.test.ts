@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fitRandomForest } from "../../src/learners/forest.js";
+import { countPooledWorkers } from "../../src/learners/worker-pool.js";
 import type { TreeEnsembleModel } from "../../src/learners/model.js";
 import { loadFixture, toMatrix, toTargets } from "./fixtures.js";
 
@@ -45,5 +46,23 @@ describe("random forest threads", () => {
 
     // Assert
     expect(modelBytes(a).equals(modelBytes(b))).toBe(false);
+  });
+});
+
+describe("the process's forest worker pool", () => {
+  it("starts its workers once and reuses them for every later fit, with the same trees", async () => {
+    // Arrange
+    const context = { task: "classification", nClasses: 2, seed: 11, threads: 2 } as const;
+    const first = await fitRandomForest(X, y, { n_estimators: 4 }, context);
+    const started = countPooledWorkers();
+
+    // Act: more fits, as the folds and trials of a study make
+    const later = [];
+    for (let i = 0; i < 3; i++) later.push(await fitRandomForest(X, y, { n_estimators: 4 }, context));
+
+    // Assert
+    expect(started).toBe(2);
+    expect(countPooledWorkers()).toBe(2);
+    for (const model of later) expect(modelBytes(model).equals(modelBytes(first))).toBe(true);
   });
 });
