@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliverWebhook, signWebhook } from "../helpers/fake-github.js";
 import { issueCommentCreated, pullRequestClosed } from "../helpers/fake-github-webhooks.js";
 import {
+  addActionReport,
   D,
+  lastBotReply,
   PRODUCTION_V1,
   QA,
   ref,
@@ -17,7 +19,6 @@ import {
   WEBHOOK_SECRET,
   type BotHarness,
 } from "./bot-harness.js";
-import { renderReportMarker } from "../../src/github/report-marker.js";
 
 let bot: BotHarness;
 
@@ -30,19 +31,14 @@ afterAll(async () => {
 });
 
 function lastReply(issue: number): string {
-  const replies = bot.fake.comments.filter((c) => c.issue === issue && c.user === "meta-controller[bot]");
-  return replies[replies.length - 1]?.body ?? "";
+  return lastBotReply(bot, issue);
 }
 
 describe("/deploy", () => {
   it("from a writer opens a deploy PR whose merge changes staging.yaml exactly, comments kept", async () => {
     // Arrange: a PR with the Action's report naming the model it pushed to the registry.
     const pr = await bot.fake.addPull({ title: "Train v1", head: "feature/train" });
-    bot.fake.addComment(
-      pr.number,
-      `## Model report\n${renderReportMarker({ pipeline: "churn", ref: bot.registeredRef, gatesPassed: true, metrics: { auc: 0.91 } })}`,
-      "github-actions[bot]",
-    );
+    addActionReport(bot, pr.number, { auc: 0.91 });
     const digest = bot.registeredRef.split("@sha256:")[1]!;
     const before = bot.fake.pulls.length;
 

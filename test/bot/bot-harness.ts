@@ -231,13 +231,28 @@ function registeredCard() {
   };
 }
 
-/** Writes the Action's report comment, naming the harness's registered model, on PR `issue` as `github-actions[bot]`. */
-export function addActionReport(harness: BotHarness, issue: number): void {
-  harness.fake.addComment(
-    issue,
-    `## Model report\n${renderReportMarker({ pipeline: "churn", ref: harness.registeredRef, gatesPassed: true })}`,
-    "github-actions[bot]",
-  );
+/**
+ * Writes the Action's report comment, naming the harness's registered model
+ * (with `metrics` in its marker when given), on PR `issue` as `github-actions[bot]`.
+ */
+export function addActionReport(
+  harness: BotHarness,
+  issue: number,
+  metrics?: Readonly<Record<string, number>>,
+): void {
+  const marker = renderReportMarker({
+    pipeline: "churn",
+    ref: harness.registeredRef,
+    gatesPassed: true,
+    ...(metrics === undefined ? {} : { metrics }),
+  });
+  harness.fake.addComment(issue, `## Model report\n${marker}`, "github-actions[bot]");
+}
+
+/** The bot's latest comment on `issue`, or "" when it has not commented there. */
+export function lastBotReply(harness: BotHarness, issue: number): string {
+  const replies = harness.fake.comments.filter((c) => c.issue === issue && c.user === "meta-controller[bot]");
+  return replies[replies.length - 1]?.body ?? "";
 }
 
 /** Starts the fake GitHub and the bot process. */

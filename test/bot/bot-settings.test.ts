@@ -8,7 +8,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { commitFile, git } from "../helpers/fake-github-git.js";
-import { addActionReport, startBotHarness, type BotHarness } from "./bot-harness.js";
+import { addActionReport, lastBotReply, startBotHarness, type BotHarness } from "./bot-harness.js";
 
 const ORG_SETTINGS = `# Organisation-wide defaults
 default_environment: staging
@@ -29,10 +29,7 @@ async function deployFromReport(harness: BotHarness, head: string) {
   addActionReport(harness, pr.number);
   const before = harness.fake.pulls.length;
   await harness.comment({ issue: pr.number, body: "/deploy canary", user: "writer" });
-  const replies = harness.fake.comments.filter(
-    (c) => c.issue === pr.number && c.user === "meta-controller[bot]",
-  );
-  return { opened: harness.fake.pulls[before], reply: replies[replies.length - 1]?.body ?? "" };
+  return { opened: harness.fake.pulls[before], reply: lastBotReply(harness, pr.number) };
 }
 
 describe(".github/meta-controller.yml with Probot's inheritance", () => {

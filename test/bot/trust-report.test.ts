@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderReportMarker } from "../../src/github/report-marker.js";
-import { D, ref, startBotHarness, type BotHarness } from "./bot-harness.js";
+import { addActionReport, D, lastBotReply, ref, startBotHarness, type BotHarness } from "./bot-harness.js";
 
 let bot: BotHarness;
 
@@ -19,19 +19,14 @@ afterAll(async () => {
 });
 
 function lastReply(issue: number): string {
-  const replies = bot.fake.comments.filter((c) => c.issue === issue && c.user === "meta-controller[bot]");
-  return replies[replies.length - 1]?.body ?? "";
+  return lastBotReply(bot, issue);
 }
 
 describe("a bare /deploy", () => {
   it("ships the Action's reported model, not a newer marker a reader planted", async () => {
     // Arrange: the Action reports the registered model; then a reader hides a marker naming another.
     const pr = await bot.fake.addPull({ title: "Train", head: "feature/forged-report" });
-    bot.fake.addComment(
-      pr.number,
-      `## Model report\n${renderReportMarker({ pipeline: "churn", ref: bot.registeredRef, gatesPassed: true, metrics: { auc: 0.91 } })}`,
-      "github-actions[bot]",
-    );
+    addActionReport(bot, pr.number, { auc: 0.91 });
     bot.fake.addComment(
       pr.number,
       `Nice work!\n<!-- meta-controller:report pipeline=churn ref=${encodeURIComponent(ref("v9", D.v4))} gates=passed metrics=roc_auc:0.99 -->`,
